@@ -1,0 +1,208 @@
+//! The span tree: where every key and value of a parsed document sits in its file.
+
+use std::sync::Arc;
+
+use crate::span::Span;
+
+/// A compact location inside one file (the file itself is kept by the owner).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct RawSpan {
+    /// Byte offset of the first character.
+    pub start: u32,
+    /// Byte offset just past the last character (equal to `start` for
+    /// collections, whose span marks where they begin).
+    pub end: u32,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column in characters.
+    pub column: u32,
+}
+
+impl RawSpan {
+    /// Attaches the file name.
+    #[must_use]
+    pub fn with_file(self, file: &Arc<str>) -> Span {
+        Span::new(
+            Arc::clone(file),
+            self.line,
+            self.column,
+            self.start as usize,
+            self.end as usize,
+        )
+    }
+
+    pub(crate) fn shifted(self, base: &Base) -> Self {
+        Self {
+            start: self.start.saturating_add(base.offset),
+            end: self.end.saturating_add(base.offset),
+            line: self.line.saturating_add(base.line),
+            column: self.column,
+        }
+    }
+}
+
+/// Where each node of one parsed YAML document sits: a tree shaped like the
+/// document's JSON value, holding spans instead of data.
+///
+/// Look fields up by JSON pointer with [`SpanTree::locate`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpanTree {
+    /// Span of this node's value.
+    pub span: RawSpan,
+    /// Children of a sequence or mapping.
+    pub children: SpanChildren,
+}
+
+/// The children of a [`SpanTree`] node.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum SpanChildren {
+    /// A scalar.
+    #[default]
+    Leaf,
+    /// Sequence items, in order.
+    Seq(Vec<SpanTree>),
+    /// Mapping entries, in document order.
+    Map(Vec<SpanEntry>),
+}
+
+/// One mapping entry of a [`SpanTree`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SpanEntry {
+    /// The key as it appears in the JSON value.
+    pub key: Box<str>,
+    /// Span of the key.
+    pub key_span: RawSpan,
+    /// The value's tree.
+    pub value: SpanTree,
+}
+
+/// The result of looking a JSON pointer up in a [`SpanTree`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Located {
+    /// Span of the value found (or of the nearest existing ancestor).
+    pub value: RawSpan,
+    /// Span of the key that holds the value, when the value is a mapping entry.
+    pub key: Option<RawSpan>,
+    /// Whether the whole pointer resolved; `false` means the spans belong to the
+    /// nearest ancestor that exists.
+    pub exact: bool,
+}
+
+impl SpanTree {
+    /// Finds the node at `pointer` (a JSON pointer such as `/spec/owner`), or
+    /// the nearest ancestor that exists.
+    #[must_use]
+    pub fn locate(&self, pointer: &str) -> Located {
+        let mut node = self;
+        let mut key = None;
+        for token in pointer_tokens(pointer) {
+            let next = match &node.children {
+                SpanChildren::Map(entries) => entries
+                    .iter()
+                    .rev()
+                    .find(|e| *e.key == *token)
+                    .map(|e| (Some(e.key_span), &e.value)),
+                SpanChildren::Seq(items) => token
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(|item| (None, item)),
+                SpanChildren::Leaf => None,
+            };
+            match next {
+                Some((k, child)) => {
+                    key = k;
+                    node = child;
+                }
+                None => {
+                    return Located {
+                        value: node.span,
+                        key,
+                        exact: false,
+                    };
+                }
+            }
+        }
+        Located {
+            value: node.span,
+            key,
+            exact: true,
+        }
+    }
+
+    /// Span of the value at `pointer` (or of its nearest ancestor).
+    #[must_use]
+    pub fn value_span(&self, pointer: &str) -> RawSpan {
+        self.locate(pointer).value
+    }
+
+    /// Span of the key holding the value at `pointer`, falling back to the
+    /// value's span (sequence items and the root have no key).
+    #[must_use]
+    pub fn key_span(&self, pointer: &str) -> RawSpan {
+        let located = self.locate(pointer);
+        located.key.unwrap_or(located.value)
+    }
+
+    /// Adds `offset` bytes and `lines` lines to every span, for documents that
+    /// were parsed out of a larger stream.
+    pub(crate) fn shift(&mut self, base: &Base) {
+        self.span = self.span.shifted(base);
+        match &mut self.children {
+            SpanChildren::Leaf => {}
+            SpanChildren::Seq(items) => {
+                for item in items {
+                    item.shift(base);
+                }
+            }
+            SpanChildren::Map(entries) => {
+                for entry in entries {
+                    entry.key_span = entry.key_span.shifted(base);
+                    entry.value.shift(base);
+                }
+            }
+        }
+    }
+}
+
+/// Offsets of a document inside its stream.
+pub(crate) struct Base {
+    pub(crate) offset: u32,
+    /// Lines before the document (0 for the first line).
+    pub(crate) line: u32,
+}
+
+/// Splits a JSON pointer into unescaped tokens (`~1` is `/`, `~0` is `~`).
+pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+    pointer.split('/').skip(1).map(|t| {
+        if t.contains('~') {
+            std::borrow::Cow::Owned(t.replace("~1", "/").replace("~0", "~"))
+        } else {
+            std::borrow::Cow::Borrowed(t)
+        }
+    })
+}
+
+/// Appends one escaped token to a JSON pointer.
+pub fn push_pointer_token(pointer: &mut String, token: &str) {
+    pointer.push('/');
+    if token.contains(['~', '/']) {
+        pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
+    } else {
+        pointer.push_str(token);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointer_tokens_unescape() {
+        let tokens: Vec<_> = pointer_tokens("/metadata/annotations/example.com~1n~0x").collect();
+        assert_eq!(tokens, ["metadata", "annotations", "example.com/n~x"]);
+        let mut p = String::new();
+        push_pointer_token(&mut p, "a/b~c");
+        assert_eq!(p, "/a~1b~0c");
+    }
+}
