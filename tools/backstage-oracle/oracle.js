@@ -127,15 +127,22 @@ function standInReader(name, type) {
   };
 }
 const entityProcessors = realProcessors.map(p => {
-  switch (p.getProcessorName()) {
+  // Matched by class: UrlReaderProcessor calls itself "url-reader".
+  switch (p.constructor.name) {
     case 'FileReaderProcessor':
-      return standInReader('FileReaderProcessor', 'file');
+      return standInReader(p.getProcessorName(), 'file');
     case 'UrlReaderProcessor':
-      return standInReader('UrlReaderProcessor', 'url');
+      return standInReader(p.getProcessorName(), 'url');
     default:
       return p;
   }
 });
+if (
+  entityProcessors.filter(p => p.readLocation).length !== 2 ||
+  realProcessors.filter(p => p.readLocation).length !== 2
+) {
+  throw new Error('oracle: expected exactly two reader processors');
+}
 
 // Records the parse results that the real parser yields, in order.
 function recordingParser(sink) {
@@ -247,15 +254,31 @@ async function processFile(fileName) {
   ).process({ entity: parent, state: {} });
 
   // Map parse results to document indices: parseEntityYaml yields one result
-  // per document, except for documents whose value is null.
+  // per document, except for documents whose value is null. If converting a
+  // document to JSON throws (parseEntityYaml does not guard document.toJSON(),
+  // e.g. for an alias to an anchor in another document), the generator dies:
+  // FileReaderProcessor reports "could not be read" and later documents are
+  // never looked at.
   const yieldDocIndex = [];
+  let throwingDoc = null;
   if (wholeFileError) {
     yieldDocIndex.push(null);
   } else {
-    docs.forEach((doc, i) => {
-      if (doc.errors?.length) yieldDocIndex.push(i);
-      else if (doc.toJSON() !== null) yieldDocIndex.push(i);
-    });
+    for (let i = 0; i < docs.length; i++) {
+      const doc = docs[i];
+      if (doc.errors?.length) {
+        yieldDocIndex.push(i);
+        continue;
+      }
+      let json;
+      try {
+        json = doc.toJSON();
+      } catch {
+        throwingDoc = i;
+        break;
+      }
+      if (json !== null) yieldDocIndex.push(i);
+    }
   }
   if (yieldDocIndex.length !== yielded.length) {
     throw new Error(
@@ -300,6 +323,16 @@ async function processFile(fileName) {
       entry.errors = out.errors.map(statusMessage);
       entry.stage = classify(entry.error, 'location');
       entry.recordedOn = 'location';
+      const yamlError = i === null ? undefined : docs[i].errors?.[0];
+      if (yamlError) {
+        // Structured form of the first YAML error, for implementations that
+        // cannot reproduce the yaml library's wording.
+        entry.yamlError = {
+          code: yamlError.code,
+          line: yamlError.linePos?.[0]?.line ?? null,
+          col: yamlError.linePos?.[0]?.col ?? null,
+        };
+      }
     } else if (out.deferredEntities.length) {
       // 3. Process the emitted entity on its own, as the engine does later.
       //    The unprocessed entity is stored as JSON in the database, hence
@@ -330,8 +363,34 @@ async function processFile(fileName) {
     }
   }
 
-  // Cross-check: the per-document replay must add up to the real run.
   const parentErrors = parentRun.errors.map(statusMessage);
+  if (throwingDoc !== null) {
+    const readError = parentErrors[parentErrors.length - 1];
+    replayedErrors.push(parentRun.errors[parentRun.errors.length - 1]);
+    documents[throwingDoc] = {
+      document: throwingDoc,
+      entity: null,
+      valid: false,
+      error: readError,
+      relations: [],
+      errors: [readError],
+      stage: 'read',
+      recordedOn: 'location',
+    };
+    for (let i = throwingDoc + 1; i < docs.length; i++) {
+      // Never parsed by Backstage.
+      documents[i] = {
+        document: i,
+        entity: null,
+        valid: false,
+        error: null,
+        relations: [],
+        unread: true,
+      };
+    }
+  }
+
+  // Cross-check: the per-document replay must add up to the real run.
   const replayed = replayedErrors.map(statusMessage);
   if (JSON.stringify(parentErrors) !== JSON.stringify(replayed)) {
     throw new Error(
@@ -350,6 +409,13 @@ async function processFile(fileName) {
     throw new Error(
       `oracle: ${fileName}: replayed entities differ from the real run`,
     );
+  }
+
+  // The stand-in reader must never have been reached (fixtures must not use
+  // $text/$json/$yaml placeholders that need reading).
+  const all = JSON.stringify(documents) + JSON.stringify(parentErrors);
+  if (all.includes('oracle: ')) {
+    throw new Error(`oracle: ${fileName}: a fixture needed a URL read`);
   }
 
   return {
@@ -382,11 +448,13 @@ async function main() {
   let nValid = 0;
   let nInvalid = 0;
   let nEmpty = 0;
+  let nUnread = 0;
   for (const file of files) {
     const verdict = await processFile(file);
     for (const d of verdict.documents) {
       nDocs++;
       if (d.empty) nEmpty++;
+      else if (d.unread) nUnread++;
       else if (d.valid) nValid++;
       else nInvalid++;
     }
@@ -394,7 +462,7 @@ async function main() {
     fs.writeFileSync(outFile, `${JSON.stringify(verdict, null, 2)}\n`);
   }
   process.stdout.write(
-    `${files.length} files, ${nDocs} documents: ${nValid} valid, ${nInvalid} invalid, ${nEmpty} empty\n`,
+    `${files.length} files, ${nDocs} documents: ${nValid} valid, ${nInvalid} invalid, ${nEmpty} empty, ${nUnread} unread\n`,
   );
 }
 

@@ -53,7 +53,8 @@ enum Frame {
         anchor: usize,
         values: Map<String, Value>,
         entries: Vec<SpanEntry>,
-        key: Option<(String, RawSpan)>,
+        key: Option<(String, RawSpan, KeyIdentity)>,
+        identities: Vec<KeyIdentity>,
         merges: Vec<(Value, SpanTree)>,
         nodes: usize,
     },
@@ -104,7 +105,13 @@ pub(crate) fn build_document(
             column: saturate(span.start.col() + 1),
         };
         match event {
-            Event::DocumentStart(..) => {
+            Event::DocumentStart(_, version) => {
+                // A `%YAML 1.1` directive switches the document to YAML 1.1 rules.
+                if let Some(v) = version
+                    && (v.major, v.minor) == (1, 1)
+                {
+                    builder.schema = YamlSchema::Yaml11;
+                }
                 documents += 1;
                 if documents > 1 {
                     return Err(BuildError {
@@ -115,7 +122,9 @@ pub(crate) fn build_document(
                 }
             }
             Event::Scalar(value, style, anchor, tag) => {
-                let tag_suffix = tag.as_deref().and_then(|t| t.core_suffix().map(str::to_owned));
+                let tag_suffix = tag
+                    .as_deref()
+                    .and_then(|t| t.core_suffix().map(str::to_owned));
                 let is_tagged = tag.is_some();
                 builder.scalar(&value, style, anchor, tag_suffix.as_deref(), is_tagged, raw)?;
             }
@@ -136,6 +145,7 @@ pub(crate) fn build_document(
                     values: Map::new(),
                     entries: Vec::new(),
                     key: None,
+                    identities: Vec::new(),
                     merges: Vec::new(),
                     nodes: 1,
                 },
@@ -151,9 +161,11 @@ pub(crate) fn build_document(
 
 fn scan_error(text: &str, error: &ScanError) -> BuildError {
     let mark = error.marker();
-    let offset = mark
-        .byte_offset()
-        .unwrap_or_else(|| text.char_indices().nth(mark.index()).map_or(text.len(), |(b, _)| b));
+    let offset = mark.byte_offset().unwrap_or_else(|| {
+        text.char_indices()
+            .nth(mark.index())
+            .map_or(text.len(), |(b, _)| b)
+    });
     let info = error.info();
     let budget = info.contains("limit");
     BuildError {
@@ -230,14 +242,17 @@ impl Builder<'_> {
             ));
         }
         let value = match (style, core_tag) {
-            (_, Some(suffix)) => {
-                resolve_tagged(text, suffix, self.schema).unwrap_or_else(|| Value::String(text.to_owned()))
-            }
+            (_, Some(suffix)) => resolve_tagged(text, suffix, self.schema)
+                .unwrap_or_else(|| Value::String(text.to_owned())),
             (ScalarStyle::Plain, None) if !tagged => resolve_plain(text, self.schema),
             _ => Value::String(text.to_owned()),
         };
-        if let Some(Frame::Map { key: key @ None, .. }) = self.stack.last_mut() {
-            *key = Some((key_text(&value, text), span));
+        if let Some(Frame::Map {
+            key: key @ None, ..
+        }) = self.stack.last_mut()
+        {
+            let identity = KeyIdentity::of(&value);
+            *key = Some((key_text(&value, text), span, identity));
             return Ok(());
         }
         let tree = SpanTree {
@@ -262,7 +277,10 @@ impl Builder<'_> {
         if self.aliases > self.budget.max_aliases {
             return Err(Self::fail(
                 BuildErrorKind::Budget,
-                format!("more than {} aliases in one document", self.budget.max_aliases),
+                format!(
+                    "more than {} aliases in one document",
+                    self.budget.max_aliases
+                ),
                 span,
             ));
         }
@@ -288,7 +306,10 @@ impl Builder<'_> {
         let value = anchored.value.clone();
         let mut tree = anchored.tree.clone();
         tree.span = span;
-        if let Some(Frame::Map { key: key @ None, .. }) = self.stack.last_mut() {
+        if let Some(Frame::Map {
+            key: key @ None, ..
+        }) = self.stack.last_mut()
+        {
             let text = match &value {
                 Value::String(s) => s.clone(),
                 Value::Array(_) | Value::Object(_) => {
@@ -300,7 +321,8 @@ impl Builder<'_> {
                 }
                 other => other.to_string(),
             };
-            *key = Some((key_text(&value, &text), span));
+            let identity = KeyIdentity::of(&value);
+            *key = Some((key_text(&value, &text), span, identity));
             return Ok(());
         }
         self.count_nodes(nodes, span)?;
@@ -383,24 +405,31 @@ impl Builder<'_> {
                 values,
                 entries,
                 key,
+                identities,
                 merges,
                 nodes,
                 ..
             }) => {
                 *nodes = nodes.saturating_add(count);
-                let Some((key, key_span)) = key.take() else {
+                let Some((key, key_span, identity)) = key.take() else {
                     return Ok(());
                 };
                 if merge_keys && key == "<<" {
                     merges.push((value, tree));
                     return Ok(());
                 }
-                if values.contains_key(&key) {
+                if identities.contains(&identity) {
                     return Err(Self::fail(
                         BuildErrorKind::DuplicateKey,
                         format!("duplicate mapping key: {key}"),
                         key_span,
                     ));
+                }
+                identities.push(identity);
+                if values.contains_key(&key) {
+                    // `1` and `"1"` are different YAML keys but one JavaScript
+                    // property: as in JavaScript, the later value wins.
+                    entries.retain(|e| *e.key != *key);
                 }
                 values.insert(key.clone(), value);
                 entries.push(SpanEntry {
@@ -414,6 +443,27 @@ impl Builder<'_> {
     }
 }
 
+/// Which YAML keys count as the same key: equal scalars of the same type.
+#[derive(Clone, Debug, PartialEq)]
+enum KeyIdentity {
+    Null,
+    Bool(bool),
+    Number(String),
+    String(String),
+}
+
+impl KeyIdentity {
+    fn of(value: &Value) -> Self {
+        match value {
+            Value::Null => Self::Null,
+            Value::Bool(b) => Self::Bool(*b),
+            Value::Number(n) => Self::Number(n.to_string()),
+            Value::String(s) => Self::String(s.clone()),
+            other => Self::String(other.to_string()),
+        }
+    }
+}
+
 /// YAML 1.1 merge keys: entries of the merged mappings that the mapping does
 /// not set itself, earlier sources first.
 fn apply_merges(
@@ -423,12 +473,22 @@ fn apply_merges(
 ) {
     for (value, tree) in merges {
         let sources: Vec<(Value, SpanTree)> = match (value, tree.children) {
-            (Value::Object(map), children) => vec![(Value::Object(map), SpanTree { span: tree.span, children })],
-            (Value::Array(items), SpanChildren::Seq(trees)) => items.into_iter().zip(trees).collect(),
+            (Value::Object(map), children) => vec![(
+                Value::Object(map),
+                SpanTree {
+                    span: tree.span,
+                    children,
+                },
+            )],
+            (Value::Array(items), SpanChildren::Seq(trees)) => {
+                items.into_iter().zip(trees).collect()
+            }
             _ => Vec::new(),
         };
         for (source, source_tree) in sources {
-            let (Value::Object(map), SpanChildren::Map(source_entries)) = (source, source_tree.children) else {
+            let (Value::Object(map), SpanChildren::Map(source_entries)) =
+                (source, source_tree.children)
+            else {
                 continue;
             };
             for ((key, value), entry) in map.into_iter().zip(source_entries) {

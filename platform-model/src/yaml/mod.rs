@@ -32,7 +32,9 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-pub use tree::{Located, RawSpan, SpanChildren, SpanEntry, SpanTree, pointer_tokens, push_pointer_token};
+pub use tree::{
+    Located, RawSpan, SpanChildren, SpanEntry, SpanTree, pointer_tokens, push_pointer_token,
+};
 
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, saturate};
@@ -202,7 +204,9 @@ impl YamlDocument {
     /// The span of the value at `pointer` (or of its nearest ancestor).
     #[must_use]
     pub fn value_span(&self, pointer: &str) -> Span {
-        self.spans.value_span(pointer).with_file(&self.position.file)
+        self.spans
+            .value_span(pointer)
+            .with_file(&self.position.file)
     }
 
     /// The span of the key holding the value at `pointer` (or the value's span).
@@ -270,15 +274,9 @@ pub fn parse_stream(file: &Arc<str>, text: &str, options: &YamlOptions) -> Parse
             );
             break;
         }
-        stream.documents.push(parse_chunk(
-            file,
-            text,
-            bom,
-            body,
-            index,
-            chunk,
-            options,
-        ));
+        stream
+            .documents
+            .push(parse_chunk(file, text, bom, body, index, chunk, options));
     }
     stream
 }
@@ -340,9 +338,8 @@ fn parse_chunk(
             let mut diagnostic = Diagnostic::error(code, err.message)
                 .with_span(Span::from_offsets(Arc::clone(file), text, start, start));
             if code == CODE_BUDGET {
-                diagnostic = diagnostic.with_note(
-                    "the document exceeds a parser limit; YamlBudget sets the limits",
-                );
+                diagnostic = diagnostic
+                    .with_note("the document exceeds a parser limit; YamlBudget sets the limits");
             }
             YamlDocument {
                 index,
@@ -377,7 +374,10 @@ mod tests {
         let doc = &s.documents[1];
         let name = doc.value_span("/metadata/name");
         assert_eq!((name.line, name.column), (5, 9));
-        assert_eq!(&"a: 1\n---\nkind: Component\nmetadata:\n  name: x\n"[name.start..name.end], "x");
+        assert_eq!(
+            &"a: 1\n---\nkind: Component\nmetadata:\n  name: x\n"[name.start..name.end],
+            "x"
+        );
         let key = doc.key_span("/metadata/name");
         assert_eq!((key.line, key.column), (5, 3));
     }
@@ -440,16 +440,32 @@ mod tests {
         let text = "[".repeat(100_000);
         let s = parse(&text);
         let err = s.documents[0].error.as_ref().expect("budget");
-        assert!(err.code == CODE_BUDGET || err.code == CODE_SYNTAX, "{err:?}");
-        let text = format!("a:\n{}", (1..200).map(|i| format!("{}b:\n", " ".repeat(i))).collect::<String>());
+        assert!(
+            err.code == CODE_BUDGET || err.code == CODE_SYNTAX,
+            "{err:?}"
+        );
+        let text = format!(
+            "a:\n{}",
+            (1..200)
+                .map(|i| format!("{}b:\n", " ".repeat(i)))
+                .collect::<String>()
+        );
         let s = parse(&text);
-        assert_eq!(s.documents[0].error.as_ref().map(|e| e.code.as_ref()), Some(CODE_BUDGET));
+        assert_eq!(
+            s.documents[0].error.as_ref().map(|e| e.code.as_ref()),
+            Some(CODE_BUDGET)
+        );
     }
 
     #[test]
     fn document_limit_is_reported() {
-        let options = YamlOptions::default().with_budget(YamlBudget::default().with_max_documents(2));
-        let s = parse_stream(&Arc::from("t.yaml"), "a: 1\n---\nb: 1\n---\nc: 1\n", &options);
+        let options =
+            YamlOptions::default().with_budget(YamlBudget::default().with_max_documents(2));
+        let s = parse_stream(
+            &Arc::from("t.yaml"),
+            "a: 1\n---\nb: 1\n---\nc: 1\n",
+            &options,
+        );
         assert_eq!(s.documents.len(), 2);
         assert_eq!(s.diagnostics[0].code, CODE_BUDGET);
         assert_eq!(s.diagnostics[0].span.as_ref().map(|s| s.line), Some(4));

@@ -23,9 +23,9 @@ pub(crate) fn resolve_tagged(text: &str, suffix: &str, schema: YamlSchema) -> Op
     };
     match (suffix, &resolved) {
         ("str", _) => Some(Value::String(text.to_owned())),
-        ("null", Value::Null)
-        | ("bool", Value::Bool(_))
-        | ("int" | "float", Value::Number(_)) => Some(resolved),
+        ("null", Value::Null) | ("bool", Value::Bool(_)) | ("int" | "float", Value::Number(_)) => {
+            Some(resolved)
+        }
         ("float", _) => text.parse::<f64>().ok().map(js_number),
         _ => None,
     }
@@ -50,19 +50,20 @@ fn resolve_core(text: &str) -> Value {
         if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return radix_number(hex, 16);
         }
-    } else if let Some(oct) = text.strip_prefix("0o") {
-        if !oct.is_empty() && oct.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
-            return radix_number(oct, 8);
-        }
+    } else if let Some(oct) = text.strip_prefix("0o")
+        && !oct.is_empty()
+        && oct.bytes().all(|b| (b'0'..=b'7').contains(&b))
+    {
+        return radix_number(oct, 8);
     }
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
         return decimal_number(text);
     }
-    if is_core_float(unsigned) {
-        if let Ok(v) = text.parse::<f64>() {
-            return js_number(v);
-        }
+    if is_core_float(unsigned)
+        && let Ok(v) = text.parse::<f64>()
+    {
+        return js_number(v);
     }
     Value::String(text.to_owned())
 }
@@ -121,15 +122,17 @@ fn resolve_yaml11(text: &str) -> Value {
             _ => v,
         }
     };
-    if let Some(hex) = cleaned.strip_prefix("0x") {
-        if !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()) {
-            return signed(radix_number(hex, 16));
-        }
+    if let Some(hex) = cleaned.strip_prefix("0x")
+        && !hex.is_empty()
+        && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    {
+        return signed(radix_number(hex, 16));
     }
-    if let Some(bin) = cleaned.strip_prefix("0b") {
-        if !bin.is_empty() && bin.bytes().all(|b| b == b'0' || b == b'1') {
-            return signed(radix_number(bin, 2));
-        }
+    if let Some(bin) = cleaned.strip_prefix("0b")
+        && !bin.is_empty()
+        && bin.bytes().all(|b| b == b'0' || b == b'1')
+    {
+        return signed(radix_number(bin, 2));
     }
     if cleaned.len() > 1
         && cleaned.starts_with('0')
@@ -144,10 +147,10 @@ fn resolve_yaml11(text: &str) -> Value {
         ".inf" | ".Inf" | ".INF" | ".nan" | ".NaN" | ".NAN" => return Value::Null,
         _ => {}
     }
-    if is_core_float(&cleaned) {
-        if let Ok(v) = cleaned.parse::<f64>() {
-            return signed(js_number(v));
-        }
+    if is_core_float(&cleaned)
+        && let Ok(v) = cleaned.parse::<f64>()
+    {
+        return signed(js_number(v));
     }
     Value::String(text.to_owned())
 }
@@ -172,7 +175,8 @@ fn decimal_number(text: &str) -> Value {
     if let Ok(v) = text.trim_start_matches('+').parse::<u64>() {
         return Value::Number(v.into());
     }
-    text.parse::<f64>().map_or_else(|_| Value::String(text.to_owned()), js_number)
+    text.parse::<f64>()
+        .map_or_else(|_| Value::String(text.to_owned()), js_number)
 }
 
 /// JavaScript has one number type: integral floats print as integers, and
@@ -246,10 +250,19 @@ mod tests {
 
     #[test]
     fn tags_force_types() {
-        assert_eq!(resolve_tagged("123", "str", YamlSchema::Core12), Some(Value::from("123")));
-        assert_eq!(resolve_tagged("12", "int", YamlSchema::Core12), Some(Value::from(12)));
+        assert_eq!(
+            resolve_tagged("123", "str", YamlSchema::Core12),
+            Some(Value::from("123"))
+        );
+        assert_eq!(
+            resolve_tagged("12", "int", YamlSchema::Core12),
+            Some(Value::from(12))
+        );
         assert_eq!(resolve_tagged("x", "int", YamlSchema::Core12), None);
-        assert_eq!(resolve_tagged("3", "float", YamlSchema::Core12), Some(Value::from(3)));
+        assert_eq!(
+            resolve_tagged("3", "float", YamlSchema::Core12),
+            Some(Value::from(3))
+        );
     }
 
     #[test]

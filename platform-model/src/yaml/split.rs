@@ -148,7 +148,10 @@ mod tests {
 
     #[test]
     fn empty_explicit_documents_count() {
-        assert_eq!(pieces("a: 1\n---\n---\nb: 2\n"), ["a: 1\n", "---\n", "---\nb: 2\n"]);
+        assert_eq!(
+            pieces("a: 1\n---\n---\nb: 2\n"),
+            ["a: 1\n", "---\n", "---\nb: 2\n"]
+        );
     }
 
     #[test]

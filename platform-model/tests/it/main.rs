@@ -1,0 +1,3 @@
+//! Integration tests of `platform-model`: one test binary, one module per area.
+
+mod backstage_oracle;
