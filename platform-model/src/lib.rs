@@ -2,6 +2,8 @@
 pub mod diagnostic;
 pub mod entity;
 pub mod entity_ref;
+mod error;
+pub mod loader;
 pub mod relations;
 pub mod span;
 pub mod validate;
@@ -10,4 +12,6 @@ pub mod yaml;
 pub use diagnostic::{Diagnostic, Severity};
 pub use entity::{Entity, EntityMeta, EntitySpec};
 pub use entity_ref::{EntityRef, RefError};
+pub use error::Error;
+pub use loader::{Catalog, LoadOptions, Loader};
 pub use span::Span;

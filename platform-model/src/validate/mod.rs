@@ -422,7 +422,11 @@ impl Validator {
         run.entity_ref = entity_ref_of(root);
         let full = self.mode == ValidationMode::Full;
 
-        if !full && run.fail(Stage::Envelope, envelope_problems(&value)) {
+        let envelope = envelope_problems(&value);
+        if full {
+            // The Entity schema reports the same problems; keep only Backstage's text.
+            run.note_first(Stage::Envelope, envelope.first());
+        } else if run.fail(Stage::Envelope, envelope) {
             return run.finish(value, None);
         }
         if run.fail(Stage::Annotations, annotation_problems(root)) && !full {
@@ -804,9 +808,30 @@ struct Run<'v> {
 impl Run<'_> {
     /// Records problems of one stage; returns whether there were any.
     fn fail(&mut self, stage: Stage<'_>, problems: Vec<Problem>) -> bool {
-        let Some(first) = problems.first() else {
+        if problems.is_empty() {
             return false;
-        };
+        }
+        self.note_first(stage, problems.first());
+        let full = self.validator.mode == ValidationMode::Full;
+        if full {
+            for p in problems {
+                if !self
+                    .problems
+                    .iter()
+                    .any(|q| q.pointer == p.pointer && q.message == p.message)
+                {
+                    self.problems.push(p);
+                }
+            }
+        } else if self.problems.is_empty() {
+            self.problems.extend(problems.into_iter().take(1));
+        }
+        true
+    }
+
+    /// Records Backstage's status text for the first failing stage.
+    fn note_first(&mut self, stage: Stage<'_>, first: Option<&Problem>) {
+        let Some(first) = first else { return };
         if self.backstage_error.is_none() {
             let reference = self.ref_text();
             let inner = &first.message;
@@ -832,21 +857,6 @@ impl Run<'_> {
                 }
             });
         }
-        let full = self.validator.mode == ValidationMode::Full;
-        if full {
-            for p in problems {
-                if !self
-                    .problems
-                    .iter()
-                    .any(|q| q.pointer == p.pointer && q.message == p.message)
-                {
-                    self.problems.push(p);
-                }
-            }
-        } else if self.problems.is_empty() {
-            self.problems.extend(problems.into_iter().take(1));
-        }
-        true
     }
 
     fn has_errors(&self) -> bool {

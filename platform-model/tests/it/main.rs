@@ -1,3 +1,4 @@
 //! Integration tests of `platform-model`: one test binary, one module per area.
 
 mod backstage_oracle;
+mod loader;

@@ -1,0 +1,3 @@
+module github.com/acme-corp/${{ values.name }}
+
+go 1.24

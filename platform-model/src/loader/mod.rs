@@ -1,0 +1,644 @@
+//! Loading catalogs from disk: one file, a directory tree, or a root
+//! Location whose targets are followed, with every problem located.
+//!
+//! ```
+//! use platform_model::loader::{LoadOptions, Loader};
+//!
+//! let dir = tempfile::tempdir()?;
+//! std::fs::write(dir.path().join("catalog-info.yaml"), "\
+//! apiVersion: backstage.io/v1alpha1
+//! kind: Location
+//! metadata: {name: root}
+//! spec:
+//!   targets: [./team.yaml]
+//! ")?;
+//! std::fs::write(dir.path().join("team.yaml"), "\
+//! apiVersion: backstage.io/v1alpha1
+//! kind: Group
+//! metadata: {name: payments-team}
+//! spec: {type: team, children: []}
+//! ")?;
+//! let catalog = Loader::new(LoadOptions::default())?.load(&dir.path().join("catalog-info.yaml"))?;
+//! assert!(catalog.is_valid());
+//! let names: Vec<String> = catalog.entities().map(|e| e.entity_ref().to_string()).collect();
+//! assert_eq!(names, ["location:default/root", "group:default/payments-team"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod catalog;
+mod fs;
+mod placeholder;
+mod targets;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
+use serde_json::Value;
+
+use catalog::LocationTarget;
+pub use catalog::{Catalog, LoadedDocument, Summary};
+pub use placeholder::{
+    CODE_NOT_FOUND as PLACEHOLDER_NOT_FOUND, CODE_OUTSIDE_ROOT as PLACEHOLDER_OUTSIDE_ROOT,
+    CODE_PARSE as PLACEHOLDER_PARSE, CODE_REMOTE as PLACEHOLDER_REMOTE,
+};
+pub use targets::codes as location_codes;
+
+use crate::diagnostic::Diagnostic;
+use crate::entity::{Entity, EntitySpec, LocationSpec};
+use crate::error::Error;
+use crate::span::Span;
+use crate::validate::{Problem, ProblemTarget, ReadingLocation, ValidationMode, Validator};
+use crate::yaml::{self, YamlDocument, YamlOptions};
+use fs::{Confined, confine, display_path, read_limited};
+
+/// Diagnostic code: a file cannot be read.
+pub const CODE_FILE_UNREADABLE: &str = "file.unreadable";
+/// Diagnostic code: a file is not UTF-8.
+pub const CODE_FILE_ENCODING: &str = "file.encoding";
+/// Diagnostic code: a file or link leads outside the root.
+pub const CODE_FILE_OUTSIDE_ROOT: &str = "file.outside-root";
+/// Diagnostic code: two documents define the same entity.
+pub const CODE_DUPLICATE: &str = "entity.duplicate";
+/// Diagnostic code: Backstage would ingest none of a file's entities.
+pub const CODE_FILE_NOT_INGESTED: &str = "catalog.file-not-ingested";
+/// Diagnostic code: placeholder resolution failed before validation.
+const STAGE_PREPROCESS: &str = "Processor PlaceholderProcessor threw an error while preprocessing";
+
+/// How to load a catalog.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct LoadOptions {
+    yaml: YamlOptions,
+    validator: Validator,
+    follow_locations: bool,
+    gitignore: bool,
+    placeholders: bool,
+    catalog_file_names: Vec<String>,
+    root: Option<PathBuf>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self {
+            yaml: YamlOptions::default(),
+            validator: Validator::new(),
+            follow_locations: true,
+            gitignore: true,
+            placeholders: true,
+            catalog_file_names: vec!["catalog-info.yaml".into(), "catalog-info.yml".into()],
+            root: None,
+        }
+    }
+}
+
+impl LoadOptions {
+    /// YAML parsing options and budgets.
+    pub fn with_yaml(mut self, yaml: YamlOptions) -> Self {
+        self.yaml = yaml;
+        self
+    }
+
+    /// The validator (its mode, field rules and custom kinds).
+    pub fn with_validator(mut self, validator: Validator) -> Self {
+        self.validator = validator;
+        self
+    }
+
+    /// Whether Location targets are followed (default `true`).
+    pub fn with_follow_locations(mut self, follow: bool) -> Self {
+        self.follow_locations = follow;
+        self
+    }
+
+    /// Whether directory walks honour `.gitignore` and `.ignore` (default `true`).
+    pub fn with_gitignore(mut self, honour: bool) -> Self {
+        self.gitignore = honour;
+        self
+    }
+
+    /// Whether `$text`/`$json`/`$yaml` placeholders are resolved (default `true`).
+    pub fn with_placeholders(mut self, resolve: bool) -> Self {
+        self.placeholders = resolve;
+        self
+    }
+
+    /// Glob patterns of file names that are always catalog files in a
+    /// directory walk (default `catalog-info.yaml`, `catalog-info.yml`).
+    /// Other `*.yaml`/`*.yml` files are read when one of their documents
+    /// has a `backstage.io` apiVersion.
+    pub fn with_catalog_file_names<I, S>(mut self, names: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.catalog_file_names = names.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// The directory nothing may be read outside of. Defaults to the loaded
+    /// directory, or the directory of the loaded file.
+    pub fn with_root(mut self, root: impl Into<PathBuf>) -> Self {
+        self.root = Some(root.into());
+        self
+    }
+
+    /// The validation mode of the configured validator.
+    #[must_use]
+    pub fn mode(&self) -> ValidationMode {
+        self.validator.mode()
+    }
+}
+
+/// Loads catalogs. Build one with [`Loader::new`] and reuse it.
+#[derive(Clone, Debug)]
+pub struct Loader {
+    options: LoadOptions,
+    catalog_names: GlobSet,
+}
+
+/// A file waiting to be read.
+#[derive(Clone, Debug)]
+struct Pending {
+    path: PathBuf,
+    /// The registration the file was reached from (`file:<path>`).
+    origin: Arc<str>,
+    /// Location files that led here, outermost first.
+    chain: Vec<PathBuf>,
+    /// Named by the user or a Location: validated whatever it holds.
+    explicit: bool,
+    /// Found in a walk under a catalog file name: validated unless it is a
+    /// template skeleton.
+    named: bool,
+}
+
+/// What reading one file produced.
+struct FileResult {
+    pending: Pending,
+    display: Arc<str>,
+    text: Option<Arc<str>>,
+    documents: Vec<LoadedDocument>,
+    diagnostics: Vec<Diagnostic>,
+    skipped: bool,
+}
+
+impl Loader {
+    /// A loader with the given options.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Glob`] when a catalog file name pattern is invalid.
+    pub fn new(options: LoadOptions) -> Result<Self, Error> {
+        let mut builder = GlobSetBuilder::new();
+        for name in &options.catalog_file_names {
+            builder.add(Glob::new(name).map_err(|e| Error::Glob {
+                pattern: name.clone(),
+                message: e.to_string(),
+            })?);
+        }
+        let catalog_names = builder.build().map_err(|e| Error::Glob {
+            pattern: options.catalog_file_names.join(", "),
+            message: e.to_string(),
+        })?;
+        Ok(Self {
+            options,
+            catalog_names,
+        })
+    }
+
+    /// The options.
+    pub fn options(&self) -> &LoadOptions {
+        &self.options
+    }
+
+    /// Loads `path`: a file (and the Locations it leads to) or a directory
+    /// tree (every catalog file in it, honouring `.gitignore`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] or [`Error::Io`] when `path` itself cannot be
+    /// read. Problems inside files are diagnostics, never errors.
+    pub fn load(&self, path: &Path) -> Result<Catalog, Error> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::from_io(path, e))?;
+        let canonical = path.canonicalize().map_err(|e| Error::from_io(path, e))?;
+        let root = match &self.options.root {
+            Some(root) => root.canonicalize().map_err(|e| Error::from_io(root, e))?,
+            None if meta.is_dir() => canonical.clone(),
+            None => canonical
+                .parent()
+                .map_or_else(|| canonical.clone(), Path::to_path_buf),
+        };
+        if !canonical.starts_with(&root) {
+            return Err(Error::OutsideRoot {
+                path: path.to_path_buf(),
+            });
+        }
+        let seeds = if meta.is_dir() {
+            self.discover(&root, &canonical)
+        } else {
+            let origin: Arc<str> = Arc::from(format!("file:{}", display_path(&root, &canonical)));
+            vec![Pending {
+                path: canonical,
+                origin,
+                chain: Vec::new(),
+                explicit: true,
+                named: true,
+            }]
+        };
+        Ok(self.load_files(&root, seeds))
+    }
+
+    /// Loads YAML text held in memory, named `name` in diagnostics. Location
+    /// targets are not followed (there is no directory to follow them in).
+    #[must_use]
+    pub fn load_str(&self, name: &str, text: &str) -> Catalog {
+        let display: Arc<str> = Arc::from(name);
+        let pending = Pending {
+            path: PathBuf::from(name),
+            origin: Arc::from(format!("file:{name}")),
+            chain: Vec::new(),
+            explicit: true,
+            named: true,
+        };
+        let mut result = self.parse_text(
+            Path::new(""),
+            Path::new(""),
+            pending,
+            display,
+            Arc::from(text),
+        );
+        let mut catalog = Catalog::new(PathBuf::new());
+        catalog.push_file(
+            Arc::clone(&result.display),
+            result.text.take(),
+            std::mem::take(&mut result.documents),
+            std::mem::take(&mut result.diagnostics),
+        );
+        catalog.finish();
+        catalog
+    }
+
+    fn discover(&self, root: &Path, dir: &Path) -> Vec<Pending> {
+        let mut walker = ignore::WalkBuilder::new(dir);
+        walker
+            .hidden(true)
+            .git_ignore(self.options.gitignore)
+            .git_exclude(self.options.gitignore)
+            .git_global(false)
+            .ignore(self.options.gitignore)
+            .require_git(false)
+            .follow_links(false);
+        let mut files: Vec<Pending> = walker
+            .build()
+            .filter_map(Result::ok)
+            .filter(|entry| {
+                let is_yaml = entry.path().extension().is_some_and(|e| {
+                    e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml")
+                });
+                is_yaml
+                    && entry
+                        .file_type()
+                        .is_some_and(|t| t.is_file() || t.is_symlink())
+            })
+            .map(|entry| {
+                let path = entry.into_path();
+                let named = path
+                    .file_name()
+                    .is_some_and(|n| self.catalog_names.is_match(Path::new(n)));
+                Pending {
+                    origin: Arc::from(format!("file:{}", display_path(root, &path))),
+                    path,
+                    chain: Vec::new(),
+                    explicit: false,
+                    named,
+                }
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        files
+    }
+
+    fn load_files(&self, root: &Path, seeds: Vec<Pending>) -> Catalog {
+        let mut catalog = Catalog::new(root.to_path_buf());
+        let mut seen: HashSet<PathBuf> = HashSet::new();
+        let mut wave: Vec<Pending> = Vec::new();
+        for seed in seeds {
+            let key = seed
+                .path
+                .canonicalize()
+                .unwrap_or_else(|_| seed.path.clone());
+            if seen.insert(key) {
+                wave.push(seed);
+            }
+        }
+        while !wave.is_empty() {
+            let results: Vec<FileResult> = wave
+                .into_par_iter()
+                .map(|p| self.read_file(root, p))
+                .collect();
+            let mut next = Vec::new();
+            for mut result in results {
+                if self.options.follow_locations && !result.skipped {
+                    for pending in targets::follow(
+                        root,
+                        &result.pending,
+                        &mut result.documents,
+                        &self.options.yaml,
+                    ) {
+                        if seen.insert(pending.path.clone()) {
+                            next.push(pending);
+                        }
+                    }
+                }
+                if result.skipped {
+                    catalog.skipped_files += 1;
+                    continue;
+                }
+                catalog.push_file(
+                    result.display,
+                    result.text,
+                    result.documents,
+                    result.diagnostics,
+                );
+            }
+            wave = next;
+        }
+        catalog.finish();
+        catalog
+    }
+
+    fn read_file(&self, root: &Path, pending: Pending) -> FileResult {
+        let display: Arc<str> = Arc::from(display_path(root, &pending.path));
+        let unreadable = |pending: Pending, diagnostic: Diagnostic| FileResult {
+            pending,
+            display: Arc::clone(&display),
+            text: None,
+            documents: Vec::new(),
+            diagnostics: vec![diagnostic],
+            skipped: false,
+        };
+        let path = match confine(root, &pending.path) {
+            Ok(path) => path,
+            Err(Confined::Outside) => {
+                return unreadable(
+                    pending,
+                    Diagnostic::error(
+                        CODE_FILE_OUTSIDE_ROOT,
+                        format!("`{display}` leads outside the catalog root"),
+                    )
+                    .with_span(Span::file_start(Arc::clone(&display)))
+                    .with_note("symbolic links out of the loaded directory are not followed"),
+                );
+            }
+            Err(Confined::NotFound) => {
+                return unreadable(
+                    pending,
+                    Diagnostic::error(CODE_FILE_UNREADABLE, format!("`{display}` does not exist"))
+                        .with_span(Span::file_start(Arc::clone(&display))),
+                );
+            }
+            Err(Confined::Unreadable(reason)) => {
+                return unreadable(
+                    pending,
+                    Diagnostic::error(
+                        CODE_FILE_UNREADABLE,
+                        format!("cannot read `{display}`: {reason}"),
+                    )
+                    .with_span(Span::file_start(Arc::clone(&display))),
+                );
+            }
+        };
+        let bytes = match read_limited(&path, self.options.yaml.budget.max_file_bytes) {
+            Ok(bytes) => bytes,
+            Err(reason) => {
+                return unreadable(
+                    pending,
+                    Diagnostic::error(
+                        yaml::CODE_BUDGET,
+                        format!("cannot read `{display}`: {reason}"),
+                    )
+                    .with_span(Span::file_start(Arc::clone(&display)))
+                    .with_note("YamlBudget::max_file_bytes sets the limit"),
+                );
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid_up_to = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let prefix = String::from_utf8_lossy(&bytes[..valid_up_to]);
+                let span =
+                    Span::from_offsets(Arc::clone(&display), &prefix, valid_up_to, valid_up_to);
+                return unreadable(
+                    pending,
+                    Diagnostic::error(
+                        CODE_FILE_ENCODING,
+                        format!("`{display}` is not valid UTF-8"),
+                    )
+                    .with_span(span)
+                    .with_label("invalid UTF-8 starts here")
+                    .with_note("catalog files must be UTF-8 text"),
+                );
+            }
+        };
+        if !pending.explicit && text.contains("${{") {
+            // A software template skeleton, rendered before it becomes a catalog file.
+            return FileResult {
+                pending,
+                display,
+                text: None,
+                documents: Vec::new(),
+                diagnostics: Vec::new(),
+                skipped: true,
+            };
+        }
+        let dir = path
+            .parent()
+            .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
+        self.parse_text(root, &dir, pending, display, Arc::from(text))
+    }
+
+    fn parse_text(
+        &self,
+        root: &Path,
+        dir: &Path,
+        pending: Pending,
+        display: Arc<str>,
+        text: Arc<str>,
+    ) -> FileResult {
+        let stream = yaml::parse_stream(&display, &text, &self.options.yaml);
+        let mut diagnostics = stream.diagnostics;
+        if !pending.explicit && !pending.named && !looks_like_catalog(&stream.documents) {
+            return FileResult {
+                pending,
+                display,
+                text: None,
+                documents: Vec::new(),
+                diagnostics: Vec::new(),
+                skipped: true,
+            };
+        }
+        let reading = ReadingLocation::file(display.to_string(), pending.origin.to_string());
+        let documents: Vec<LoadedDocument> = stream
+            .documents
+            .into_iter()
+            .filter(|doc| !doc.is_empty())
+            .map(|doc| self.check_document(root, dir, &display, &reading, doc))
+            .collect();
+        not_ingested_warning(&documents, &mut diagnostics);
+        FileResult {
+            pending,
+            display,
+            text: Some(text),
+            documents,
+            diagnostics,
+            skipped: false,
+        }
+    }
+
+    fn check_document(
+        &self,
+        root: &Path,
+        dir: &Path,
+        file: &Arc<str>,
+        reading: &ReadingLocation,
+        mut doc: YamlDocument,
+    ) -> LoadedDocument {
+        let mut loaded = LoadedDocument::new(Arc::clone(file), doc.index, doc.position.clone());
+        if let Some(error) = doc.error {
+            loaded.backstage_error = Some(format!(
+                "Error: YAML error at file:{file}, {}",
+                error.message
+            ));
+            loaded.diagnostics.push(error);
+            return loaded;
+        }
+        let mut value = std::mem::take(&mut doc.value);
+        if self.options.placeholders && !dir.as_os_str().is_empty() {
+            let resolver = placeholder::Resolver {
+                root,
+                dir,
+                file,
+                yaml: &self.options.yaml,
+            };
+            placeholder::resolve(&mut value, &doc.spans, &resolver, &mut loaded.diagnostics);
+            if let Some(first) = loaded.diagnostics.iter().find(|d| d.is_error()) {
+                loaded.backstage_error = Some(format!(
+                    "InputError: {STAGE_PREPROCESS}; caused by Error: {}",
+                    first.message
+                ));
+                if self.options.validator.mode() == ValidationMode::Backstage {
+                    return loaded;
+                }
+            }
+        }
+        let validation = self.options.validator.validate_at(value, Some(reading));
+        loaded.entity_ref = validation.entity_ref;
+        if loaded.backstage_error.is_none() {
+            loaded.backstage_error = validation.backstage_error;
+        }
+        for problem in validation.problems {
+            loaded.diagnostics.push(locate(problem, &doc, file));
+        }
+        if loaded.diagnostics.iter().all(|d| !d.is_error()) {
+            if let Some(Entity {
+                spec: EntitySpec::Location(spec),
+                ..
+            }) = &validation.entity
+            {
+                loaded.targets = location_targets(spec, &doc);
+            }
+            loaded.entity = validation.entity;
+            loaded.relations = validation.relations;
+        }
+        loaded
+    }
+}
+
+/// The targets of a Location, `target` first, with their spans.
+fn location_targets(spec: &LocationSpec, doc: &YamlDocument) -> Vec<LocationTarget> {
+    let location_type = spec
+        .location_type
+        .clone()
+        .unwrap_or_else(|| "file".to_owned());
+    let presence = spec.presence.unwrap_or_default();
+    let single = spec.target.iter().map(|t| (t, "/spec/target".to_owned()));
+    let many = spec
+        .targets
+        .iter()
+        .flatten()
+        .enumerate()
+        .map(|(i, t)| (t, format!("/spec/targets/{i}")));
+    single
+        .chain(many)
+        .map(|(target, pointer)| LocationTarget {
+            target: target.clone(),
+            location_type: location_type.clone(),
+            presence,
+            span: doc.value_span(&pointer),
+            pointer,
+        })
+        .collect()
+}
+
+/// Whether any document has an apiVersion in the `backstage.io` family.
+fn looks_like_catalog(documents: &[YamlDocument]) -> bool {
+    documents.iter().any(|doc| {
+        doc.value
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .and_then(|v| v.split_once('/'))
+            .is_some_and(|(group, _)| group == "backstage.io" || group.ends_with(".backstage.io"))
+    })
+}
+
+/// Backstage records YAML, root and envelope failures on the file's
+/// Location, and then ingests none of the file's entities.
+fn not_ingested_warning(documents: &[LoadedDocument], diagnostics: &mut Vec<Diagnostic>) {
+    let rejecting = documents.iter().find(|d| {
+        d.backstage_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("Error: ") || e.starts_with("TypeError: "))
+    });
+    let valid = documents.iter().filter(|d| d.is_valid()).count();
+    if let (Some(bad), true) = (rejecting, valid > 0) {
+        diagnostics.push(
+            Diagnostic::warning(
+                CODE_FILE_NOT_INGESTED,
+                format!(
+                    "Backstage would ingest none of the {valid} valid entities in this file while document {} fails",
+                    bad.index
+                ),
+            )
+            .with_span(bad.position.clone())
+            .with_note("YAML errors, non-mapping documents and broken envelopes fail the whole file's Location"),
+        );
+    }
+}
+
+/// Turns a validation problem into a diagnostic located in the document.
+fn locate(problem: Problem, doc: &YamlDocument, file: &Arc<str>) -> Diagnostic {
+    let located = doc.spans.locate(&problem.pointer);
+    let span = match problem.target {
+        ProblemTarget::Value => located.value,
+        ProblemTarget::Key => located.key.unwrap_or(located.value),
+        ProblemTarget::Missing if problem.pointer.is_empty() => doc.spans.span,
+        ProblemTarget::Missing => located.key.unwrap_or(located.value),
+    };
+    let mut diagnostic = Diagnostic::new(problem.code, problem.severity, problem.message)
+        .with_path(problem.pointer)
+        .with_span(span.with_file(file));
+    if problem.target == ProblemTarget::Missing {
+        diagnostic = diagnostic.with_label("a required field is missing here");
+    }
+    for note in problem.notes {
+        diagnostic = diagnostic.with_note(note);
+    }
+    diagnostic
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,236 @@
+//! Loading files, trees and Locations from disk.
+
+use std::path::{Path, PathBuf};
+
+use platform_model::loader::{LoadOptions, Loader};
+use platform_model::{Catalog, Diagnostic};
+
+fn fixture(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/loader")
+        .join(path)
+}
+
+fn load(path: &Path) -> Catalog {
+    Loader::new(LoadOptions::default())
+        .expect("loader")
+        .load(path)
+        .expect("load")
+}
+
+fn codes(catalog: &Catalog) -> Vec<String> {
+    catalog
+        .diagnostics()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d.code,
+                d.span.as_ref().map(ToString::to_string).unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+fn entity_names(catalog: &Catalog) -> Vec<String> {
+    catalog
+        .entities()
+        .map(|e| e.entity_ref().to_string())
+        .collect()
+}
+
+fn find<'a>(catalog: &'a Catalog, code: &str) -> Vec<&'a Diagnostic> {
+    catalog.diagnostics().filter(|d| d.code == code).collect()
+}
+
+#[test]
+fn a_root_location_is_followed_through_globs_and_nested_locations() {
+    let catalog = load(&fixture("locations/catalog-info.yaml"));
+    assert_eq!(
+        entity_names(&catalog),
+        [
+            "location:default/optional-things",
+            "location:default/upstream",
+            "user:default/alice",
+            "group:default/payments-team",
+            "location:default/nested",
+            "api:default/payment-api",
+        ],
+        "{:#?}",
+        codes(&catalog)
+    );
+    let files: Vec<&str> = catalog.files().iter().map(|f| &**f).collect();
+    assert_eq!(
+        files,
+        [
+            "catalog-info.yaml",
+            "org/alice.yaml",
+            "org/team.yaml",
+            "nested/catalog-info.yaml",
+            "nested/api.yaml"
+        ]
+    );
+}
+
+#[test]
+fn placeholders_are_resolved_inside_the_root_only() {
+    let catalog = load(&fixture("locations/catalog-info.yaml"));
+    let api = catalog
+        .entities()
+        .find(|e| e.name() == "payment-api")
+        .expect("payment-api");
+    let platform_model::EntitySpec::Api(spec) = &api.spec else {
+        panic!("not an API")
+    };
+    assert!(spec.definition.starts_with("openapi: 3.0.0"));
+    let leak = find(&catalog, "placeholder.outside-root");
+    assert_eq!(leak.len(), 1);
+    let span = leak[0].span.as_ref().expect("span");
+    assert_eq!(
+        (&*span.file, span.line, span.column),
+        ("nested/api.yaml", 21, 12)
+    );
+}
+
+#[test]
+fn missing_outside_cyclic_and_remote_targets_are_located() {
+    let catalog = load(&fixture("locations/catalog-info.yaml"));
+    let not_found = find(&catalog, "location.not-found");
+    assert_eq!(not_found.len(), 1, "{:#?}", codes(&catalog));
+    assert_eq!(not_found[0].message, "file ./missing.yaml does not exist");
+    assert_eq!(
+        not_found[0].span.as_ref().map(|s| (s.line, s.column)),
+        Some((9, 7))
+    );
+    let outside = find(&catalog, "location.outside-root");
+    assert_eq!(outside.len(), 1);
+    assert_eq!(outside[0].path.as_deref(), Some("/spec/targets/3"));
+    let cycle = find(&catalog, "location.cycle");
+    assert_eq!(cycle.len(), 1, "{:#?}", codes(&catalog));
+    assert!(
+        cycle[0].notes[0]
+            .contains("catalog-info.yaml -> nested/catalog-info.yaml -> catalog-info.yaml")
+    );
+    // `presence: optional` silences the missing file; the URL is reported, not fetched.
+    assert_eq!(find(&catalog, "location.not-followed").len(), 1);
+    assert!(!catalog.is_valid());
+}
+
+#[test]
+fn a_tree_reads_catalog_files_and_skips_manifests_values_and_skeletons() {
+    let catalog = load(&fixture("tree"));
+    assert_eq!(
+        entity_names(&catalog),
+        [
+            "component:default/web",
+            "api:default/web-api",
+            "component:default/web"
+        ]
+    );
+    let summary = catalog.summary();
+    assert_eq!(summary.files, 2);
+    assert_eq!(summary.skipped_files, 3);
+    let duplicate = find(&catalog, "entity.duplicate");
+    assert_eq!(duplicate.len(), 1);
+    assert!(
+        duplicate[0]
+            .message
+            .contains("already defined at catalog-info.yaml:1:1")
+    );
+}
+
+#[test]
+fn gitignored_files_are_not_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join(".gitignore"), "ignored.yaml\n").expect("write");
+    std::fs::write(
+        dir.path().join("ignored.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: 'Not Read'}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("catalog-info.yaml"), "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: g}\nspec: {type: team, children: []}\n").expect("write");
+    let catalog = load(dir.path());
+    assert!(catalog.is_valid(), "{:#?}", codes(&catalog));
+    assert_eq!(entity_names(&catalog), ["group:default/g"]);
+    let all = Loader::new(LoadOptions::default().with_gitignore(false))
+        .expect("loader")
+        .load(dir.path())
+        .expect("load");
+    assert_eq!(all.documents().len(), 2);
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_out_of_the_root_are_refused() {
+    let outside = tempfile::tempdir().expect("tempdir");
+    let secret = outside.path().join("secret.yaml");
+    std::fs::write(&secret, "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: secret}\nspec: {type: team, children: []}\n").expect("write");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink(&secret, dir.path().join("catalog-info.yaml")).expect("symlink");
+    std::os::unix::fs::symlink(
+        outside.path().join("gone.yaml"),
+        dir.path().join("dangling.yaml"),
+    )
+    .expect("symlink");
+    std::fs::write(
+        dir.path().join("root.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: r}\nspec: {targets: [./catalog-info.yaml, ./dangling.yaml]}\n",
+    )
+    .expect("write");
+    let catalog = load(&dir.path().join("root.yaml"));
+    assert!(entity_names(&catalog).iter().all(|n| !n.contains("secret")));
+    assert_eq!(
+        find(&catalog, "location.outside-root").len(),
+        2,
+        "{:#?}",
+        codes(&catalog)
+    );
+    let tree = load(dir.path());
+    assert!(entity_names(&tree).iter().all(|n| !n.contains("secret")));
+    assert!(!find(&tree, "file.outside-root").is_empty());
+}
+
+#[test]
+fn invalid_utf8_is_located() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("catalog-info.yaml");
+    std::fs::write(
+        &path,
+        b"apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: \xff\xfe}\n",
+    )
+    .expect("write");
+    let catalog = load(&path);
+    let encoding = find(&catalog, "file.encoding");
+    assert_eq!(encoding.len(), 1);
+    assert_eq!(
+        encoding[0].span.as_ref().map(|s| (s.line, s.column)),
+        Some((3, 18))
+    );
+}
+
+#[test]
+fn a_broken_document_warns_that_backstage_would_drop_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("catalog-info.yaml");
+    std::fs::write(
+        &path,
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata: {name: ok}\nspec: {type: team, children: []}\n---\n- not\n- a mapping\n",
+    )
+    .expect("write");
+    let catalog = load(&path);
+    let warning = find(&catalog, "catalog.file-not-ingested");
+    assert_eq!(warning.len(), 1);
+    assert!(warning[0].message.contains("none of the 1 valid entities"));
+    assert_eq!(
+        find(&catalog, "entity.not-object")[0].message,
+        "Expected object at root, got object"
+    );
+}
+
+#[test]
+fn missing_paths_are_typed_errors() {
+    let err = Loader::new(LoadOptions::default())
+        .expect("loader")
+        .load(Path::new("/definitely/not/here"))
+        .expect_err("missing");
+    assert!(matches!(err, platform_model::Error::NotFound { .. }));
+}
