@@ -4,6 +4,7 @@
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -17,6 +18,9 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 /// are), and [`Display`](fmt::Display) prints the lowercased
 /// `kind:namespace/name` that Backstage stores.
 ///
+/// References are cheap to clone and compare: the text is shared, and the
+/// lowercased key is computed once.
+///
 /// ```
 /// use platform_model::EntityRef;
 ///
@@ -26,11 +30,16 @@ pub const DEFAULT_NAMESPACE: &str = "default";
 /// assert_eq!(r, "api:PAYMENTS/payment-api".parse::<EntityRef>()?);
 /// # Ok::<(), platform_model::RefError>(())
 /// ```
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct EntityRef {
-    kind: String,
-    namespace: String,
-    name: String,
+    /// `kind:namespace/name` as written.
+    text: Arc<str>,
+    /// The lowercased `kind:namespace/name` (shares `text` when equal).
+    key: Arc<str>,
+    /// Byte length of the kind.
+    kind_len: u32,
+    /// Byte offset of the name.
+    name_start: u32,
 }
 
 /// Why a string is not an entity reference. The messages are Backstage's.
@@ -76,15 +85,36 @@ impl RefError {
 impl EntityRef {
     /// A reference from its three parts, taken as they are.
     #[must_use]
-    pub fn new(
-        kind: impl Into<String>,
-        namespace: impl Into<String>,
-        name: impl Into<String>,
-    ) -> Self {
+    pub fn new(kind: impl AsRef<str>, namespace: impl AsRef<str>, name: impl AsRef<str>) -> Self {
+        let (kind, namespace, name) = (kind.as_ref(), namespace.as_ref(), name.as_ref());
+        let mut text = String::with_capacity(kind.len() + namespace.len() + name.len() + 2);
+        text.push_str(kind);
+        text.push(':');
+        text.push_str(namespace);
+        text.push('/');
+        text.push_str(name);
+        let kind_len = u32::try_from(kind.len()).unwrap_or(u32::MAX);
+        let name_start = u32::try_from(kind.len() + namespace.len() + 2).unwrap_or(u32::MAX);
+        let text: Arc<str> = Arc::from(text);
+        let key = if text
+            .chars()
+            .any(|c| c.to_lowercase().ne(std::iter::once(c)))
+        {
+            let mut lower = String::with_capacity(text.len());
+            push_lowercase(&mut lower, kind);
+            lower.push(':');
+            push_lowercase(&mut lower, namespace);
+            lower.push('/');
+            push_lowercase(&mut lower, name);
+            Arc::from(lower)
+        } else {
+            Arc::clone(&text)
+        };
         Self {
-            kind: kind.into(),
-            namespace: namespace.into(),
-            name: name.into(),
+            text,
+            key,
+            kind_len,
+            name_start,
         }
     }
 
@@ -149,39 +179,44 @@ impl EntityRef {
     /// The kind as written.
     #[must_use]
     pub fn kind(&self) -> &str {
-        &self.kind
+        &self.text[..self.kind_len as usize]
     }
 
     /// The namespace as written.
     #[must_use]
     pub fn namespace(&self) -> &str {
-        &self.namespace
+        &self.text[self.kind_len as usize + 1..self.name_start as usize - 1]
     }
 
     /// The name as written.
     #[must_use]
     pub fn name(&self) -> &str {
-        &self.name
+        &self.text[self.name_start as usize..]
     }
 
     /// Whether the kind equals `kind`, ignoring case.
     #[must_use]
     pub fn is_kind(&self, kind: &str) -> bool {
-        eq_lowercase(&self.kind, kind)
+        eq_lowercase(self.kind(), kind)
     }
 
     /// The lowercased `kind:namespace/name`, the form Backstage stores and
     /// compares.
     #[must_use]
+    pub fn as_key(&self) -> &str {
+        &self.key
+    }
+
+    /// The lowercased `kind:namespace/name` as an owned string.
+    #[must_use]
     pub fn to_key(&self) -> String {
-        let mut out =
-            String::with_capacity(self.kind.len() + self.namespace.len() + self.name.len() + 2);
-        push_lowercase(&mut out, &self.kind);
-        out.push(':');
-        push_lowercase(&mut out, &self.namespace);
-        out.push('/');
-        push_lowercase(&mut out, &self.name);
-        out
+        self.key.to_string()
+    }
+
+    /// The lowercased kind.
+    #[must_use]
+    pub fn kind_key(&self) -> &str {
+        &self.key[..self.kind_len as usize]
     }
 }
 
@@ -193,19 +228,16 @@ fn push_lowercase(out: &mut String, s: &str) {
     }
 }
 
-fn lower_chars(s: &str) -> impl Iterator<Item = char> + '_ {
-    s.chars().flat_map(char::to_lowercase)
-}
-
 fn eq_lowercase(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b) || lower_chars(a).eq(lower_chars(b))
+    a.eq_ignore_ascii_case(b)
+        || a.chars()
+            .flat_map(char::to_lowercase)
+            .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 impl PartialEq for EntityRef {
     fn eq(&self, other: &Self) -> bool {
-        eq_lowercase(&self.name, &other.name)
-            && eq_lowercase(&self.namespace, &other.namespace)
-            && eq_lowercase(&self.kind, &other.kind)
+        self.key == other.key
     }
 }
 
@@ -213,12 +245,7 @@ impl Eq for EntityRef {}
 
 impl Hash for EntityRef {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        for part in [&self.kind, &self.namespace, &self.name] {
-            for c in lower_chars(part) {
-                state.write_u32(u32::from(c));
-            }
-            state.write_u8(0xff);
-        }
+        self.key.hash(state);
     }
 }
 
@@ -231,16 +258,19 @@ impl PartialOrd for EntityRef {
 impl Ord for EntityRef {
     /// Orders by the lowercased `kind:namespace/name`.
     fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        lower_chars(&self.kind)
-            .cmp(lower_chars(&other.kind))
-            .then_with(|| lower_chars(&self.namespace).cmp(lower_chars(&other.namespace)))
-            .then_with(|| lower_chars(&self.name).cmp(lower_chars(&other.name)))
+        self.key.cmp(&other.key)
+    }
+}
+
+impl fmt::Debug for EntityRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "EntityRef({})", self.text)
     }
 }
 
 impl fmt::Display for EntityRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_key())
+        f.write_str(&self.key)
     }
 }
 
@@ -254,7 +284,7 @@ impl FromStr for EntityRef {
 
 impl Serialize for EntityRef {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.to_key())
+        serializer.serialize_str(&self.key)
     }
 }
 

@@ -199,32 +199,31 @@ impl Entity {
     /// not fit its typed form is kept as [`EntitySpec::Other`].
     #[must_use]
     pub fn from_value_lenient(value: Value) -> Self {
-        match Self::from_value(value.clone()) {
-            Ok(entity) => entity,
-            Err(_) => {
-                let mut root = match value {
-                    Value::Object(root) => root,
-                    _ => Map::new(),
-                };
-                let text = |root: &mut Map<String, Value>, key: &str| match root.remove(key) {
-                    Some(Value::String(s)) => s,
-                    _ => String::new(),
-                };
-                let api_version = text(&mut root, "apiVersion");
-                let kind = text(&mut root, "kind");
-                let metadata = root
-                    .remove("metadata")
-                    .and_then(|m| serde_json::from_value(m).ok())
-                    .unwrap_or_default();
-                let spec = EntitySpec::Other(root.remove("spec"));
-                Self {
-                    api_version,
-                    kind,
-                    metadata,
-                    spec,
-                    extra: root,
-                }
-            }
+        let mut root = match value {
+            Value::Object(root) => root,
+            _ => Map::new(),
+        };
+        let text = |root: &mut Map<String, Value>, key: &str| match root.remove(key) {
+            Some(Value::String(s)) => s,
+            _ => String::new(),
+        };
+        let api_version = text(&mut root, "apiVersion");
+        let kind = text(&mut root, "kind");
+        let metadata = root
+            .remove("metadata")
+            .and_then(|m| serde_json::from_value(m).ok())
+            .unwrap_or_default();
+        let spec_value = root.remove("spec");
+        let spec = match typed_spec_ref(&api_version, &kind, spec_value.as_ref()) {
+            Ok(Some(spec)) => spec,
+            Ok(None) | Err(_) => EntitySpec::Other(spec_value),
+        };
+        Self {
+            api_version,
+            kind,
+            metadata,
+            spec,
+            extra: root,
         }
     }
 
@@ -280,6 +279,32 @@ fn typed_spec(
         "Location" => EntitySpec::Location(serde_json::from_value(spec)?),
         _ => EntitySpec::Other(Some(spec)),
     })
+}
+
+/// Like [`typed_spec`] but reading the spec by reference, so the caller
+/// keeps it when it does not fit; `Ok(None)` for kinds that are not typed.
+fn typed_spec_ref(
+    api_version: &str,
+    kind: &str,
+    spec: Option<&Value>,
+) -> Result<Option<EntitySpec>, serde_json::Error> {
+    let builtin = BACKSTAGE_API_VERSIONS.contains(&api_version);
+    let template = api_version == TEMPLATE_API_VERSION && kind == "Template";
+    let Some(spec) = spec.filter(|_| builtin || template) else {
+        return Ok(None);
+    };
+    Ok(Some(match kind {
+        _ if template => EntitySpec::Template(Box::new(TemplateSpec::deserialize(spec)?)),
+        "Component" => EntitySpec::Component(ComponentSpec::deserialize(spec)?),
+        "API" => EntitySpec::Api(ApiSpec::deserialize(spec)?),
+        "Resource" => EntitySpec::Resource(ResourceSpec::deserialize(spec)?),
+        "System" => EntitySpec::System(SystemSpec::deserialize(spec)?),
+        "Domain" => EntitySpec::Domain(DomainSpec::deserialize(spec)?),
+        "Group" => EntitySpec::Group(GroupSpec::deserialize(spec)?),
+        "User" => EntitySpec::User(UserSpec::deserialize(spec)?),
+        "Location" => EntitySpec::Location(LocationSpec::deserialize(spec)?),
+        _ => return Ok(None),
+    }))
 }
 
 fn is_builtin_kind(kind: &str) -> bool {

@@ -444,17 +444,6 @@ impl Loader {
                 );
             }
         };
-        if !pending.explicit && text.contains("${{") {
-            // A software template skeleton, rendered before it becomes a catalog file.
-            return FileResult {
-                pending,
-                display,
-                text: None,
-                documents: Vec::new(),
-                diagnostics: Vec::new(),
-                skipped: true,
-            };
-        }
         let dir = path
             .parent()
             .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
@@ -471,7 +460,11 @@ impl Loader {
     ) -> FileResult {
         let stream = yaml::parse_stream(&display, &text, &self.options.yaml);
         let mut diagnostics = stream.diagnostics;
-        if !pending.explicit && !pending.named && !looks_like_catalog(&stream.documents) {
+        // A template skeleton holds `${{ }}` and becomes a catalog file only
+        // once rendered; Template entities themselves hold `${{ }}` too.
+        let skeleton = text.contains("${{") && !has_template(&stream.documents);
+        let not_catalog = !pending.named && !looks_like_catalog(&stream.documents);
+        if !pending.explicit && (skeleton || not_catalog) {
             return FileResult {
                 pending,
                 display,
@@ -582,6 +575,13 @@ fn location_targets(spec: &LocationSpec, doc: &YamlDocument) -> Vec<LocationTarg
             pointer,
         })
         .collect()
+}
+
+/// Whether any document is a scaffolder Template.
+fn has_template(documents: &[YamlDocument]) -> bool {
+    documents
+        .iter()
+        .any(|doc| doc.value.get("kind").and_then(Value::as_str) == Some("Template"))
 }
 
 /// Whether any document has an apiVersion in the `backstage.io` family.

@@ -600,8 +600,11 @@ impl Validator {
         let mut accepted = false;
         let mut recognised = false;
         for kind in BuiltinKind::ALL {
+            if kind.is_foreign(value) {
+                continue;
+            }
             let mut errors = Vec::new();
-            kind.schema().validate(value, "", &mut errors);
+            kind.schema().validate_root(value, &mut errors);
             if errors.is_empty() {
                 accepted = true;
                 recognised = true;
@@ -765,6 +768,10 @@ impl FormatChecks {
             return;
         }
         let Some(value) = value else { return };
+        if value.is_null() && self.full {
+            // The Entity schema has already reported the missing value.
+            return;
+        }
         if value.is_null() {
             self.out.push(Problem::error(
                 codes::FIELD_FORMAT,
@@ -978,7 +985,7 @@ fn entity_ref_of(root: &Map<String, Value>) -> Option<EntityRef> {
 
 fn envelope_problems(value: &Value) -> Vec<Problem> {
     let mut errors = Vec::new();
-    schemas::envelope().validate(value, "", &mut errors);
+    schemas::envelope().validate_root(value, &mut errors);
     errors
         .iter()
         .take(1)
@@ -1011,7 +1018,7 @@ fn annotation_problems(root: &Map<String, Value>) -> Vec<Problem> {
 
 fn schema_problems(value: &Value, full: bool) -> Vec<Problem> {
     let mut errors = Vec::new();
-    schemas::entity().validate(value, "", &mut errors);
+    schemas::entity().validate_root(value, &mut errors);
     errors
         .iter()
         .take(if full { usize::MAX } else { 1 })

@@ -154,11 +154,12 @@ pub(crate) fn js_key_order(map: &Map<String, Value>) -> Vec<&String> {
     indices.into_iter().map(|(_, k)| k).chain(others).collect()
 }
 
-fn child(path: &str, token: &str) -> String {
-    let mut p = String::with_capacity(path.len() + token.len() + 1);
-    p.push_str(path);
-    crate::yaml::push_pointer_token(&mut p, token);
-    p
+/// Runs `f` with `token` appended to `path`, then restores `path`.
+fn with_child(path: &mut String, token: &str, f: impl FnOnce(&mut String)) {
+    let len = path.len();
+    crate::yaml::push_pointer_token(path, token);
+    f(path);
+    path.truncate(len);
 }
 
 impl Schema {
@@ -178,8 +179,13 @@ impl Schema {
         }
     }
 
+    /// Validates `value` at the document root and appends every error in ajv's order.
+    pub(crate) fn validate_root(&self, value: &Value, errors: &mut Vec<SchemaError>) {
+        self.validate(value, &mut String::new(), errors);
+    }
+
     /// Validates `value` (found at `path`) and appends every error in ajv's order.
-    pub(crate) fn validate(&self, value: &Value, path: &str, errors: &mut Vec<SchemaError>) {
+    pub(crate) fn validate(&self, value: &Value, path: &mut String, errors: &mut Vec<SchemaError>) {
         let deferred = match self.types.as_slice() {
             [ty] => self.has_group_keywords(*ty),
             _ => false,
@@ -213,7 +219,7 @@ impl Schema {
         }
     }
 
-    fn untyped(&self, value: &Value, path: &str, errors: &mut Vec<SchemaError>) {
+    fn untyped(&self, value: &Value, path: &mut String, errors: &mut Vec<SchemaError>) {
         if let Some(reference) = &self.reference {
             reference.validate(value, path, errors);
         }
@@ -245,7 +251,7 @@ impl Schema {
         }
     }
 
-    fn one_of(&self, value: &Value, path: &str, errors: &mut Vec<SchemaError>) {
+    fn one_of(&self, value: &Value, path: &mut String, errors: &mut Vec<SchemaError>) {
         let mut branch_errors = Vec::new();
         let mut passing: Vec<usize> = Vec::new();
         for (i, branch) in self.one_of.iter().enumerate() {
@@ -316,7 +322,7 @@ impl Schema {
         }
     }
 
-    fn array_keywords(&self, value: &Value, path: &str, errors: &mut Vec<SchemaError>) {
+    fn array_keywords(&self, value: &Value, path: &mut String, errors: &mut Vec<SchemaError>) {
         let Value::Array(items) = value else { return };
         if let Some(min) = self.min_items
             && items.len() < min
@@ -330,12 +336,12 @@ impl Schema {
         }
         if let Some(schema) = &self.items {
             for (i, item) in items.iter().enumerate() {
-                schema.validate(item, &child(path, &i.to_string()), errors);
+                with_child(path, &i.to_string(), |p| schema.validate(item, p, errors));
             }
         }
     }
 
-    fn object_keywords(&self, value: &Value, path: &str, errors: &mut Vec<SchemaError>) {
+    fn object_keywords(&self, value: &Value, path: &mut String, errors: &mut Vec<SchemaError>) {
         let Value::Object(map) = value else { return };
         if let Some(required) = &self.required {
             for name in required {
@@ -365,7 +371,7 @@ impl Schema {
                     }),
                     Additional::Schema(schema) => {
                         if let Some(v) = map.get(key) {
-                            schema.validate(v, &child(path, key), errors);
+                            with_child(path, key, |p| schema.validate(v, p, errors));
                         }
                     }
                 }
@@ -373,7 +379,7 @@ impl Schema {
         }
         for (name, schema) in &self.properties {
             if let Some(v) = map.get(*name) {
-                schema.validate(v, &child(path, name), errors);
+                with_child(path, name, |p| schema.validate(v, p, errors));
             }
         }
         for (pattern, schema) in &self.pattern_properties {
@@ -381,7 +387,7 @@ impl Schema {
                 if (pattern.test)(key)
                     && let Some(v) = map.get(key)
                 {
-                    schema.validate(v, &child(path, key), errors);
+                    with_child(path, key, |p| schema.validate(v, p, errors));
                 }
             }
         }
@@ -403,7 +409,7 @@ mod tests {
 
     fn run(schema: &Schema, value: &Value) -> Vec<String> {
         let mut errors = Vec::new();
-        schema.validate(value, "", &mut errors);
+        schema.validate_root(value, &mut errors);
         errors.iter().map(SchemaError::with_params).collect()
     }
 
@@ -448,7 +454,7 @@ mod tests {
         };
         let order: Vec<_> = {
             let mut e = Vec::new();
-            deferred.validate(&json!(42), "", &mut e);
+            deferred.validate_root(&json!(42), &mut e);
             e.into_iter().map(|e| e.keyword).collect()
         };
         assert_eq!(order, ["enum", "type"]);
@@ -458,7 +464,7 @@ mod tests {
             ..Schema::default()
         };
         let mut e = Vec::new();
-        upfront.validate(&json!(42), "", &mut e);
+        upfront.validate_root(&json!(42), &mut e);
         assert_eq!(
             e.iter().map(|e| e.keyword).collect::<Vec<_>>(),
             ["type", "enum"]

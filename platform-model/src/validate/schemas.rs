@@ -276,6 +276,34 @@ impl BuiltinKind {
         }
     }
 
+    /// The `kind` and apiVersions this kind's schema accepts.
+    pub(crate) fn names(self) -> (&'static str, &'static [&'static str]) {
+        const BACKSTAGE: &[&str] = &["backstage.io/v1alpha1", "backstage.io/v1beta1"];
+        match self {
+            Self::Api => ("API", BACKSTAGE),
+            Self::Component => ("Component", BACKSTAGE),
+            Self::Resource => ("Resource", BACKSTAGE),
+            Self::Group => ("Group", BACKSTAGE),
+            Self::Location => ("Location", BACKSTAGE),
+            Self::User => ("User", BACKSTAGE),
+            Self::System => ("System", BACKSTAGE),
+            Self::Domain => ("Domain", BACKSTAGE),
+            Self::Template => ("Template", &["scaffolder.backstage.io/v1beta3"]),
+        }
+    }
+
+    /// Whether the kind schema would fail only on the `kind` or
+    /// `apiVersion` enum ("not my kind"): its other keywords never look at
+    /// those two fields, and the Entity schema has checked their types.
+    pub(crate) fn is_foreign(self, value: &Value) -> bool {
+        let (kind, versions) = self.names();
+        let kind_ok = value.get("kind").is_none_or(|k| k.as_str() == Some(kind));
+        let version_ok = value
+            .get("apiVersion")
+            .is_none_or(|v| v.as_str().is_some_and(|v| versions.contains(&v)));
+        !(kind_ok && version_ok)
+    }
+
     /// The kind-specific half of the kind schema (the `allOf` branch after
     /// `Entity`, which the pipeline has already checked by then).
     pub(crate) fn schema(self) -> &'static Schema {
@@ -533,7 +561,7 @@ mod tests {
 
     fn first(schema: &Schema, value: &Value) -> Option<String> {
         let mut errors = Vec::new();
-        schema.validate(value, "", &mut errors);
+        schema.validate_root(value, &mut errors);
         errors
             .first()
             .map(super::super::schema::SchemaError::with_params)
@@ -576,7 +604,7 @@ mod tests {
     fn relation_type_pattern() {
         let doc = json!({"apiVersion": "a", "kind": "B", "metadata": {"name": "x"}, "relations": [{"type": "owned-by", "targetRef": "x"}]});
         let mut errors = Vec::new();
-        entity().validate(&doc, "", &mut errors);
+        entity().validate_root(&doc, &mut errors);
         assert_eq!(
             errors[0].short(),
             "/relations/0/type must match pattern \"^\\w+$\""

@@ -54,7 +54,8 @@ enum Frame {
         values: Map<String, Value>,
         entries: Vec<SpanEntry>,
         key: Option<(String, RawSpan, KeyIdentity)>,
-        identities: Vec<KeyIdentity>,
+        /// Keys that were not strings in YAML (`1`, `true`), with their JSON text.
+        typed_keys: Vec<(KeyIdentity, String)>,
         merges: Vec<(Value, SpanTree)>,
         nodes: usize,
     },
@@ -145,7 +146,7 @@ pub(crate) fn build_document(
                     values: Map::new(),
                     entries: Vec::new(),
                     key: None,
-                    identities: Vec::new(),
+                    typed_keys: Vec::new(),
                     merges: Vec::new(),
                     nodes: 1,
                 },
@@ -252,7 +253,7 @@ impl Builder<'_> {
         }) = self.stack.last_mut()
         {
             let identity = KeyIdentity::of(&value);
-            *key = Some((key_text(&value, text), span, identity));
+            *key = Some((key_text(value, text), span, identity));
             return Ok(());
         }
         let tree = SpanTree {
@@ -322,7 +323,7 @@ impl Builder<'_> {
                 other => other.to_string(),
             };
             let identity = KeyIdentity::of(&value);
-            *key = Some((key_text(&value, &text), span, identity));
+            *key = Some((key_text(value, &text), span, identity));
             return Ok(());
         }
         self.count_nodes(nodes, span)?;
@@ -405,7 +406,7 @@ impl Builder<'_> {
                 values,
                 entries,
                 key,
-                identities,
+                typed_keys,
                 merges,
                 nodes,
                 ..
@@ -418,14 +419,22 @@ impl Builder<'_> {
                     merges.push((value, tree));
                     return Ok(());
                 }
-                if identities.contains(&identity) {
+                let duplicate = match &identity {
+                    KeyIdentity::String => {
+                        values.contains_key(&key) && !typed_keys.iter().any(|(_, k)| *k == key)
+                    }
+                    typed => typed_keys.iter().any(|(i, _)| i == typed),
+                };
+                if duplicate {
                     return Err(Self::fail(
                         BuildErrorKind::DuplicateKey,
                         format!("duplicate mapping key: {key}"),
                         key_span,
                     ));
                 }
-                identities.push(identity);
+                if identity != KeyIdentity::String {
+                    typed_keys.push((identity, key.clone()));
+                }
                 if values.contains_key(&key) {
                     // `1` and `"1"` are different YAML keys but one JavaScript
                     // property: as in JavaScript, the later value wins.
@@ -444,12 +453,13 @@ impl Builder<'_> {
 }
 
 /// Which YAML keys count as the same key: equal scalars of the same type.
+/// String keys are compared by their text, which is their JSON key.
 #[derive(Clone, Debug, PartialEq)]
 enum KeyIdentity {
+    String,
     Null,
     Bool(bool),
     Number(String),
-    String(String),
 }
 
 impl KeyIdentity {
@@ -458,8 +468,7 @@ impl KeyIdentity {
             Value::Null => Self::Null,
             Value::Bool(b) => Self::Bool(*b),
             Value::Number(n) => Self::Number(n.to_string()),
-            Value::String(s) => Self::String(s.clone()),
-            other => Self::String(other.to_string()),
+            _ => Self::String,
         }
     }
 }

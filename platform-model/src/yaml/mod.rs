@@ -295,11 +295,19 @@ fn parse_chunk(
         offset: saturate(bom + chunk.start),
         line: chunk.line.saturating_sub(1),
     };
-    let position = Span::from_offsets(
+    // Chunks start at line starts, so only the lines before the content
+    // need counting (not the whole file: streams can hold many documents).
+    let skipped_lines = body[chunk.start..chunk.content_start]
+        .bytes()
+        .filter(|&b| b == b'\n')
+        .count();
+    let content = bom + chunk.content_start;
+    let position = Span::new(
         Arc::clone(file),
-        text,
-        bom + chunk.content_start,
-        bom + chunk.content_start,
+        chunk.line.saturating_add(saturate(skipped_lines)),
+        1,
+        content,
+        content,
     );
     let empty_tree = SpanTree {
         span: RawSpan {

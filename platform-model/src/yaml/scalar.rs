@@ -191,9 +191,9 @@ pub(crate) fn js_number(v: f64) -> Value {
 }
 
 /// The string JavaScript makes of a scalar used as a mapping key.
-pub(crate) fn key_text(value: &Value, raw: &str) -> String {
+pub(crate) fn key_text(value: Value, raw: &str) -> String {
     match value {
-        Value::String(s) => s.clone(),
+        Value::String(s) => s,
         Value::Null => String::new(),
         Value::Number(_) | Value::Bool(_) => value.to_string(),
         _ => raw.to_owned(),
@@ -267,8 +267,8 @@ mod tests {
 
     #[test]
     fn keys_print_like_javascript() {
-        assert_eq!(key_text(&Value::from(1), "1"), "1");
-        assert_eq!(key_text(&Value::Bool(true), "true"), "true");
-        assert_eq!(key_text(&Value::Null, "~"), "");
+        assert_eq!(key_text(Value::from(1), "1"), "1");
+        assert_eq!(key_text(Value::Bool(true), "true"), "true");
+        assert_eq!(key_text(Value::Null, "~"), "");
     }
 }
