@@ -46,9 +46,19 @@ pub const KINDS: [(&str, &[&str]); 9] = [
 
 fn schema_for<Spec: JsonSchema>(kind: &str, versions: &[&str]) -> Value {
     let mut generator = SchemaSettings::draft07().into_generator();
-    let meta = generator.subschema_for::<EntityMeta>();
-    let spec = generator.subschema_for::<Spec>();
+    let meta = generator.subschema_for::<EntityMeta>().to_value();
+    let spec = generator.subschema_for::<Spec>().to_value();
     let definitions = generator.take_definitions(true);
+    // Inline the two top-level types so the schema reads directly.
+    let inline = |schema: Value| match schema.get("$ref").and_then(Value::as_str) {
+        Some(reference) => reference
+            .strip_prefix("#/definitions/")
+            .and_then(|name| definitions.get(name))
+            .cloned()
+            .unwrap_or(schema),
+        None => schema,
+    };
+    let (meta, spec) = (inline(meta), inline(spec));
     let mut schema = json!({
         "$schema": "http://json-schema.org/draft-07/schema#",
         "title": format!("Backstage {kind}"),
@@ -58,8 +68,8 @@ fn schema_for<Spec: JsonSchema>(kind: &str, versions: &[&str]) -> Value {
         "properties": {
             "apiVersion": {"enum": versions},
             "kind": {"const": kind},
-            "metadata": meta.to_value(),
-            "spec": spec.to_value(),
+            "metadata": meta,
+            "spec": spec,
         },
     });
     if !definitions.is_empty() {

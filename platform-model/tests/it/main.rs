@@ -1,4 +1,9 @@
 //! Integration tests of `platform-model`: one test binary, one module per area.
 
 mod backstage_oracle;
+mod bad_input;
 mod loader;
+mod refs;
+#[cfg(feature = "render")]
+mod render;
+mod round_trip;
