@@ -1,0 +1,211 @@
+//! The `platform` command line: exit codes and the JSON contracts the README
+//! documents.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn platform(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_platform"))
+        .args(args)
+        .current_dir(workspace())
+        .output()
+        .expect("run platform")
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
+}
+
+const MISTAKES: &str = "platform-model/tests/fixtures/render/mistakes.yaml";
+
+#[test]
+fn the_acme_example_is_valid() {
+    let out = platform(&["validate", "examples/acme", "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let report = json(&out);
+    assert_eq!(report["summary"]["valid"], 21);
+    assert_eq!(report["summary"]["invalid"], 0);
+    assert!(
+        report["relations"]
+            .as_array()
+            .is_some_and(|r| r.len() == 84)
+    );
+    let payment = report["documents"]
+        .as_array()
+        .expect("documents")
+        .iter()
+        .find(|d| d["entity"] == "component:default/payment-service")
+        .expect("payment-service");
+    assert_eq!(
+        payment["file"],
+        "components/payment-service/catalog-info.yaml"
+    );
+    assert_eq!(payment["document"], 0);
+    assert_eq!(payment["valid"], true);
+}
+
+#[test]
+fn following_the_root_location_finds_the_same_entities() {
+    let out = platform(&[
+        "validate",
+        "examples/acme/catalog-info.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["summary"]["valid"], 21);
+}
+
+#[test]
+fn invalid_files_exit_1_and_every_error_is_located() {
+    let out = platform(&["validate", MISTAKES, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    let documents = report["documents"].as_array().expect("documents");
+    assert_eq!(documents.len(), 4);
+    for doc in documents {
+        for key in [
+            "file", "document", "line", "column", "entity", "valid", "errors",
+        ] {
+            assert!(doc.get(key).is_some(), "{key} missing in {doc}");
+        }
+        assert_eq!(doc["file"], "mistakes.yaml");
+        for error in doc["errors"].as_array().expect("errors") {
+            for key in ["code", "message", "path", "line", "column"] {
+                assert!(error.get(key).is_some(), "{key} missing in {error}");
+            }
+            assert!(error["line"].as_u64().is_some_and(|l| l > 0));
+        }
+    }
+    assert_eq!(documents[2]["entity"], Value::Null);
+    assert_eq!(documents[1]["entity"], "component:default/lowercase-kind");
+    assert_eq!(documents[0]["errors"].as_array().map(Vec::len), Some(1));
+    let full = json(&platform(&[
+        "validate",
+        MISTAKES,
+        "--format",
+        "json",
+        "--all-errors",
+    ]));
+    assert!(
+        full["documents"][0]["errors"]
+            .as_array()
+            .map_or(0, Vec::len)
+            > 1
+    );
+}
+
+#[test]
+fn text_output_has_snippets_and_a_summary() {
+    let out = platform(&["validate", MISTAKES]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("--> mistakes.yaml:5:9"), "{text}");
+    assert!(text.contains("  name: Payment Service"), "{text}");
+    assert!(text.contains("failed: 4 documents in 1 files"), "{text}");
+}
+
+#[test]
+fn usage_and_io_errors_exit_2() {
+    assert_eq!(
+        platform(&["validate", "does/not/exist"]).status.code(),
+        Some(2)
+    );
+    assert_eq!(
+        platform(&["validate", "--format", "yaml", "examples/acme"])
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(platform(&["frobnicate"]).status.code(), Some(2));
+}
+
+#[test]
+fn generated_organisations_validate() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out_dir = dir.path().join("org");
+    let out = platform(&[
+        "generate",
+        "--entities",
+        "300",
+        "--out",
+        out_dir.to_str().expect("utf8"),
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&platform(&[
+        "validate",
+        out_dir.join("catalog-info.yaml").to_str().expect("utf8"),
+        "--format",
+        "json",
+    ]));
+    assert_eq!(report["summary"]["valid"], 301);
+    // The output directory must be empty.
+    assert_eq!(
+        platform(&[
+            "generate",
+            "--entities",
+            "10",
+            "--out",
+            out_dir.to_str().expect("utf8")
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn check_prints_findings_scorecards_and_a_summary() {
+    let out = platform(&["check", MISTAKES, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(!findings.is_empty());
+    for f in findings {
+        for key in [
+            "rule",
+            "severity",
+            "message",
+            "file",
+            "line",
+            "column",
+            "suppressed",
+        ] {
+            assert!(f.get(key).is_some(), "{key} missing in {f}");
+        }
+    }
+    assert!(report["scorecards"].is_array());
+    assert!(report["summary"]["errors"].as_u64().is_some_and(|e| e > 0));
+}
+
+#[test]
+fn schemas_are_printed() {
+    let out = platform(&["schema", "--kind", "Component"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(json(&out)["properties"]["kind"]["const"], "Component");
+    assert_eq!(
+        platform(&["schema", "--kind", "Nope"]).status.code(),
+        Some(2)
+    );
+}
