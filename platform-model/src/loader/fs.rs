@@ -81,13 +81,18 @@ pub(crate) fn read_confined(
     String::from_utf8(bytes).map_err(|e| Confined::Unreadable(format!("not UTF-8 text ({e})")))
 }
 
-/// Reads at most `max_bytes` (one more byte reveals an oversized file).
+/// Reads a file of at most `max_bytes`. The size is checked before reading,
+/// and the read itself stops one byte past the limit in case the file grew.
 pub(crate) fn read_limited(path: &Path, max_bytes: usize) -> Result<Vec<u8>, String> {
     let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    if len > max_bytes as u64 {
+        return Err(format!("larger than the {max_bytes}-byte limit"));
+    }
     let limit = u64::try_from(max_bytes)
         .unwrap_or(u64::MAX)
         .saturating_add(1);
-    let mut bytes = Vec::new();
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
     file.take(limit)
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;

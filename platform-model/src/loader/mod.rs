@@ -475,11 +475,13 @@ impl Loader {
             };
         }
         let reading = ReadingLocation::file(display.to_string(), pending.origin.to_string());
+        let placeholders = self.options.placeholders
+            && ["$text", "$json", "$yaml"].iter().any(|p| text.contains(p));
         let documents: Vec<LoadedDocument> = stream
             .documents
             .into_iter()
             .filter(|doc| !doc.is_empty())
-            .map(|doc| self.check_document(root, dir, &display, &reading, doc))
+            .map(|doc| self.check_document(root, dir, &display, &reading, placeholders, doc))
             .collect();
         not_ingested_warning(&documents, &mut diagnostics);
         FileResult {
@@ -498,6 +500,7 @@ impl Loader {
         dir: &Path,
         file: &Arc<str>,
         reading: &ReadingLocation,
+        placeholders: bool,
         mut doc: YamlDocument,
     ) -> LoadedDocument {
         let mut loaded = LoadedDocument::new(Arc::clone(file), doc.index, doc.position.clone());
@@ -510,7 +513,7 @@ impl Loader {
             return loaded;
         }
         let mut value = std::mem::take(&mut doc.value);
-        if self.options.placeholders && !dir.as_os_str().is_empty() {
+        if placeholders && !dir.as_os_str().is_empty() {
             let resolver = placeholder::Resolver {
                 root,
                 dir,

@@ -52,7 +52,7 @@ use crate::diagnostic::Severity;
 use crate::entity::Entity;
 use crate::entity_ref::{DEFAULT_NAMESPACE, EntityRef};
 use crate::relations::{RefInput, Relation, RelationError, collect_relations, is_falsy};
-use schema::{SchemaError, js_key_order, js_text};
+use schema::{SchemaError, js_entries, js_key_order, js_text};
 use schemas::BuiltinKind;
 
 /// Stable diagnostic codes of entity validation.
@@ -483,43 +483,47 @@ impl Validator {
     }
 
     fn field_format_problems(&self, root: &Map<String, Value>, full: bool) -> Vec<Problem> {
+        use FieldValue::{Json, Text};
         let fields = &self.fields;
         let mut checks = FormatChecks {
             out: Vec::new(),
             full,
         };
-        const MISSING: &Value = &Value::Null;
-        fn or_missing(v: Option<&Value>) -> Option<&Value> {
-            Some(v.unwrap_or(MISSING))
+        fn required(v: Option<&Value>) -> FieldValue<'_> {
+            v.map_or(FieldValue::Json(&Value::Null), FieldValue::Json)
         }
+        fn optional(v: Option<&Value>) -> FieldValue<'_> {
+            v.map_or(FieldValue::Absent, FieldValue::Json)
+        }
+        let fixed = |field: &str, pointer: &str| (field.to_owned(), pointer.to_owned());
+        let api_version = required(root.get("apiVersion"));
         checks.run(
-            "apiVersion",
-            "/apiVersion",
+            || fixed("apiVersion", "/apiVersion"),
             ProblemTarget::Value,
-            or_missing(root.get("apiVersion")),
+            api_version,
             Check::Rule(&fields.api_version),
         );
+        let kind = required(root.get("kind"));
         checks.run(
-            "kind",
-            "/kind",
+            || fixed("kind", "/kind"),
             ProblemTarget::Value,
-            or_missing(root.get("kind")),
+            kind,
             Check::Rule(&fields.kind),
         );
         let metadata = root.get("metadata").and_then(Value::as_object);
         let meta = |key: &str| metadata.and_then(|m| m.get(key));
+        let name = required(meta("name"));
         checks.run(
-            "metadata.name",
-            "/metadata/name",
+            || fixed("metadata.name", "/metadata/name"),
             ProblemTarget::Value,
-            or_missing(meta("name")),
+            name,
             Check::Rule(&fields.entity_name),
         );
+        let namespace = optional(meta("namespace"));
         checks.run(
-            "metadata.namespace",
-            "/metadata/namespace",
+            || fixed("metadata.namespace", "/metadata/namespace"),
             ProblemTarget::Value,
-            meta("namespace"),
+            namespace,
             Check::Rule(&fields.namespace),
         );
         for (block, key_rule, value_rule) in [
@@ -531,22 +535,23 @@ impl Validator {
             ),
         ] {
             if let Some(Value::Object(map)) = meta(block) {
-                for key in js_key_order(map) {
-                    let pointer = pointer_of(&["metadata", block, key]);
-                    let field = format!("{block}.{key}");
-                    let key_value = Value::String(key.clone());
+                for (key, value) in js_entries(map) {
+                    let describe = || {
+                        (
+                            format!("{block}.{key}"),
+                            pointer_of(&["metadata", block, key]),
+                        )
+                    };
                     checks.run(
-                        &field,
-                        &pointer,
+                        describe,
                         ProblemTarget::Key,
-                        Some(&key_value),
+                        Text(key),
                         Check::Rule(key_rule),
                     );
                     checks.run(
-                        &field,
-                        &pointer,
+                        describe,
                         ProblemTarget::Value,
-                        map.get(key),
+                        FieldValue::Json(value),
                         Check::Rule(value_rule),
                     );
                 }
@@ -554,11 +559,11 @@ impl Validator {
         }
         if let Some(Value::Array(tags)) = meta("tags") {
             for (i, tag) in tags.iter().enumerate() {
+                let describe = || (format!("tags.{i}"), format!("/metadata/tags/{i}"));
                 checks.run(
-                    &format!("tags.{i}"),
-                    &format!("/metadata/tags/{i}"),
+                    describe,
                     ProblemTarget::Value,
-                    Some(tag),
+                    Json(tag),
                     Check::Rule(&fields.tag),
                 );
             }
@@ -568,27 +573,19 @@ impl Validator {
                 let get = |k: &str| link.as_object().and_then(|l| l.get(k));
                 let url = Check::Fixed(is_valid_url, format::EXPECT_URL);
                 let text = Check::Fixed(is_non_empty_string, format::EXPECT_NON_EMPTY);
-                checks.run(
-                    &format!("links.{i}.url"),
-                    &format!("/metadata/links/{i}/url"),
-                    ProblemTarget::Value,
-                    or_missing(get("url")),
-                    url,
-                );
-                checks.run(
-                    &format!("links.{i}.title"),
-                    &format!("/metadata/links/{i}/title"),
-                    ProblemTarget::Value,
-                    get("title"),
-                    text,
-                );
-                checks.run(
-                    &format!("links.{i}.icon"),
-                    &format!("/metadata/links/{i}/icon"),
-                    ProblemTarget::Value,
-                    get("icon"),
-                    text,
-                );
+                for (part, value, check) in [
+                    ("url", required(get("url")), url),
+                    ("title", optional(get("title")), text),
+                    ("icon", optional(get("icon")), text),
+                ] {
+                    let describe = || {
+                        (
+                            format!("links.{i}.{part}"),
+                            format!("/metadata/links/{i}/{part}"),
+                        )
+                    };
+                    checks.run(describe, ProblemTarget::Value, value, check);
+                }
             }
         }
         checks.out
@@ -599,8 +596,10 @@ impl Validator {
         let full = self.mode == ValidationMode::Full;
         let mut accepted = false;
         let mut recognised = false;
+        let kind_field = value.get("kind");
+        let api_version = value.get("apiVersion");
         for kind in BuiltinKind::ALL {
-            if kind.is_foreign(value) {
+            if kind.is_foreign(kind_field, api_version) {
                 continue;
             }
             let mut errors = Vec::new();
@@ -756,40 +755,44 @@ struct FormatChecks {
 }
 
 impl FormatChecks {
+    /// One check; `describe` gives the field name and pointer, built only
+    /// when there is something to report.
     fn run(
         &mut self,
-        field: &str,
-        pointer: &str,
+        describe: impl FnOnce() -> (String, String),
         target: ProblemTarget,
-        value: Option<&Value>,
+        value: FieldValue<'_>,
         check: Check<'_>,
     ) {
         if !self.full && !self.out.is_empty() {
             return;
         }
-        let Some(value) = value else { return };
-        if value.is_null() && self.full {
-            // The Entity schema has already reported the missing value.
-            return;
-        }
-        if value.is_null() {
-            self.out.push(Problem::error(
-                codes::FIELD_FORMAT,
-                format!("{field} must have a value"),
-                pointer,
-                target,
-            ));
-            return;
-        }
-        let Value::String(text) = value else {
+        let text = match value {
+            FieldValue::Absent => return,
+            FieldValue::Text(text) => text,
+            FieldValue::Json(Value::String(text)) => text.as_str(),
+            FieldValue::Json(Value::Null) => {
+                if !self.full {
+                    // In full mode the Entity schema has reported it already.
+                    let (field, pointer) = describe();
+                    self.out.push(Problem::error(
+                        codes::FIELD_FORMAT,
+                        format!("{field} must have a value"),
+                        pointer,
+                        target,
+                    ));
+                }
+                return;
+            }
             // The schema has already reported a value of the wrong type.
-            return;
+            FieldValue::Json(_) => return,
         };
         let (ok, expectation) = match check {
             Check::Rule(rule) => (rule.check(text), rule.expectation()),
             Check::Fixed(check, expectation) => (check(text), Some(expectation)),
         };
         if !ok {
+            let (field, pointer) = describe();
             let detail = expectation.map_or_else(String::new, |e| {
                 format!(" expected {e} but found \"{text}\".")
             });
@@ -801,6 +804,17 @@ impl FormatChecks {
             ));
         }
     }
+}
+
+/// A value a field-format check looks at.
+#[derive(Clone, Copy)]
+enum FieldValue<'a> {
+    /// An optional field that is not there.
+    Absent,
+    /// The field's JSON value (`null` for a required field that is missing).
+    Json(&'a Value),
+    /// Text that is not a JSON value of its own (a mapping key).
+    Text(&'a str),
 }
 
 struct Run<'v> {
@@ -1034,7 +1048,6 @@ fn schema_problems(value: &Value, full: bool) -> Vec<Problem> {
 
 fn foreign_root_problems(root: &Map<String, Value>, full: bool) -> Vec<Problem> {
     js_key_order(root)
-        .into_iter()
         .filter(|k| !matches!(k.as_str(), "apiVersion" | "kind" | "metadata" | "spec"))
         .filter(|k| matches!(k.as_str(), "relations" | "status"))
         .take(if full { usize::MAX } else { 1 })

@@ -137,21 +137,37 @@ fn array_index(key: &str) -> Option<u32> {
     key.parse::<u32>().ok().filter(|&n| n != u32::MAX)
 }
 
+/// The entries of `map` in JavaScript's `Object.keys` order: canonical
+/// array indices first, ascending, then the other keys in insertion order.
+/// Allocates only when such index keys exist.
+pub(crate) fn js_entries(map: &Map<String, Value>) -> impl Iterator<Item = (&String, &Value)> {
+    let has_index = map.keys().any(|k| array_index(k).is_some());
+    let mut indexed: Vec<(u32, &String, &Value)> = Vec::new();
+    if has_index {
+        indexed = map
+            .iter()
+            .filter_map(|(k, v)| array_index(k).map(|n| (n, k, v)))
+            .collect();
+        indexed.sort_by_key(|(n, _, _)| *n);
+    }
+    indexed.into_iter().map(|(_, k, v)| (k, v)).chain(
+        map.iter()
+            .filter(move |(k, _)| !has_index || array_index(k).is_none()),
+    )
+}
+
 /// The keys of `map` in JavaScript's `Object.keys` order.
-pub(crate) fn js_key_order(map: &Map<String, Value>) -> Vec<&String> {
-    let mut indices: Vec<(u32, &String)> = Vec::new();
-    let mut others: Vec<&String> = Vec::new();
-    for key in map.keys() {
-        match array_index(key) {
-            Some(n) => indices.push((n, key)),
-            None => others.push(key),
-        }
+pub(crate) fn js_key_order(map: &Map<String, Value>) -> impl Iterator<Item = &String> {
+    js_entries(map).map(|(k, _)| k)
+}
+
+/// `map.get(key)` without hashing for the small maps entities are made of.
+pub(crate) fn lookup<'m>(map: &'m Map<String, Value>, key: &str) -> Option<&'m Value> {
+    if map.len() <= 16 {
+        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
     }
-    if indices.is_empty() {
-        return others;
-    }
-    indices.sort_by_key(|(n, _)| *n);
-    indices.into_iter().map(|(_, k)| k).chain(others).collect()
 }
 
 /// Runs `f` with `token` appended to `path`, then restores `path`.
@@ -345,7 +361,7 @@ impl Schema {
         let Value::Object(map) = value else { return };
         if let Some(required) = &self.required {
             for name in required {
-                if !map.contains_key(*name) {
+                if lookup(map, name).is_none() {
                     errors.push(SchemaError {
                         path: path.to_owned(),
                         keyword: "required",
@@ -356,7 +372,7 @@ impl Schema {
             }
         }
         if let Some(additional) = &self.additional {
-            for key in js_key_order(map) {
+            for (key, v) in js_entries(map) {
                 let known = self.properties.iter().any(|(name, _)| name == key)
                     || self.pattern_properties.iter().any(|(p, _)| (p.test)(key));
                 if known {
@@ -370,23 +386,19 @@ impl Schema {
                         params: vec![("additionalProperty", key.clone())],
                     }),
                     Additional::Schema(schema) => {
-                        if let Some(v) = map.get(key) {
-                            with_child(path, key, |p| schema.validate(v, p, errors));
-                        }
+                        with_child(path, key, |p| schema.validate(v, p, errors));
                     }
                 }
             }
         }
         for (name, schema) in &self.properties {
-            if let Some(v) = map.get(*name) {
+            if let Some(v) = lookup(map, name) {
                 with_child(path, name, |p| schema.validate(v, p, errors));
             }
         }
         for (pattern, schema) in &self.pattern_properties {
-            for key in js_key_order(map) {
-                if (pattern.test)(key)
-                    && let Some(v) = map.get(key)
-                {
+            for (key, v) in js_entries(map) {
+                if (pattern.test)(key) {
                     with_child(path, key, |p| schema.validate(v, p, errors));
                 }
             }
@@ -440,7 +452,7 @@ mod tests {
         for k in ["b", "x", "10", "a", "7", "2"] {
             map.insert(k.to_owned(), Value::Null);
         }
-        let keys: Vec<&str> = js_key_order(&map).into_iter().map(String::as_str).collect();
+        let keys: Vec<&str> = js_key_order(&map).map(String::as_str).collect();
         assert_eq!(keys, ["2", "7", "10", "b", "x", "a"]);
     }
 

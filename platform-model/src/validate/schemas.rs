@@ -295,12 +295,15 @@ impl BuiltinKind {
     /// Whether the kind schema would fail only on the `kind` or
     /// `apiVersion` enum ("not my kind"): its other keywords never look at
     /// those two fields, and the Entity schema has checked their types.
-    pub(crate) fn is_foreign(self, value: &Value) -> bool {
+    pub(crate) fn is_foreign(
+        self,
+        kind_field: Option<&Value>,
+        api_version: Option<&Value>,
+    ) -> bool {
         let (kind, versions) = self.names();
-        let kind_ok = value.get("kind").is_none_or(|k| k.as_str() == Some(kind));
-        let version_ok = value
-            .get("apiVersion")
-            .is_none_or(|v| v.as_str().is_some_and(|v| versions.contains(&v)));
+        let kind_ok = kind_field.is_none_or(|k| k.as_str() == Some(kind));
+        let version_ok =
+            api_version.is_none_or(|v| v.as_str().is_some_and(|v| versions.contains(&v)));
         !(kind_ok && version_ok)
     }
 

@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 use serde_saphyr::granit_parser::{self, Event, Parser, ScalarStyle, ScanError};
 
 use super::scalar::{key_text, resolve_plain, resolve_tagged};
-use super::tree::{RawSpan, SpanChildren, SpanEntry, SpanTree};
+use super::tree::{RawSpan, SpanChildren, SpanEntry, SpanTree, key_hash};
 use super::{YamlBudget, YamlSchema};
 use crate::span::saturate;
 
@@ -438,11 +438,13 @@ impl Builder<'_> {
                 if values.contains_key(&key) {
                     // `1` and `"1"` are different YAML keys but one JavaScript
                     // property: as in JavaScript, the later value wins.
-                    entries.retain(|e| *e.key != *key);
+                    let hash = key_hash(&key);
+                    entries.retain(|e| e.key_hash != hash);
                 }
-                values.insert(key.clone(), value);
+                let hash = key_hash(&key);
+                values.insert(key, value);
                 entries.push(SpanEntry {
-                    key: key.into_boxed_str(),
+                    key_hash: hash,
                     key_span,
                     value: tree,
                 });

@@ -33,7 +33,8 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use tree::{
-    Located, RawSpan, SpanChildren, SpanEntry, SpanTree, pointer_tokens, push_pointer_token,
+    Located, RawSpan, SpanChildren, SpanEntry, SpanTree, key_hash, pointer_tokens,
+    push_pointer_token,
 };
 
 use crate::diagnostic::Diagnostic;

@@ -68,8 +68,9 @@ pub enum SpanChildren {
 /// One mapping entry of a [`SpanTree`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SpanEntry {
-    /// The key as it appears in the JSON value.
-    pub key: Box<str>,
+    /// [`key_hash`] of the key as it appears in the JSON value (the tree
+    /// keeps no copy of the text).
+    pub key_hash: u64,
     /// Span of the key.
     pub key_span: RawSpan,
     /// The value's tree.
@@ -100,7 +101,7 @@ impl SpanTree {
                 SpanChildren::Map(entries) => entries
                     .iter()
                     .rev()
-                    .find(|e| *e.key == *token)
+                    .find(|e| e.key_hash == key_hash(&token))
                     .map(|e| (Some(e.key_span), &e.value)),
                 SpanChildren::Seq(items) => token
                     .parse::<usize>()
@@ -172,6 +173,14 @@ pub(crate) struct Base {
     pub(crate) line: u32,
 }
 
+/// The hash a [`SpanEntry`] keeps of its key (64-bit FNV-1a).
+#[must_use]
+pub fn key_hash(key: &str) -> u64 {
+    key.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 /// Splits a JSON pointer into unescaped tokens (`~1` is `/`, `~0` is `~`).
 pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
     pointer.split('/').skip(1).map(|t| {
@@ -186,10 +195,16 @@ pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = std::borrow::Cow<'_
 /// Appends one escaped token to a JSON pointer.
 pub fn push_pointer_token(pointer: &mut String, token: &str) {
     pointer.push('/');
-    if token.contains(['~', '/']) {
-        pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
-    } else {
+    if !token.contains(['~', '/']) {
         pointer.push_str(token);
+        return;
+    }
+    for c in token.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
     }
 }
 

@@ -1,0 +1,64 @@
+//! Runs one benchmark workload once, for profilers and instruction counters
+//! (`valgrind --tool=callgrind`, `perf`), whose figures are repeatable where
+//! wall-clock times on a shared machine are not.
+//!
+//! `measure <saphyr|parse|load> <catalog-dir>`, where the directory holds a
+//! synthetic organisation (`platform generate`).
+
+use std::path::Path;
+use std::sync::Arc;
+
+use platform_benches::serde_saphyr_parse;
+use platform_model::loader::{LoadOptions, Loader};
+use platform_model::yaml::{YamlOptions, parse_stream};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let (Some(workload), Some(dir)) = (args.get(1), args.get(2)) else {
+        eprintln!("usage: measure <saphyr|parse|load> <catalog-dir>");
+        std::process::exit(2);
+    };
+    let mut files = Vec::new();
+    collect(Path::new(dir), &mut files);
+    files.sort();
+    let count = match workload.as_str() {
+        "saphyr" => serde_saphyr_parse(&files),
+        "parse" => files
+            .iter()
+            .map(|p| {
+                let text = std::fs::read_to_string(p).unwrap_or_default();
+                parse_stream(&Arc::from("f.yaml"), &text, &YamlOptions::default())
+                    .documents
+                    .len()
+            })
+            .sum(),
+        "load" => match Loader::new(LoadOptions::default())
+            .and_then(|l| l.load(&Path::new(dir).join("catalog-info.yaml")))
+        {
+            Ok(catalog) => catalog.summary().valid,
+            Err(e) => {
+                eprintln!("{e}");
+                std::process::exit(2);
+            }
+        },
+        other => {
+            eprintln!("unknown workload {other}");
+            std::process::exit(2);
+        }
+    };
+    println!("{workload}: {count} documents");
+}
+
+fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml") {
+            out.push(path);
+        }
+    }
+}
