@@ -262,6 +262,13 @@ impl Ord for EntityRef {
     }
 }
 
+/// Maps keyed by `EntityRef` can be queried with the lowercased key text.
+impl std::borrow::Borrow<str> for EntityRef {
+    fn borrow(&self) -> &str {
+        &self.key
+    }
+}
+
 impl fmt::Debug for EntityRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "EntityRef({})", self.text)

@@ -152,6 +152,40 @@ pub struct Relation {
     pub relation_type: RelationType,
     /// The entity the relation points at (it may not exist).
     pub target: EntityRef,
+    /// The spec field that declared it, on the entity that declared it (the
+    /// source of a forward relation, the target of its reverse).
+    #[serde(skip)]
+    pub origin: RelationOrigin,
+}
+
+impl Relation {
+    /// Whether this is the direction written in the declaring entity's spec.
+    #[must_use]
+    pub fn is_forward(&self) -> bool {
+        self.relation_type == self.origin.forward
+    }
+}
+
+/// Where a relation was declared: a spec field, and the item index for lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RelationOrigin {
+    /// The spec field (`owner`, `dependsOn`, …).
+    pub field: &'static str,
+    /// The item's index in the field as written, for list fields.
+    pub index: Option<u32>,
+    /// The forward relation type of the field.
+    pub forward: RelationType,
+}
+
+impl RelationOrigin {
+    /// JSON pointer of the reference in the declaring entity.
+    #[must_use]
+    pub fn pointer(&self) -> String {
+        match self.index {
+            Some(i) => format!("/spec/{}/{i}", self.field),
+            None => format!("/spec/{}", self.field),
+        }
+    }
 }
 
 /// A spec field that holds references, with what Backstage derives from it.
@@ -433,15 +467,26 @@ pub(crate) fn collect_relations<'a>(
         for (index, value) in order {
             match value.parse(spec_field.default_kind, namespace) {
                 Ok(target) => {
+                    let origin = RelationOrigin {
+                        field: spec_field.field,
+                        index: if is_list {
+                            u32::try_from(index).ok()
+                        } else {
+                            None
+                        },
+                        forward: spec_field.forward,
+                    };
                     relations.push(Relation {
                         source: source.clone(),
                         relation_type: spec_field.forward,
                         target: target.clone(),
+                        origin,
                     });
                     relations.push(Relation {
                         source: target,
                         relation_type: spec_field.forward.reverse(),
                         target: source.clone(),
+                        origin,
                     });
                 }
                 Err(error) => errors.push(RelationError {

@@ -9,8 +9,9 @@ use serde::Serialize;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::entity::{Entity, Presence};
 use crate::entity_ref::EntityRef;
-use crate::relations::Relation;
+use crate::relations::{Relation, RelationOrigin};
 use crate::span::Span;
+use crate::yaml::RawSpan;
 
 /// One non-empty YAML document of a loaded file, with its verdict.
 #[derive(Clone, Debug)]
@@ -33,6 +34,8 @@ pub struct LoadedDocument {
     /// The status text Backstage would record for the first failure.
     pub backstage_error: Option<String>,
     pub(crate) targets: Vec<LocationTarget>,
+    /// Where each reference of the entity's relations was written.
+    pub(crate) origin_spans: Vec<(RelationOrigin, RawSpan)>,
 }
 
 /// A target of a Location document, with where it was written.
@@ -57,7 +60,18 @@ impl LoadedDocument {
             diagnostics: Vec::new(),
             backstage_error: None,
             targets: Vec::new(),
+            origin_spans: Vec::new(),
         }
+    }
+
+    /// Where the reference a relation was declared with is written in this
+    /// document (for relations whose declaring entity is this one).
+    #[must_use]
+    pub fn origin_span(&self, origin: &RelationOrigin) -> Option<Span> {
+        self.origin_spans
+            .iter()
+            .find(|(o, _)| o == origin)
+            .map(|(_, span)| span.with_file(&self.file))
     }
 
     /// Whether Backstage accepts the document (no error diagnostics).

@@ -549,6 +549,14 @@ impl Loader {
             }
             loaded.entity = validation.entity;
             loaded.relations = validation.relations;
+            for relation in loaded.relations.iter().filter(|r| r.is_forward()) {
+                let origin = relation.origin;
+                if !loaded.origin_spans.iter().any(|(o, _)| *o == origin) {
+                    loaded
+                        .origin_spans
+                        .push((origin, doc.spans.value_span(&origin.pointer())));
+                }
+            }
         }
         loaded
     }

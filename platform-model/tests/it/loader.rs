@@ -234,3 +234,24 @@ fn missing_paths_are_typed_errors() {
         .expect_err("missing");
     assert!(matches!(err, platform_model::Error::NotFound { .. }));
 }
+
+#[test]
+fn relations_know_where_they_were_written() {
+    let catalog = load(&fixture("locations/catalog-info.yaml"));
+    let alice = catalog
+        .documents()
+        .iter()
+        .find(|d| d.entity_ref.as_ref().is_some_and(|r| r.name() == "alice"))
+        .expect("alice");
+    let member_of = alice
+        .relations
+        .iter()
+        .find(|r| r.is_forward())
+        .expect("memberOf");
+    assert_eq!(member_of.origin.pointer(), "/spec/memberOf/0");
+    let span = alice.origin_span(&member_of.origin).expect("span");
+    assert_eq!(
+        (&*span.file, span.line, span.column),
+        ("org/alice.yaml", 6, 14)
+    );
+}
