@@ -1,14 +1,78 @@
-//! The Backstage catalog as a graph: ownership, dependencies, impact,
-//! cycles, problems and cost attribution.
+//! The Backstage catalog as a graph, and the questions platform teams ask
+//! of it: who owns what, what breaks if something fails, which references
+//! dangle, where the cycles are, and what each team's software costs.
 //!
-//! This crate is being built (see the workspace's issue tracker); for now it
-//! only re-exports the model types it will work on.
+//! # Quick start
 //!
 //! ```
-//! use platform_graph::EntityRef;
-//! let owner: EntityRef = "group:default/payments-team".parse()?;
-//! assert_eq!(owner.kind(), "group");
-//! # Ok::<(), platform_graph::RefError>(())
+//! use platform_graph::{CatalogGraph, OwnedBy};
+//! use platform_model::loader::{LoadOptions, Loader};
+//!
+//! let catalog = Loader::new(LoadOptions::default())?
+//!     .load_str("catalog.yaml", platform_graph::testing::ACME_YAML);
+//! let graph = CatalogGraph::from_catalog(&catalog);
+//!
+//! // What breaks if the payments database goes down?
+//! let db = graph.resolve("resource:payments-postgres")?;
+//! for hit in graph.impact(&[db]) {
+//!     println!("{:>2} {}", hit.depth, graph.entity_ref(hit.entity));
+//! }
+//!
+//! // What does engineering own, through all its teams?
+//! let engineering = graph.resolve("group:engineering")?;
+//! let owned = graph.owned_by(engineering, &OwnedBy::default())?;
+//! assert!(owned.len() > 10);
+//!
+//! // Typos get suggestions.
+//! let err = graph.resolve("resource:payments-postgre").unwrap_err();
+//! assert!(err.to_string().contains("did you mean `resource:default/payments-postgres`"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # Concepts
+//!
+//! - [`CatalogGraph`] holds one node per entity plus a placeholder node per
+//!   missing target, and one edge per relation pair, stored in its forward
+//!   direction (`ownedBy`, `dependsOn`, `partOf`, `memberOf`, `childOf`,
+//!   `providesApi`, `consumesApi`) and queried both ways
+//!   ([`CatalogGraph::related`] answers all 14 types). Lookups ignore case.
+//!   Build it from a loaded [`platform_model::Catalog`] (reference spans
+//!   included) or from entities of any source; add and remove entities
+//!   incrementally.
+//! - Queries: [`owner`](CatalogGraph::owner), [`owned_by`](CatalogGraph::owned_by),
+//!   [`members`](CatalogGraph::members), [`dependencies`](CatalogGraph::dependencies)
+//!   and [`dependents`](CatalogGraph::dependents) (through APIs),
+//!   [`impact`](CatalogGraph::impact), [`parts`](CatalogGraph::parts) of
+//!   systems and domains, [`cycles`](CatalogGraph::cycles),
+//!   [`bring_up_order`](CatalogGraph::bring_up_order),
+//!   [`problems`](CatalogGraph::problems), [`shortest_path`](CatalogGraph::shortest_path)
+//!   and [`neighbourhood`](CatalogGraph::neighbourhood).
+//! - [`cost`]: attribution from CSV, JSON or OpenCost allocations, shared
+//!   resources split, rolled up to groups, systems and domains.
+//! - Exports: [`to_dot`](CatalogGraph::to_dot), [`to_mermaid`](CatalogGraph::to_mermaid),
+//!   [`to_json`](CatalogGraph::to_json).
+//!
+//! Every traversal uses an explicit queue or stack: a million-long
+//! dependency chain cannot overflow the stack, and cycles never loop.
+//! Findings are [`GraphProblem`] values (convertible to the workspace's
+//! [`platform_model::Diagnostic`]); [`GraphError`] means a query could not
+//! run, such as an unknown reference, and suggests the nearest ones.
 
+pub mod cost;
+mod error;
+mod export;
+mod graph;
+mod kind;
+mod query;
+#[doc(hidden)]
+pub mod testing;
+
+pub use error::GraphError;
+pub use graph::{CatalogGraph, DanglingRef, Node, NodeId};
+pub use kind::EntityKind;
+pub use platform_model::relations::RelationType;
 pub use platform_model::{Entity, EntityRef, RefError};
+pub use query::{
+    BringUpOrder, Cycle, CycleKind, GraphProblem, Impacted, Member, Owned, OwnedBy, OwnedReport,
+    PathReport, ProblemKind, Reached, Step, Subgraph, Traversal,
+};

@@ -1,0 +1,536 @@
+//! The graph itself: one node per entity, placeholder nodes for dangling
+//! targets, and one typed edge per relation pair.
+
+use std::sync::Arc;
+
+use petgraph::Direction;
+use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
+use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use platform_model::relations::{Relation, RelationType, relations_of};
+use platform_model::{Catalog, Entity, EntityRef, Span};
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+
+use crate::error::GraphError;
+use crate::kind::EntityKind;
+
+/// A node's handle. Stable while the graph lives: removing other entities
+/// does not change it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId(pub(crate) NodeIndex<u32>);
+
+impl NodeId {
+    /// The index, for use as a key in your own tables.
+    #[must_use]
+    pub fn index(self) -> usize {
+        self.0.index()
+    }
+}
+
+/// An entity in the graph, or a placeholder for a reference to an entity
+/// that does not exist.
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub struct Node {
+    /// The reference.
+    pub entity_ref: EntityRef,
+    /// The kind, from the reference.
+    pub kind: EntityKind,
+    /// The entity; `None` for a placeholder (a dangling target).
+    pub entity: Option<Arc<Entity>>,
+    /// Where the entity is defined, when it was loaded from a file.
+    pub location: Option<Span>,
+}
+
+impl Node {
+    /// Whether this node stands for a missing entity.
+    #[must_use]
+    pub fn is_placeholder(&self) -> bool {
+        self.entity.is_none()
+    }
+}
+
+/// An edge: a relation stored in one direction (the one its forward type
+/// names), queried both ways.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Edge {
+    pub(crate) relation: RelationType,
+    /// Bit 1: declared by the edge's source; bit 2: declared by its target.
+    declared: u8,
+}
+
+/// A reference to an entity that does not exist.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct DanglingRef {
+    /// The entity that wrote the reference.
+    pub source: EntityRef,
+    /// The relation it declares (`ownedBy`, `dependsOn`, …).
+    pub relation: RelationType,
+    /// The missing target.
+    pub target: EntityRef,
+    /// The spec field and index it was written in (`/spec/owner`).
+    pub pointer: String,
+    /// Where the reference is written, when known.
+    pub span: Option<Span>,
+}
+
+/// A reference to a missing entity: (source, placeholder, relation, pointer, span).
+type DanglingEdge = (NodeIndex<u32>, NodeIndex<u32>, RelationType, String, Option<Span>);
+
+/// The stored direction of each relation pair.
+pub(crate) fn canonical(relation: RelationType) -> (RelationType, bool) {
+    use RelationType as R;
+    match relation {
+        R::OwnedBy
+        | R::ConsumesApi
+        | R::ProvidesApi
+        | R::DependsOn
+        | R::ChildOf
+        | R::MemberOf
+        | R::PartOf => (relation, false),
+        other => (other.reverse(), true),
+    }
+}
+
+/// The catalog as a directed graph.
+///
+/// ```
+/// use platform_graph::CatalogGraph;
+/// use platform_model::Entity;
+///
+/// let entities = [
+///     serde_json::json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Group",
+///         "metadata": {"name": "team-a"}, "spec": {"type": "team", "children": []}}),
+///     serde_json::json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Component",
+///         "metadata": {"name": "web"}, "spec": {"type": "website", "lifecycle": "production",
+///         "owner": "team-a", "dependsOn": ["resource:db"]}}),
+/// ];
+/// let graph = CatalogGraph::from_entities(entities.into_iter().map(|v| Entity::from_value(v).unwrap()));
+/// let web = graph.resolve("component:web")?;
+/// assert_eq!(graph.node(graph.owner(web).unwrap()).entity_ref.to_string(), "group:default/team-a");
+/// assert_eq!(graph.dangling().len(), 1); // resource:default/db does not exist
+/// # Ok::<(), platform_graph::GraphError>(())
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct CatalogGraph {
+    pub(crate) graph: StableDiGraph<Node, Edge, u32>,
+    index: FxHashMap<EntityRef, NodeIndex<u32>>,
+    /// Where each dangling reference was written, keyed by (source, target).
+    dangling_spans: Vec<DanglingEdge>,
+}
+
+impl CatalogGraph {
+    /// An empty graph.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Builds the graph of the valid entities of a loaded catalog, with the
+    /// relations and reference spans the loader computed.
+    #[must_use]
+    pub fn from_catalog(catalog: &Catalog) -> Self {
+        let mut graph = Self::new();
+        let valid: Vec<_> = catalog
+            .documents()
+            .iter()
+            .filter(|d| d.is_valid())
+            .filter_map(|d| d.entity.as_ref().map(|e| (d, e)))
+            .collect();
+        graph.graph.reserve_nodes(valid.len());
+        for (doc, entity) in &valid {
+            graph.insert_entity(Arc::new((*entity).clone()), Some(doc.position.clone()));
+        }
+        for (doc, _) in &valid {
+            for relation in doc.relations.iter().filter(|r| r.is_forward()) {
+                let span = doc.origin_span(&relation.origin);
+                graph.insert_relation(relation, span);
+            }
+        }
+        graph
+    }
+
+    /// Builds the graph of entities from any source (their relations are
+    /// derived here; references that do not parse are left out).
+    pub fn from_entities(entities: impl IntoIterator<Item = Entity>) -> Self {
+        let mut graph = Self::new();
+        let entities: Vec<Arc<Entity>> = entities.into_iter().map(Arc::new).collect();
+        graph.graph.reserve_nodes(entities.len());
+        for entity in &entities {
+            graph.insert_entity(Arc::clone(entity), None);
+        }
+        for entity in &entities {
+            if let Ok(relations) = relations_of(entity) {
+                for relation in relations.iter().filter(|r| r.is_forward()) {
+                    graph.insert_relation(relation, None);
+                }
+            }
+        }
+        graph
+    }
+
+    /// Adds (or replaces) one entity and its relations.
+    pub fn add_entity(&mut self, entity: Entity, location: Option<Span>) -> NodeId {
+        let reference = entity.entity_ref();
+        if self.index.contains_key(&reference) {
+            self.remove_entity(&reference);
+        }
+        let entity = Arc::new(entity);
+        let id = self.insert_entity(Arc::clone(&entity), location);
+        if let Ok(relations) = relations_of(&entity) {
+            for relation in relations.iter().filter(|r| r.is_forward()) {
+                self.insert_relation(relation, None);
+            }
+        }
+        NodeId(id)
+    }
+
+    /// Removes an entity and the relations it declared. When other entities
+    /// still refer to it, it stays as a placeholder. Returns whether it was
+    /// there.
+    pub fn remove_entity(&mut self, reference: &EntityRef) -> bool {
+        let Some(&node) = self.index.get(reference) else {
+            return false;
+        };
+        if self.graph[node].entity.is_none() {
+            return false;
+        }
+        let edges: Vec<(EdgeIndex<u32>, bool)> = self
+            .graph
+            .edges_directed(node, Direction::Outgoing)
+            .map(|e| (e.id(), true))
+            .chain(
+                self.graph
+                    .edges_directed(node, Direction::Incoming)
+                    .map(|e| (e.id(), false)),
+            )
+            .collect();
+        for (edge, outgoing) in edges {
+            if let Some(weight) = self.graph.edge_weight_mut(edge) {
+                weight.declared &= if outgoing { !1 } else { !2 };
+                if weight.declared == 0 {
+                    self.graph.remove_edge(edge);
+                }
+            }
+        }
+        self.dangling_spans.retain(|(source, ..)| *source != node);
+        let has_edges = self.graph.neighbors_undirected(node).next().is_some();
+        if has_edges {
+            self.graph[node].entity = None;
+            self.graph[node].location = None;
+        } else {
+            self.graph.remove_node(node);
+            self.index.remove(reference);
+        }
+        self.drop_orphaned_placeholders();
+        true
+    }
+
+    fn drop_orphaned_placeholders(&mut self) {
+        let orphans: Vec<NodeIndex<u32>> = self
+            .graph
+            .node_indices()
+            .filter(|&n| {
+                self.graph[n].entity.is_none()
+                    && self.graph.neighbors_undirected(n).next().is_none()
+            })
+            .collect();
+        for n in orphans {
+            if let Some(node) = self.graph.remove_node(n) {
+                self.index.remove(&node.entity_ref);
+            }
+        }
+    }
+
+    fn insert_entity(&mut self, entity: Arc<Entity>, location: Option<Span>) -> NodeIndex<u32> {
+        let reference = entity.entity_ref();
+        if let Some(&existing) = self.index.get(&reference) {
+            let node = &mut self.graph[existing];
+            if node.entity.is_none() {
+                node.entity = Some(entity);
+                node.location = location;
+                self.dangling_spans
+                    .retain(|(_, target, ..)| *target != existing);
+            }
+            return existing;
+        }
+        let kind = EntityKind::from_name(reference.kind());
+        let index = self.graph.add_node(Node {
+            entity_ref: reference.clone(),
+            kind,
+            entity: Some(entity),
+            location,
+        });
+        self.index.insert(reference, index);
+        index
+    }
+
+    fn node_for(&mut self, reference: &EntityRef) -> NodeIndex<u32> {
+        if let Some(&index) = self.index.get(reference) {
+            return index;
+        }
+        let index = self.graph.add_node(Node {
+            entity_ref: reference.clone(),
+            kind: EntityKind::from_name(reference.kind()),
+            entity: None,
+            location: None,
+        });
+        self.index.insert(reference.clone(), index);
+        index
+    }
+
+    /// Adds a forward relation as its stored edge.
+    fn insert_relation(&mut self, relation: &Relation, span: Option<Span>) {
+        let from = self.node_for(&relation.source);
+        let to = self.node_for(&relation.target);
+        if self.graph[to].entity.is_none() {
+            self.dangling_spans.push((
+                from,
+                to,
+                relation.relation_type,
+                relation.origin.pointer(),
+                span,
+            ));
+        }
+        let (stored, flipped) = canonical(relation.relation_type);
+        let (a, b, bit) = if flipped {
+            (to, from, 2)
+        } else {
+            (from, to, 1)
+        };
+        let existing = self
+            .graph
+            .edges_directed(a, Direction::Outgoing)
+            .find(|e| e.target() == b && e.weight().relation == stored)
+            .map(|e| e.id());
+        match existing {
+            Some(edge) => {
+                if let Some(weight) = self.graph.edge_weight_mut(edge) {
+                    weight.declared |= bit;
+                }
+            }
+            None => {
+                self.graph.add_edge(
+                    a,
+                    b,
+                    Edge {
+                        relation: stored,
+                        declared: bit,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Number of nodes (entities and placeholders).
+    #[must_use]
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    /// Number of stored edges (one per relation pair).
+    #[must_use]
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// The node behind an id.
+    ///
+    /// # Panics
+    ///
+    /// When the id belongs to another graph or to a removed node.
+    #[must_use]
+    pub fn node(&self, id: NodeId) -> &Node {
+        &self.graph[id.0]
+    }
+
+    /// The reference of a node.
+    #[must_use]
+    pub fn entity_ref(&self, id: NodeId) -> &EntityRef {
+        &self.graph[id.0].entity_ref
+    }
+
+    /// Every node, in insertion order.
+    pub fn nodes(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        self.graph
+            .node_indices()
+            .map(|n| (NodeId(n), &self.graph[n]))
+    }
+
+    /// Every stored edge as `(source, relation, target)`, in the forward
+    /// direction (`ownedBy`, `dependsOn`, `partOf`, …).
+    pub fn edges(&self) -> impl Iterator<Item = (NodeId, RelationType, NodeId)> + '_ {
+        self.graph
+            .edge_references()
+            .map(|e| (NodeId(e.source()), e.weight().relation, NodeId(e.target())))
+    }
+
+    /// The node of an exact reference (case-insensitive).
+    #[must_use]
+    pub fn find(&self, reference: &EntityRef) -> Option<NodeId> {
+        self.index.get(reference).map(|&n| NodeId(n))
+    }
+
+    /// Resolves user input: a full reference (`component:default/web`), a
+    /// reference without namespace (`component:web`), or a bare name when
+    /// only one entity has it.
+    ///
+    /// # Errors
+    ///
+    /// [`GraphError::UnknownEntity`] with the nearest references, or
+    /// [`GraphError::Ambiguous`] for a bare name several entities share.
+    pub fn resolve(&self, text: &str) -> Result<NodeId, GraphError> {
+        if let Ok(reference) = EntityRef::parse(text) {
+            if let Some(id) = self.find(&reference) {
+                return Ok(id);
+            }
+        } else if !text.contains(':') {
+            let (namespace, name) = text.split_once('/').unwrap_or(("default", text));
+            let matches: Vec<NodeId> = self
+                .nodes()
+                .filter(|(_, n)| {
+                    n.entity.is_some()
+                        && n.entity_ref.name().eq_ignore_ascii_case(name)
+                        && n.entity_ref.namespace().eq_ignore_ascii_case(namespace)
+                })
+                .map(|(id, _)| id)
+                .collect();
+            match matches.as_slice() {
+                [one] => return Ok(*one),
+                [] => {}
+                many => {
+                    return Err(GraphError::Ambiguous {
+                        reference: text.to_owned(),
+                        candidates: many
+                            .iter()
+                            .map(|&id| self.entity_ref(id).to_string())
+                            .collect(),
+                    });
+                }
+            }
+        }
+        Err(GraphError::UnknownEntity {
+            reference: text.to_owned(),
+            suggestions: self.suggestions(text, 3),
+        })
+    }
+
+    /// The `limit` existing references nearest to `text` (by edit distance
+    /// on the full reference and on the name).
+    #[must_use]
+    pub fn suggestions(&self, text: &str, limit: usize) -> Vec<String> {
+        let wanted = text.to_lowercase();
+        let wanted_name = wanted
+            .rsplit(['/', ':'])
+            .next()
+            .unwrap_or(&wanted)
+            .to_owned();
+        let mut scored: Vec<(usize, &str)> = self
+            .index
+            .keys()
+            .filter(|r| {
+                self.index
+                    .get(*r)
+                    .is_some_and(|&n| self.graph[n].entity.is_some())
+            })
+            .filter_map(|r| {
+                let key = r.as_key();
+                let name = key.rsplit('/').next().unwrap_or(key);
+                if name.len().abs_diff(wanted_name.len()) > 4
+                    && key.len().abs_diff(wanted.len()) > 4
+                {
+                    return None;
+                }
+                let distance = edit_distance(&wanted, key).min(edit_distance(&wanted_name, name));
+                (distance <= 4.max(wanted_name.len() / 3)).then_some((distance, key))
+            })
+            .collect();
+        scored.sort();
+        scored
+            .into_iter()
+            .take(limit)
+            .map(|(_, k)| k.to_owned())
+            .collect()
+    }
+
+    /// References to entities that do not exist, with where they are written.
+    #[must_use]
+    pub fn dangling(&self) -> Vec<DanglingRef> {
+        self.dangling_spans
+            .iter()
+            .filter(|(_, target, ..)| {
+                self.graph.contains_node(*target) && self.graph[*target].entity.is_none()
+            })
+            .map(|(source, target, relation, pointer, span)| DanglingRef {
+                source: self.graph[*source].entity_ref.clone(),
+                relation: *relation,
+                target: self.graph[*target].entity_ref.clone(),
+                pointer: pointer.clone(),
+                span: span.clone(),
+            })
+            .collect()
+    }
+
+    /// Neighbours over stored edges of one relation type: `Outgoing` follows
+    /// the stored (forward) direction, `Incoming` the reverse.
+    pub(crate) fn neighbours(
+        &self,
+        node: NodeIndex<u32>,
+        relation: RelationType,
+        direction: Direction,
+    ) -> impl Iterator<Item = NodeIndex<u32>> + '_ {
+        self.graph
+            .edges_directed(node, direction)
+            .filter(move |e| e.weight().relation == relation)
+            .map(move |e| match direction {
+                Direction::Outgoing => e.target(),
+                Direction::Incoming => e.source(),
+            })
+    }
+
+    /// The entities related to `id` by `relation` (any of the 14 types;
+    /// reverse types are answered from the stored direction).
+    pub fn related(&self, id: NodeId, relation: RelationType) -> impl Iterator<Item = NodeId> + '_ {
+        let (stored, flipped) = canonical(relation);
+        let direction = if flipped {
+            Direction::Incoming
+        } else {
+            Direction::Outgoing
+        };
+        self.neighbours(id.0, stored, direction).map(NodeId)
+    }
+
+    /// An upper bound of node indices, for dense per-node tables.
+    pub(crate) fn bound(&self) -> usize {
+        petgraph::visit::NodeIndexable::node_bound(&self.graph)
+    }
+}
+
+/// Levenshtein distance on characters.
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    let mut current = vec![0; b.len() + 1];
+    for (i, ca) in a.chars().enumerate() {
+        current[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != cb);
+            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+        }
+        std::mem::swap(&mut previous, &mut current);
+    }
+    previous[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distances() {
+        assert_eq!(edit_distance("payments-postgres", "payments-postgre"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

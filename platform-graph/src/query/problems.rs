@@ -1,0 +1,223 @@
+//! What is wrong with the catalog as a whole: dangling references, orphans,
+//! owners of the wrong kind, empty groups, unused APIs and cycles.
+
+use petgraph::Direction;
+use platform_model::relations::RelationType;
+use platform_model::{Diagnostic, EntityRef, Severity, Span};
+use serde::Serialize;
+
+use crate::graph::{CatalogGraph, NodeId};
+use crate::kind::EntityKind;
+
+/// The kinds of problem, each with a stable diagnostic code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// A reference to an entity that does not exist (`graph.dangling-ref`).
+    DanglingRef,
+    /// An entity that needs an owner has none (`graph.no-owner`).
+    NoOwner,
+    /// The owner does not exist (`graph.missing-owner`).
+    MissingOwner,
+    /// The owner is neither a Group nor a User (`graph.owner-kind`).
+    OwnerKind,
+    /// A group with no members and no child groups (`graph.empty-group`).
+    EmptyGroup,
+    /// An API nobody provides or consumes (`graph.unused-api`).
+    UnusedApi,
+    /// An API that is consumed but that nothing provides (`graph.api-without-provider`).
+    ApiWithoutProvider,
+    /// A cycle (`graph.cycle`).
+    Cycle,
+}
+
+impl ProblemKind {
+    /// The stable diagnostic code.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::DanglingRef => "graph.dangling-ref",
+            Self::NoOwner => "graph.no-owner",
+            Self::MissingOwner => "graph.missing-owner",
+            Self::OwnerKind => "graph.owner-kind",
+            Self::EmptyGroup => "graph.empty-group",
+            Self::UnusedApi => "graph.unused-api",
+            Self::ApiWithoutProvider => "graph.api-without-provider",
+            Self::Cycle => "graph.cycle",
+        }
+    }
+
+    /// How serious it is.
+    #[must_use]
+    pub fn severity(self) -> Severity {
+        match self {
+            Self::DanglingRef | Self::MissingOwner | Self::Cycle => Severity::Error,
+            Self::NoOwner | Self::OwnerKind | Self::ApiWithoutProvider => Severity::Warning,
+            Self::EmptyGroup | Self::UnusedApi => Severity::Info,
+        }
+    }
+}
+
+/// One problem of the graph.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct GraphProblem {
+    /// What kind of problem.
+    pub kind: ProblemKind,
+    /// The entity it is about.
+    pub entity: EntityRef,
+    /// What is wrong.
+    pub message: String,
+    /// JSON pointer of the field in the entity, when there is one.
+    pub pointer: Option<String>,
+    /// Where: the reference as written, or the entity's document.
+    pub span: Option<Span>,
+}
+
+impl GraphProblem {
+    /// The problem as a workspace diagnostic.
+    #[must_use]
+    pub fn to_diagnostic(&self) -> Diagnostic {
+        let mut d = Diagnostic::new(self.kind.code(), self.kind.severity(), self.message.clone())
+            .with_span_opt(self.span.clone());
+        if let Some(pointer) = &self.pointer {
+            d = d.with_path(pointer.clone());
+        }
+        d
+    }
+}
+
+/// Kinds that Backstage expects to have an owner.
+fn needs_owner(kind: EntityKind) -> bool {
+    matches!(
+        kind,
+        EntityKind::Component
+            | EntityKind::Api
+            | EntityKind::Resource
+            | EntityKind::System
+            | EntityKind::Domain
+    )
+}
+
+impl CatalogGraph {
+    /// Every problem, sorted by kind, then entity.
+    ///
+    /// ```
+    /// # let graph = platform_graph::testing::acme_graph();
+    /// assert!(graph.problems().iter().all(|p| p.kind != platform_graph::ProblemKind::DanglingRef));
+    /// ```
+    #[must_use]
+    pub fn problems(&self) -> Vec<GraphProblem> {
+        let mut out = Vec::new();
+        for dangling in self.dangling() {
+            let missing_owner = dangling.relation == RelationType::OwnedBy;
+            out.push(GraphProblem {
+                kind: if missing_owner {
+                    ProblemKind::MissingOwner
+                } else {
+                    ProblemKind::DanglingRef
+                },
+                message: format!(
+                    "{} {} {}, which does not exist",
+                    dangling.source, dangling.relation, dangling.target
+                ),
+                entity: dangling.source,
+                pointer: Some(dangling.pointer),
+                span: dangling.span,
+            });
+        }
+        for (id, node) in self.nodes() {
+            if node.is_placeholder() {
+                continue;
+            }
+            let located =
+                |kind: ProblemKind, message: String, pointer: Option<&str>| GraphProblem {
+                    kind,
+                    entity: node.entity_ref.clone(),
+                    message,
+                    pointer: pointer.map(str::to_owned),
+                    span: node.location.clone(),
+                };
+            let owners: Vec<NodeId> = self.related(id, RelationType::OwnedBy).collect();
+            if owners.is_empty() && needs_owner(node.kind) {
+                out.push(located(
+                    ProblemKind::NoOwner,
+                    format!("{} has no owner", node.entity_ref),
+                    Some("/spec"),
+                ));
+            }
+            for owner in owners {
+                let owner_node = self.node(owner);
+                if !owner_node.is_placeholder() && !owner_node.kind.can_own() {
+                    out.push(located(
+                        ProblemKind::OwnerKind,
+                        format!(
+                            "{} is owned by {}, a {}; owners are groups or users",
+                            node.entity_ref, owner_node.entity_ref, owner_node.kind
+                        ),
+                        Some("/spec/owner"),
+                    ));
+                }
+            }
+            match node.kind {
+                EntityKind::Group => {
+                    let members = self
+                        .neighbours(id.0, RelationType::MemberOf, Direction::Incoming)
+                        .next();
+                    let children = self
+                        .neighbours(id.0, RelationType::ChildOf, Direction::Incoming)
+                        .next();
+                    if members.is_none() && children.is_none() {
+                        out.push(located(
+                            ProblemKind::EmptyGroup,
+                            format!("{} has no members and no child groups", node.entity_ref),
+                            None,
+                        ));
+                    }
+                }
+                EntityKind::Api => {
+                    let provided = self
+                        .neighbours(id.0, RelationType::ProvidesApi, Direction::Incoming)
+                        .next();
+                    let consumed = self
+                        .neighbours(id.0, RelationType::ConsumesApi, Direction::Incoming)
+                        .next();
+                    match (provided, consumed) {
+                        (None, None) => out.push(located(
+                            ProblemKind::UnusedApi,
+                            format!("no component provides or consumes {}", node.entity_ref),
+                            None,
+                        )),
+                        (None, Some(_)) => out.push(located(
+                            ProblemKind::ApiWithoutProvider,
+                            format!(
+                                "{} is consumed but no component provides it",
+                                node.entity_ref
+                            ),
+                            None,
+                        )),
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+        for cycle in self.cycles() {
+            let names: Vec<String> = cycle
+                .members
+                .iter()
+                .map(|&m| self.entity_ref(m).to_string())
+                .collect();
+            let first = cycle.members[0];
+            out.push(GraphProblem {
+                kind: ProblemKind::Cycle,
+                entity: self.entity_ref(first).clone(),
+                message: format!("{} cycle: {}", cycle.kind.as_str(), names.join(" -> ")),
+                pointer: None,
+                span: self.node(first).location.clone(),
+            });
+        }
+        out.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.entity.cmp(&b.entity)));
+        out
+    }
+}
