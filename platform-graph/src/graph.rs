@@ -38,7 +38,8 @@ pub struct Node {
     pub kind: EntityKind,
     /// The entity; `None` for a placeholder (a dangling target).
     pub entity: Option<Arc<Entity>>,
-    /// Where the entity is defined, when it was loaded from a file.
+    /// Where the entity is defined (its `metadata.name`), when it was
+    /// loaded from a file.
     pub location: Option<Span>,
 }
 
@@ -76,7 +77,13 @@ pub struct DanglingRef {
 }
 
 /// A reference to a missing entity: (source, placeholder, relation, pointer, span).
-type DanglingEdge = (NodeIndex<u32>, NodeIndex<u32>, RelationType, String, Option<Span>);
+type DanglingEdge = (
+    NodeIndex<u32>,
+    NodeIndex<u32>,
+    RelationType,
+    String,
+    Option<Span>,
+);
 
 /// The stored direction of each relation pair.
 pub(crate) fn canonical(relation: RelationType) -> (RelationType, bool) {
@@ -140,7 +147,7 @@ impl CatalogGraph {
             .collect();
         graph.graph.reserve_nodes(valid.len());
         for (doc, entity) in &valid {
-            graph.insert_entity(Arc::new((*entity).clone()), Some(doc.position.clone()));
+            graph.insert_entity(Arc::new((*entity).clone()), Some(doc.name_span.clone()));
         }
         for (doc, _) in &valid {
             for relation in doc.relations.iter().filter(|r| r.is_forward()) {

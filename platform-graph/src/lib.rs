@@ -14,7 +14,7 @@
 //!
 //! // What breaks if the payments database goes down?
 //! let db = graph.resolve("resource:payments-postgres")?;
-//! for hit in graph.impact(&[db]) {
+//! for hit in graph.impact(&[db]).iter() {
 //!     println!("{:>2} {}", hit.depth, graph.entity_ref(hit.entity));
 //! }
 //!
@@ -73,6 +73,6 @@ pub use kind::EntityKind;
 pub use platform_model::relations::RelationType;
 pub use platform_model::{Entity, EntityRef, RefError};
 pub use query::{
-    BringUpOrder, Cycle, CycleKind, GraphProblem, Impacted, Member, Owned, OwnedBy, OwnedReport,
-    PathReport, ProblemKind, Reached, Step, Subgraph, Traversal,
+    BringUpOrder, Cycle, CycleKind, GraphProblem, Owned, OwnedBy, OwnedReport, PathReport,
+    ProblemKind, Reach, Reached, Step, Subgraph, Traversal,
 };

@@ -6,7 +6,7 @@ use petgraph::Direction;
 use petgraph::stable_graph::NodeIndex;
 use platform_model::relations::RelationType;
 
-use super::Walk;
+use super::{Reach, Walk};
 use crate::graph::{CatalogGraph, NodeId};
 use crate::kind::EntityKind;
 
@@ -58,17 +58,6 @@ impl Traversal {
     }
 }
 
-/// An entity reached by a walk.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reached {
-    /// The entity.
-    pub entity: NodeId,
-    /// Steps from the start.
-    pub depth: usize,
-    /// From the start to the entity, start first.
-    pub path: Vec<NodeId>,
-}
-
 impl CatalogGraph {
     /// What `id` needs to run: its `dependsOn` targets, the APIs it consumes
     /// and (through them) the components providing those APIs.
@@ -78,29 +67,24 @@ impl CatalogGraph {
     /// # let graph = platform_graph::testing::acme_graph();
     /// let payment = graph.resolve("component:payment-service")?;
     /// let needs: Vec<String> = graph.dependencies(payment, &Traversal::default())
-    ///     .iter().map(|r| graph.entity_ref(r.entity).to_string()).collect();
+    ///     .entities().map(|id| graph.entity_ref(id).to_string()).collect();
     /// assert!(needs.contains(&"resource:default/payments-postgres".to_owned()));
     /// assert!(needs.contains(&"component:default/fraud-detection-service".to_owned()));
     /// # Ok::<(), platform_graph::GraphError>(())
     /// ```
     #[must_use]
-    pub fn dependencies(&self, id: NodeId, options: &Traversal) -> Vec<Reached> {
+    pub fn dependencies(&self, id: NodeId, options: &Traversal) -> Reach {
         self.walk_dependencies(id, options, Direction::Outgoing)
     }
 
     /// What needs `id`: entities that depend on it, consumers of the APIs it
     /// provides or is, and so on transitively.
     #[must_use]
-    pub fn dependents(&self, id: NodeId, options: &Traversal) -> Vec<Reached> {
+    pub fn dependents(&self, id: NodeId, options: &Traversal) -> Reach {
         self.walk_dependencies(id, options, Direction::Incoming)
     }
 
-    fn walk_dependencies(
-        &self,
-        id: NodeId,
-        options: &Traversal,
-        direction: Direction,
-    ) -> Vec<Reached> {
+    fn walk_dependencies(&self, id: NodeId, options: &Traversal, direction: Direction) -> Reach {
         let mut walk = Walk::new(self, [id.0]);
         let mut next: Vec<NodeIndex<u32>> = Vec::new();
         while let Some(current) = walk.next() {
@@ -111,20 +95,14 @@ impl CatalogGraph {
             if options.through_apis {
                 self.api_steps(current, direction, &mut next);
             }
+            next.sort_unstable();
             for &n in &next {
                 walk.reach(current, n, options.transitive);
             }
         }
-        walk.order
-            .iter()
-            .skip(1)
-            .filter(|&&n| options.kinds.is_empty() || options.kinds.contains(&self.graph[n].kind))
-            .map(|&n| Reached {
-                entity: NodeId(n),
-                depth: walk.depth(n),
-                path: walk.path(n),
-            })
-            .collect()
+        Reach::new(walk, |n| {
+            n != id.0 && (options.kinds.is_empty() || options.kinds.contains(&self.graph[n].kind))
+        })
     }
 
     /// One step through APIs: outgoing, a consumer reaches the API and the

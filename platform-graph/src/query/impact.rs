@@ -4,20 +4,9 @@ use petgraph::Direction;
 use petgraph::stable_graph::NodeIndex;
 use platform_model::relations::RelationType;
 
-use super::{PathReport, Walk, path_refs};
+use super::{Reach, Walk};
 use crate::graph::{CatalogGraph, NodeId};
 use crate::kind::EntityKind;
-
-/// An entity affected by a failure.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Impacted {
-    /// The affected entity.
-    pub entity: NodeId,
-    /// Steps from the failing entity (0 for the failing entities themselves).
-    pub depth: usize,
-    /// From a failing entity to this one, failing entity first.
-    pub path: Vec<NodeId>,
-}
 
 impl CatalogGraph {
     /// Everything affected when `failing` fail: entities that depend on an
@@ -31,7 +20,7 @@ impl CatalogGraph {
     /// # let graph = platform_graph::testing::acme_graph();
     /// let db = graph.resolve("resource:payments-postgres")?;
     /// let impact = graph.impact(&[db]);
-    /// let hit: Vec<String> = impact.iter().map(|i| graph.entity_ref(i.entity).to_string()).collect();
+    /// let hit: Vec<String> = impact.entities().map(|id| graph.entity_ref(id).to_string()).collect();
     /// assert!(hit.contains(&"component:default/payment-service".to_owned()));
     /// assert!(hit.contains(&"api:default/payment-api-v2".to_owned()));
     /// assert!(hit.contains(&"system:default/billing-system".to_owned()));
@@ -39,7 +28,7 @@ impl CatalogGraph {
     /// # Ok::<(), platform_graph::GraphError>(())
     /// ```
     #[must_use]
-    pub fn impact(&self, failing: &[NodeId]) -> Vec<Impacted> {
+    pub fn impact(&self, failing: &[NodeId]) -> Reach {
         let mut walk = Walk::new(self, failing.iter().map(|id| id.0));
         let mut next: Vec<(NodeIndex<u32>, bool)> = Vec::new();
         while let Some(current) = walk.next() {
@@ -66,30 +55,11 @@ impl CatalogGraph {
                 self.neighbours(current, RelationType::OwnedBy, Direction::Outgoing)
                     .map(|n| (n, false)),
             );
+            next.sort_unstable();
             for &(n, expand) in &next {
                 walk.reach(current, n, expand);
             }
         }
-        walk.order
-            .iter()
-            .map(|&n| Impacted {
-                entity: NodeId(n),
-                depth: walk.depth(n),
-                path: walk.path(n),
-            })
-            .collect()
-    }
-
-    /// [`Impacted`] values with references, for reports.
-    #[must_use]
-    pub fn impact_report(&self, impact: &[Impacted]) -> Vec<PathReport> {
-        impact
-            .iter()
-            .map(|i| PathReport {
-                entity: self.entity_ref(i.entity).to_string(),
-                depth: i.depth,
-                path: path_refs(self, &i.path),
-            })
-            .collect()
+        Reach::new(walk, |_| true)
     }
 }

@@ -15,18 +15,17 @@ use petgraph::stable_graph::NodeIndex;
 use serde::Serialize;
 
 pub use cycles::{BringUpOrder, Cycle, CycleKind};
-pub use dependencies::{Reached, Traversal};
-pub use impact::Impacted;
+pub use dependencies::Traversal;
 pub use ownership::{Owned, OwnedBy, OwnedReport};
 pub use paths::{Step, Subgraph};
 pub use problems::{GraphProblem, ProblemKind};
-pub use structure::Member;
 
 use crate::graph::{CatalogGraph, NodeId};
 
 const UNSEEN: u32 = u32::MAX;
 
 /// Breadth-first search state: parent pointers and depths in dense tables.
+#[derive(Clone, Debug)]
 pub(crate) struct Walk {
     parent: Vec<u32>,
     depth: Vec<u32>,
@@ -84,6 +83,10 @@ impl Walk {
         true
     }
 
+    pub(crate) fn seen(&self, node: NodeIndex<u32>) -> bool {
+        self.parent.get(node.index()).is_some_and(|&p| p != UNSEEN)
+    }
+
     pub(crate) fn depth(&self, node: NodeIndex<u32>) -> usize {
         self.depth[node.index()] as usize
     }
@@ -98,6 +101,90 @@ impl Walk {
         }
         path.reverse();
         path
+    }
+}
+
+/// What a walk reached: entities in breadth-first order, each with its
+/// depth, and the path that explains it, built only when asked for (paths
+/// through long chains would otherwise take quadratic memory).
+#[derive(Clone, Debug)]
+pub struct Reach {
+    walk: Walk,
+    /// Indices into `walk.order` that are reported.
+    reported: Vec<NodeIndex<u32>>,
+}
+
+/// One entity of a [`Reach`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reached {
+    /// The entity.
+    pub entity: NodeId,
+    /// Steps from the start (0 for the start itself).
+    pub depth: usize,
+}
+
+impl Reach {
+    pub(crate) fn new(walk: Walk, keep: impl Fn(NodeIndex<u32>) -> bool) -> Self {
+        let reported = walk.order.iter().copied().filter(|&n| keep(n)).collect();
+        Self { walk, reported }
+    }
+
+    /// How many entities were reached.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.reported.len()
+    }
+
+    /// Whether nothing was reached.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.reported.is_empty()
+    }
+
+    /// The entities with their depths, in breadth-first order.
+    pub fn iter(&self) -> impl Iterator<Item = Reached> + '_ {
+        self.reported.iter().map(|&n| Reached {
+            entity: NodeId(n),
+            depth: self.walk.depth(n),
+        })
+    }
+
+    /// The entities, in breadth-first order.
+    pub fn entities(&self) -> impl Iterator<Item = NodeId> + '_ {
+        self.reported.iter().map(|&n| NodeId(n))
+    }
+
+    /// Whether `id` was reached.
+    #[must_use]
+    pub fn contains(&self, id: NodeId) -> bool {
+        self.walk.seen(id.0) && self.reported.contains(&id.0)
+    }
+
+    /// The depth of `id`, if it was reached.
+    #[must_use]
+    pub fn depth(&self, id: NodeId) -> Option<usize> {
+        self.walk.seen(id.0).then(|| self.walk.depth(id.0))
+    }
+
+    /// The path that explains `id`: from where the walk started to `id`.
+    #[must_use]
+    pub fn path(&self, id: NodeId) -> Option<Vec<NodeId>> {
+        self.walk.seen(id.0).then(|| self.walk.path(id.0))
+    }
+
+    /// Every entity with its depth and path, sorted by depth then reference.
+    #[must_use]
+    pub fn report(&self, graph: &CatalogGraph) -> Vec<PathReport> {
+        let mut out: Vec<PathReport> = self
+            .iter()
+            .map(|r| PathReport {
+                entity: graph.entity_ref(r.entity).to_string(),
+                depth: r.depth,
+                path: path_refs(graph, &self.walk.path(r.entity.0)),
+            })
+            .collect();
+        out.sort_by(|a, b| a.depth.cmp(&b.depth).then_with(|| a.entity.cmp(&b.entity)));
+        out
     }
 }
 

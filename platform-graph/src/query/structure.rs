@@ -3,20 +3,8 @@
 use petgraph::Direction;
 use platform_model::relations::RelationType;
 
-use super::Walk;
+use super::{Reach, Walk};
 use crate::graph::{CatalogGraph, NodeId};
-
-/// Something inside a system or domain.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Member {
-    /// The member.
-    pub entity: NodeId,
-    /// 1 for direct parts; more for parts of parts (a subdomain's systems,
-    /// a component's subcomponents).
-    pub depth: usize,
-    /// From the system or domain to the member.
-    pub path: Vec<NodeId>,
-}
 
 impl CatalogGraph {
     /// Everything that is part of `whole` (a System, Domain or Component),
@@ -26,32 +14,25 @@ impl CatalogGraph {
     /// ```
     /// # let graph = platform_graph::testing::acme_graph();
     /// let payments = graph.resolve("domain:payments")?;
-    /// let inside: Vec<String> = graph.parts(payments).iter()
-    ///     .map(|m| graph.entity_ref(m.entity).to_string()).collect();
+    /// let inside: Vec<String> = graph.parts(payments).entities()
+    ///     .map(|id| graph.entity_ref(id).to_string()).collect();
     /// assert!(inside.contains(&"system:default/billing-system".to_owned()));
     /// assert!(inside.contains(&"component:default/payment-service".to_owned()));
     /// # Ok::<(), platform_graph::GraphError>(())
     /// ```
     #[must_use]
-    pub fn parts(&self, whole: NodeId) -> Vec<Member> {
+    pub fn parts(&self, whole: NodeId) -> Reach {
         let mut walk = Walk::new(self, [whole.0]);
         while let Some(current) = walk.next() {
-            let parts: Vec<_> = self
+            let mut parts: Vec<_> = self
                 .neighbours(current, RelationType::PartOf, Direction::Incoming)
                 .collect();
+            parts.sort_unstable();
             for part in parts {
                 walk.reach(current, part, true);
             }
         }
-        walk.order
-            .iter()
-            .skip(1)
-            .map(|&n| Member {
-                entity: NodeId(n),
-                depth: walk.depth(n),
-                path: walk.path(n),
-            })
-            .collect()
+        Reach::new(walk, |n| n != whole.0)
     }
 
     /// The system, domain or parent component `part` belongs to.

@@ -1,1 +1,6 @@
+//! Integration tests of `platform-graph`: one test binary, one module per area.
 
+mod acme;
+mod costs;
+mod problems;
+mod scale;

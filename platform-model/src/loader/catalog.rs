@@ -23,6 +23,8 @@ pub struct LoadedDocument {
     pub index: usize,
     /// Where the document starts.
     pub position: Span,
+    /// Where `metadata.name` is written (the document start when absent).
+    pub name_span: Span,
     /// The entity's reference, when one can be formed.
     pub entity_ref: Option<EntityRef>,
     /// The typed entity, when valid.
@@ -53,6 +55,7 @@ impl LoadedDocument {
         Self {
             file,
             index,
+            name_span: position.clone(),
             position,
             entity_ref: None,
             entity: None,

@@ -512,6 +512,10 @@ impl Loader {
             loaded.diagnostics.push(error);
             return loaded;
         }
+        let located = doc.spans.locate("/metadata/name");
+        if located.exact {
+            loaded.name_span = located.value.with_file(file);
+        }
         let mut value = std::mem::take(&mut doc.value);
         if placeholders && !dir.as_os_str().is_empty() {
             let resolver = placeholder::Resolver {

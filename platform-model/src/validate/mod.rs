@@ -460,7 +460,18 @@ impl Validator {
         {
             return run.finish(value, None);
         }
-        let (relations, ref_errors) = relations_from_value(root);
+        let (mut relations, ref_errors) = relations_from_value(root);
+        // Origins name the item as written, before Backstage's sort.
+        for relation in &mut relations {
+            let origin = &mut relation.origin;
+            if let (Some(index), Some((_, order))) = (
+                origin.index,
+                run.sorted.iter().find(|(field, _)| *field == origin.field),
+            ) && let Some(&original) = order.get(index as usize)
+            {
+                origin.index = u32::try_from(original).ok();
+            }
+        }
         let problems: Vec<Problem> = ref_errors
             .iter()
             .take(if full { usize::MAX } else { 1 })
