@@ -209,3 +209,93 @@ fn schemas_are_printed() {
         Some(2)
     );
 }
+
+#[test]
+fn graph_impact_and_owned_by_print_the_documented_json() {
+    let out = platform(&[
+        "graph",
+        "examples/acme",
+        "--impact",
+        "resource:payments-postgres",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let report = json(&out);
+    let impact = report["impact"].as_array().expect("impact");
+    assert_eq!(impact[0]["entity"], "resource:default/payments-postgres");
+    assert_eq!(impact[0]["depth"], 0);
+    let payment = impact
+        .iter()
+        .find(|i| i["entity"] == "component:default/payment-service")
+        .expect("payment");
+    assert_eq!(
+        payment["path"],
+        serde_json::json!([
+            "resource:default/payments-postgres",
+            "component:default/payment-service"
+        ])
+    );
+    let owned = json(&platform(&[
+        "graph",
+        "examples/acme",
+        "--owned-by",
+        "group:engineering",
+        "--format",
+        "json",
+    ]));
+    let owned = owned["owned"].as_array().expect("owned");
+    let service = owned
+        .iter()
+        .find(|o| o["entity"] == "component:default/payment-service")
+        .expect("service");
+    assert_eq!(
+        service["via"],
+        serde_json::json!(["group:default/engineering", "group:default/payments-team"])
+    );
+}
+
+#[test]
+fn graph_unknown_references_exit_2_with_suggestions() {
+    let out = platform(&[
+        "graph",
+        "examples/acme",
+        "--impact",
+        "resource:payments-postgre",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("did you mean `resource:default/payments-postgres`"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn graph_exports_and_problems() {
+    let dot = platform(&["graph", "examples/acme", "--format", "dot"]);
+    assert!(String::from_utf8_lossy(&dot.stdout).starts_with("digraph catalog {"));
+    let mermaid = platform(&["graph", "examples/acme", "--format", "mermaid"]);
+    assert!(String::from_utf8_lossy(&mermaid.stdout).starts_with("flowchart LR"));
+    let problems = platform(&[
+        "graph",
+        "platform-graph/tests/fixtures/problems.yaml",
+        "--problems",
+        "--cycles",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(problems.status.code(), Some(1));
+    let report = json(&problems);
+    assert!(report["problems"].as_array().is_some_and(|p| p.len() >= 7));
+    assert_eq!(report["cycles"].as_array().map(Vec::len), Some(3));
+    let costs = json(&platform(&[
+        "graph",
+        "examples/acme",
+        "--costs",
+        "platform-graph/tests/fixtures/costs.csv",
+        "--format",
+        "json",
+    ]));
+    assert_eq!(costs["costs"]["total"], 587.0);
+}

@@ -42,24 +42,31 @@ fn quote(text: &str) -> String {
 }
 
 impl CatalogGraph {
+    /// The system a node is drawn in: itself for a system, else the system
+    /// it is part of.
+    fn system_of(&self, id: NodeId) -> Option<NodeId> {
+        if self.node(id).kind == EntityKind::System {
+            return Some(id);
+        }
+        self.whole_of(id)
+            .into_iter()
+            .find(|&w| self.node(w).kind == EntityKind::System)
+    }
+
     /// Graphviz DOT: one node per entity, shaped and coloured by kind
     /// (placeholders dashed red), clustered by system, edges labelled with
     /// their relation. Render it with `dot -Tsvg`.
     #[must_use]
     pub fn to_dot(&self) -> String {
         let mut out = String::from(
-            "digraph catalog {\n  rankdir=LR;\n  node [style=filled, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=8, color=\"#6c757d\"];\n",
+            "digraph catalog {\n  rankdir=LR;\n  fontname=\"Helvetica\";\n  node [style=filled, fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=8, color=\"#6c757d\"];\n",
         );
         let mut clusters: BTreeMap<String, Vec<NodeId>> = BTreeMap::new();
         let mut loose: Vec<NodeId> = Vec::new();
         let mut nodes: Vec<NodeId> = self.nodes().map(|(id, _)| id).collect();
         nodes.sort_by(|a, b| self.entity_ref(*a).cmp(self.entity_ref(*b)));
         for &id in &nodes {
-            let node = self.node(id);
-            let system = self.whole_of(id).into_iter().find(|&w| {
-                self.node(w).kind == EntityKind::System && node.kind != EntityKind::System
-            });
-            match system {
+            match self.system_of(id) {
                 Some(system) => clusters
                     .entry(self.entity_ref(system).to_string())
                     .or_default()
@@ -138,10 +145,7 @@ impl CatalogGraph {
         let mut clusters: BTreeMap<NodeId, Vec<NodeId>> = BTreeMap::new();
         let mut loose = Vec::new();
         for &id in &nodes {
-            let system = self.whole_of(id).into_iter().find(|&w| {
-                self.node(w).kind == EntityKind::System && self.node(id).kind != EntityKind::System
-            });
-            match system {
+            match self.system_of(id) {
                 Some(system) => clusters.entry(system).or_default().push(id),
                 None => loose.push(id),
             }

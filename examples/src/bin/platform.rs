@@ -50,6 +50,32 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Ask the catalog graph: impact, ownership, cycles, problems, costs, exports.
+    Graph {
+        /// A file or directory.
+        path: PathBuf,
+        /// What breaks if this entity fails (repeatable).
+        #[arg(long = "impact", value_name = "REF")]
+        impact: Vec<String>,
+        /// Everything this group or user owns, through sub-groups.
+        #[arg(long, value_name = "REF")]
+        owned_by: Option<String>,
+        /// Cycles in dependsOn, subcomponentOf, group parents and subdomainOf.
+        #[arg(long)]
+        cycles: bool,
+        /// Dangling references, orphans, empty groups, unused APIs, cycles.
+        #[arg(long)]
+        problems: bool,
+        /// Attribute costs from a CSV, JSON or OpenCost allocation file.
+        #[arg(long, value_name = "FILE")]
+        costs: Option<PathBuf>,
+        /// How a shared resource's cost is split among its dependents.
+        #[arg(long, value_enum, default_value_t = Split::Even)]
+        split: Split,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+        format: GraphFormat,
+    },
     /// Write a synthetic organisation of N entities.
     Generate {
         /// Number of entities.
@@ -76,6 +102,20 @@ enum Format {
     Json,
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum GraphFormat {
+    Text,
+    Json,
+    Dot,
+    Mermaid,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Split {
+    Even,
+    Weighted,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -85,6 +125,25 @@ fn main() -> ExitCode {
             all_errors,
         } => validate(&paths, format, all_errors),
         Command::Check { path, format } => check(&path, format),
+        Command::Graph {
+            path,
+            impact,
+            owned_by,
+            cycles,
+            problems,
+            costs,
+            split,
+            format,
+        } => graph(&GraphArgs {
+            path,
+            impact,
+            owned_by,
+            cycles,
+            problems,
+            costs,
+            split,
+            format,
+        }),
         Command::Generate {
             entities,
             out,
@@ -206,6 +265,7 @@ struct CheckReport {
 fn check(path: &Path, format: Format) -> Result<ExitCode, String> {
     let catalogs = load_all(&[path.to_path_buf()], ValidationMode::Full)?;
     let mut findings = Vec::new();
+    let mut graph_diagnostics: Vec<(Diagnostic, &Catalog)> = Vec::new();
     let mut summary = CheckSummary::default();
     for catalog in &catalogs {
         let s = catalog.summary();
@@ -231,6 +291,30 @@ fn check(path: &Path, format: Format) -> Result<ExitCode, String> {
             });
         }
     }
+    for catalog in &catalogs {
+        let graph = platform_graph::CatalogGraph::from_catalog(catalog);
+        for problem in graph.problems() {
+            let d = problem.to_diagnostic();
+            match d.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
+            }
+            let (file, line, column) = d.span.as_ref().map_or((String::new(), 1, 1), |s| {
+                (s.file.to_string(), s.line, s.column)
+            });
+            findings.push(Finding {
+                rule: d.code.to_string(),
+                severity: d.severity,
+                message: d.message.clone(),
+                file,
+                line,
+                column,
+                suppressed: false,
+            });
+            graph_diagnostics.push((d, catalog));
+        }
+    }
     let failed = summary.errors > 0;
     match format {
         Format::Json => print_json(&CheckReport {
@@ -240,6 +324,11 @@ fn check(path: &Path, format: Format) -> Result<ExitCode, String> {
         })?,
         Format::Text => {
             print_diagnostics(&catalogs, |_| true).map_err(|e| e.to_string())?;
+            let options = RenderOptions::default().with_color(std::io::stdout().is_terminal());
+            for (d, catalog) in &graph_diagnostics {
+                let source = d.span.as_ref().and_then(|s| catalog.source(&s.file));
+                emit(&format!("{}\n", render(d, source, &options)))?;
+            }
             emit(&format!(
                 "{} {} entities in {} files: {} errors, {} warnings, {} notes",
                 if failed { "failed:" } else { "ok:" },
@@ -250,6 +339,185 @@ fn check(path: &Path, format: Format) -> Result<ExitCode, String> {
                 summary.infos
             ))?;
         }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+struct GraphArgs {
+    path: PathBuf,
+    impact: Vec<String>,
+    owned_by: Option<String>,
+    cycles: bool,
+    problems: bool,
+    costs: Option<PathBuf>,
+    split: Split,
+    format: GraphFormat,
+}
+
+fn graph(args: &GraphArgs) -> Result<ExitCode, String> {
+    use platform_graph::cost::{CostOptions, SplitRule, parse_costs};
+    use platform_graph::{CatalogGraph, OwnedBy};
+
+    let catalog = loader(ValidationMode::Backstage)?
+        .load(&args.path)
+        .map_err(|e| e.to_string())?;
+    let graph = CatalogGraph::from_catalog(&catalog);
+    match args.format {
+        GraphFormat::Dot => return emit(graph.to_dot().trim_end()).map(|()| ExitCode::SUCCESS),
+        GraphFormat::Mermaid => {
+            return emit(graph.to_mermaid().trim_end()).map(|()| ExitCode::SUCCESS);
+        }
+        GraphFormat::Json | GraphFormat::Text => {}
+    }
+    let asked = !args.impact.is_empty()
+        || args.owned_by.is_some()
+        || args.cycles
+        || args.problems
+        || args.costs.is_some();
+    let mut report = serde_json::Map::new();
+    let mut text = String::new();
+    let mut failed = false;
+    if !args.impact.is_empty() {
+        let roots = args
+            .impact
+            .iter()
+            .map(|r| graph.resolve(r).map_err(|e| e.to_string()))
+            .collect::<Result<Vec<_>, _>>()?;
+        let impact = graph.impact(&roots).report(&graph);
+        for hit in &impact {
+            text.push_str(&format!(
+                "{:>3}  {:<50} via {}\n",
+                hit.depth,
+                hit.entity,
+                hit.path.join(" -> ")
+            ));
+        }
+        report.insert(
+            "impact".into(),
+            serde_json::to_value(&impact).map_err(|e| e.to_string())?,
+        );
+    }
+    if let Some(owner) = &args.owned_by {
+        let owner = graph.resolve(owner).map_err(|e| e.to_string())?;
+        let owned = graph
+            .owned_by(owner, &OwnedBy::default())
+            .map_err(|e| e.to_string())?;
+        let owned = graph.owned_report(&owned);
+        for o in &owned {
+            text.push_str(&format!("{:<50} via {}\n", o.entity, o.via.join(" -> ")));
+        }
+        report.insert(
+            "owned".into(),
+            serde_json::to_value(&owned).map_err(|e| e.to_string())?,
+        );
+    }
+    if args.cycles {
+        let cycles: Vec<serde_json::Value> = graph
+            .cycles()
+            .iter()
+            .map(|c| {
+                let members: Vec<String> = c
+                    .members
+                    .iter()
+                    .map(|&m| graph.entity_ref(m).to_string())
+                    .collect();
+                text.push_str(&format!(
+                    "{} cycle: {}\n",
+                    c.kind.as_str(),
+                    members.join(" -> ")
+                ));
+                serde_json::json!({"kind": c.kind, "members": members})
+            })
+            .collect();
+        if cycles.is_empty() {
+            text.push_str("no cycles\n");
+        }
+        report.insert("cycles".into(), serde_json::Value::Array(cycles));
+    }
+    if args.problems {
+        let problems = graph.problems();
+        failed |= problems
+            .iter()
+            .any(|p| p.kind.severity() == Severity::Error);
+        let diagnostics: Vec<Diagnostic> = problems
+            .iter()
+            .map(platform_graph::GraphProblem::to_diagnostic)
+            .collect();
+        if args.format == GraphFormat::Text {
+            let options = RenderOptions::default();
+            for d in &diagnostics {
+                let source = d.span.as_ref().and_then(|s| catalog.source(&s.file));
+                text.push_str(&render(d, source, &options));
+                text.push_str("\n\n");
+            }
+            text.push_str(&format!("{} problems\n", diagnostics.len()));
+        }
+        let findings: Vec<serde_json::Value> = diagnostics
+            .iter()
+            .map(|d| {
+                let (file, line, column) = d.span.as_ref().map_or((String::new(), 1, 1), |s| {
+                    (s.file.to_string(), s.line, s.column)
+                });
+                serde_json::json!({"rule": d.code, "severity": d.severity, "message": d.message,
+                    "file": file, "line": line, "column": column, "path": d.path})
+            })
+            .collect();
+        report.insert("problems".into(), serde_json::Value::Array(findings));
+    }
+    if let Some(file) = &args.costs {
+        let content = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let name = file.file_name().map_or_else(
+            || file.display().to_string(),
+            |n| n.to_string_lossy().into_owned(),
+        );
+        let items = parse_costs(&name, &content).map_err(|e| e.to_string())?;
+        let split = match args.split {
+            Split::Even => SplitRule::Even,
+            Split::Weighted => SplitRule::Weighted,
+        };
+        let costs = graph.attribute_costs(&items, &CostOptions::default().split(split));
+        text.push_str(&format!(
+            "total {:.2}, unallocated {:.2}, unowned {:.2}\n",
+            costs.total, costs.unallocated_total, costs.unowned_total
+        ));
+        for g in &costs.groups {
+            text.push_str(&format!(
+                "  {:<45} own {:>12.2}  total {:>12.2}\n",
+                g.entity, g.own, g.total
+            ));
+        }
+        for s in costs.systems.iter().chain(&costs.domains) {
+            text.push_str(&format!(
+                "  {:<45} own {:>12.2}  total {:>12.2}\n",
+                s.entity, s.own, s.total
+            ));
+        }
+        for u in &costs.unallocated {
+            text.push_str(&format!(
+                "  unallocated {:>10.2} from {}: {}\n",
+                u.amount, u.source, u.reason
+            ));
+        }
+        report.insert(
+            "costs".into(),
+            serde_json::to_value(&costs).map_err(|e| e.to_string())?,
+        );
+    }
+    match args.format {
+        GraphFormat::Json if asked => print_json(&report)?,
+        GraphFormat::Json => print_json(&graph.to_json())?,
+        _ if asked => emit(text.trim_end())?,
+        _ => emit(&format!(
+            "{} nodes ({} placeholders), {} edges; ask with --impact, --owned-by, --cycles, --problems or --costs",
+            graph.node_count(),
+            graph.nodes().filter(|(_, n)| n.is_placeholder()).count(),
+            graph.edge_count()
+        ))?,
     }
     Ok(if failed {
         ExitCode::from(1)
