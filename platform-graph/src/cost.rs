@@ -311,10 +311,9 @@ pub struct CostReport {
 impl CatalogGraph {
     fn kubernetes_ids(&self) -> FxHashMap<String, Vec<NodeId>> {
         let mut ids: FxHashMap<String, Vec<NodeId>> = FxHashMap::default();
-        for (id, node) in self.nodes() {
-            if let Some(value) = node
-                .entity
-                .as_ref()
+        for (id, _) in self.nodes() {
+            if let Some(value) = self
+                .entity(id)
                 .and_then(|e| e.metadata.annotation(KUBERNETES_ID))
             {
                 ids.entry(value.to_owned()).or_default().push(id);

@@ -1,12 +1,13 @@
 //! The graph itself: one node per entity, placeholder nodes for dangling
 //! targets, and one typed edge per relation pair.
 
-use std::sync::Arc;
-
 use petgraph::Direction;
 use petgraph::stable_graph::{EdgeIndex, NodeIndex, StableDiGraph};
 use petgraph::visit::{EdgeRef, IntoEdgeReferences};
-use platform_model::relations::{Relation, RelationType, relations_of};
+use std::sync::OnceLock;
+
+use platform_model::loader::LoadedDocument;
+use platform_model::relations::{RefInput, RelationOrigin, RelationType, for_each_reference};
 use platform_model::{Catalog, Entity, EntityRef, Span};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -36,18 +37,19 @@ pub struct Node {
     pub entity_ref: EntityRef,
     /// The kind, from the reference.
     pub kind: EntityKind,
-    /// The entity; `None` for a placeholder (a dangling target).
-    pub entity: Option<Arc<Entity>>,
     /// Where the entity is defined (its `metadata.name`), when it was
     /// loaded from a file.
     pub location: Option<Span>,
+    /// The entity's slot in the graph's entity table; `None` for a
+    /// placeholder (a dangling target).
+    slot: Option<u32>,
 }
 
 impl Node {
     /// Whether this node stands for a missing entity.
     #[must_use]
     pub fn is_placeholder(&self) -> bool {
-        self.entity.is_none()
+        self.slot.is_none()
     }
 }
 
@@ -123,8 +125,93 @@ pub(crate) fn canonical(relation: RelationType) -> (RelationType, bool) {
 pub struct CatalogGraph {
     pub(crate) graph: StableDiGraph<Node, Edge, u32>,
     index: FxHashMap<EntityRef, NodeIndex<u32>>,
+    /// The entities, by the slot their node names (`None`: a freed slot).
+    entities: Vec<Option<Entity>>,
     /// Where each dangling reference was written, keyed by (source, target).
     dangling_spans: Vec<DanglingEdge>,
+    /// Compact adjacency for queries, rebuilt after edits.
+    frozen: OnceLock<Frozen>,
+}
+
+/// The stored relation types, in the order of [`Frozen`]'s rows.
+const STORED: [RelationType; 7] = [
+    RelationType::OwnedBy,
+    RelationType::ConsumesApi,
+    RelationType::ProvidesApi,
+    RelationType::DependsOn,
+    RelationType::ChildOf,
+    RelationType::MemberOf,
+    RelationType::PartOf,
+];
+
+fn row(relation: RelationType) -> usize {
+    STORED.iter().position(|&r| r == relation).unwrap_or(0)
+}
+
+/// Neighbours by node, relation and direction in compressed rows: queries
+/// read slices instead of walking linked edge lists.
+#[derive(Clone, Debug, Default)]
+struct Frozen {
+    out_offsets: Vec<u32>,
+    out_targets: Vec<u32>,
+    in_offsets: Vec<u32>,
+    in_sources: Vec<u32>,
+}
+
+impl Frozen {
+    fn build(graph: &StableDiGraph<Node, Edge, u32>) -> Self {
+        use petgraph::visit::IntoEdgeReferences;
+        let width = STORED.len();
+        let rows = petgraph::visit::NodeIndexable::node_bound(graph) * width;
+        let edges = graph.edge_count();
+        // Count per row, turn counts into row ends, then fill each row from
+        // its end: afterwards every entry holds its row's start.
+        let mut out_offsets = vec![0u32; rows + 1];
+        let mut in_offsets = vec![0u32; rows + 1];
+        for e in graph.edge_references() {
+            let r = row(e.weight().relation);
+            out_offsets[e.source().index() * width + r] += 1;
+            in_offsets[e.target().index() * width + r] += 1;
+        }
+        for offsets in [&mut out_offsets, &mut in_offsets] {
+            let mut total = 0u32;
+            for count in offsets.iter_mut().take(rows) {
+                total += *count;
+                *count = total;
+            }
+            offsets[rows] = total;
+        }
+        let mut out_targets = vec![0u32; edges];
+        let mut in_sources = vec![0u32; edges];
+        for e in graph.edge_references() {
+            let r = row(e.weight().relation);
+            let (from, to) = (e.source().index(), e.target().index());
+            let o = &mut out_offsets[from * width + r];
+            *o -= 1;
+            out_targets[*o as usize] = to as u32;
+            let i = &mut in_offsets[to * width + r];
+            *i -= 1;
+            in_sources[*i as usize] = from as u32;
+        }
+        Self {
+            out_offsets,
+            out_targets,
+            in_offsets,
+            in_sources,
+        }
+    }
+
+    fn slice(&self, node: usize, relation: RelationType, direction: Direction) -> &[u32] {
+        let r = node * STORED.len() + row(relation);
+        let (offsets, values) = match direction {
+            Direction::Outgoing => (&self.out_offsets, &self.out_targets),
+            Direction::Incoming => (&self.in_offsets, &self.in_sources),
+        };
+        match (offsets.get(r), offsets.get(r + 1)) {
+            (Some(&a), Some(&b)) => &values[a as usize..b as usize],
+            _ => &[],
+        }
+    }
 }
 
 impl CatalogGraph {
@@ -135,46 +222,100 @@ impl CatalogGraph {
     }
 
     /// Builds the graph of the valid entities of a loaded catalog, with the
-    /// relations and reference spans the loader computed.
+    /// spans of their references.
     #[must_use]
     pub fn from_catalog(catalog: &Catalog) -> Self {
-        let mut graph = Self::new();
-        let valid: Vec<_> = catalog
+        let valid: Vec<&LoadedDocument> = catalog
             .documents()
             .iter()
-            .filter(|d| d.is_valid())
-            .filter_map(|d| d.entity.as_ref().map(|e| (d, e)))
+            .filter(|d| d.is_valid() && d.entity.is_some())
             .collect();
-        graph.graph.reserve_nodes(valid.len());
-        for (doc, entity) in &valid {
-            graph.insert_entity(Arc::new((*entity).clone()), Some(doc.name_span.clone()));
-        }
-        for (doc, _) in &valid {
-            for relation in doc.relations.iter().filter(|r| r.is_forward()) {
-                let span = doc.origin_span(&relation.origin);
-                graph.insert_relation(relation, span);
+        let entities = valid.iter().filter_map(|d| d.entity.clone()).collect();
+        let locations = valid.iter().map(|d| Some(d.name_span.clone())).collect();
+        Self::build(entities, locations, &valid)
+    }
+
+    /// Builds the graph of entities from any source (references that do not
+    /// parse are left out). A `Vec<Entity>` is taken over without copying.
+    pub fn from_entities(entities: impl IntoIterator<Item = Entity>) -> Self {
+        let entities: Vec<Entity> = entities.into_iter().collect();
+        let locations = vec![None; entities.len()];
+        Self::build(entities, locations, &[])
+    }
+
+    fn build(
+        entities: Vec<Entity>,
+        locations: Vec<Option<Span>>,
+        documents: &[&LoadedDocument],
+    ) -> Self {
+        let mut graph = Self::new();
+        let count = entities.len();
+        graph.graph.reserve_nodes(count + count / 8);
+        graph.graph.reserve_edges(count * 4);
+        graph.index.reserve(count + count / 8);
+        graph.entities = entities.into_iter().map(Some).collect();
+        let nodes: Vec<NodeIndex<u32>> = (0..count)
+            .zip(locations)
+            .map(|(slot, location)| graph.insert_slot(slot, location))
+            .collect();
+        let mut key = String::new();
+        let mut entities = std::mem::take(&mut graph.entities);
+        for (slot, node) in nodes.into_iter().enumerate() {
+            if let Some(entity) = entities[slot].take() {
+                graph.insert_references(node, &entity, &mut key, documents.get(slot).copied());
+                entities[slot] = Some(entity);
             }
         }
+        graph.entities = entities;
+        graph.freeze();
         graph
     }
 
-    /// Builds the graph of entities from any source (their relations are
-    /// derived here; references that do not parse are left out).
-    pub fn from_entities(entities: impl IntoIterator<Item = Entity>) -> Self {
-        let mut graph = Self::new();
-        let entities: Vec<Arc<Entity>> = entities.into_iter().map(Arc::new).collect();
-        graph.graph.reserve_nodes(entities.len());
-        for entity in &entities {
-            graph.insert_entity(Arc::clone(entity), None);
-        }
-        for entity in &entities {
-            if let Ok(relations) = relations_of(entity) {
-                for relation in relations.iter().filter(|r| r.is_forward()) {
-                    graph.insert_relation(relation, None);
+    /// Builds the query tables now rather than at the first query.
+    pub fn freeze(&self) {
+        let _ = self.frozen();
+    }
+
+    fn frozen(&self) -> &Frozen {
+        self.frozen.get_or_init(|| Frozen::build(&self.graph))
+    }
+
+    /// Adds the edges an entity's references declare.
+    fn insert_references(
+        &mut self,
+        node: NodeIndex<u32>,
+        entity: &Entity,
+        key: &mut String,
+        doc: Option<&LoadedDocument>,
+    ) {
+        let namespace = entity.namespace();
+        for_each_reference(entity, |field, index, value| {
+            let target = match value {
+                RefInput::Text(text) => {
+                    if EntityRef::key_into(text, field.default_kind, namespace, key).is_err() {
+                        return;
+                    }
+                    match self.index.get(key.as_str()) {
+                        Some(&target) => target,
+                        None => match EntityRef::parse_with(text, field.default_kind, namespace) {
+                            Ok(reference) => self.node_for(&reference),
+                            Err(_) => return,
+                        },
+                    }
                 }
-            }
-        }
-        graph
+                RefInput::Json(_) => match value.parse(field.default_kind, namespace) {
+                    Ok(reference) => self.node_for(&reference),
+                    Err(_) => return,
+                },
+            };
+            let origin = RelationOrigin {
+                field: field.field,
+                index,
+                forward: field.forward,
+            };
+            let span = doc.and_then(|d| d.origin_span(&origin));
+            self.insert_edge(node, field.forward, target, &origin, span);
+        });
     }
 
     /// Adds (or replaces) one entity and its relations.
@@ -183,14 +324,21 @@ impl CatalogGraph {
         if self.index.contains_key(&reference) {
             self.remove_entity(&reference);
         }
-        let entity = Arc::new(entity);
-        let id = self.insert_entity(Arc::clone(&entity), location);
-        if let Ok(relations) = relations_of(&entity) {
-            for relation in relations.iter().filter(|r| r.is_forward()) {
-                self.insert_relation(relation, None);
-            }
+        let slot = self
+            .entities
+            .iter()
+            .position(Option::is_none)
+            .unwrap_or(self.entities.len());
+        if slot == self.entities.len() {
+            self.entities.push(None);
         }
-        NodeId(id)
+        let node = self.insert_slot_entity(slot, entity, location);
+        if let Some(entity) = self.entities[slot].take() {
+            self.insert_references(node, &entity, &mut String::new(), None);
+            self.entities[slot] = Some(entity);
+        }
+        self.frozen = OnceLock::new();
+        NodeId(node)
     }
 
     /// Removes an entity and the relations it declared. When other entities
@@ -200,9 +348,9 @@ impl CatalogGraph {
         let Some(&node) = self.index.get(reference) else {
             return false;
         };
-        if self.graph[node].entity.is_none() {
+        let Some(slot) = self.graph[node].slot else {
             return false;
-        }
+        };
         let edges: Vec<(EdgeIndex<u32>, bool)> = self
             .graph
             .edges_directed(node, Direction::Outgoing)
@@ -223,14 +371,18 @@ impl CatalogGraph {
         }
         self.dangling_spans.retain(|(source, ..)| *source != node);
         let has_edges = self.graph.neighbors_undirected(node).next().is_some();
+        if let Some(entity) = self.entities.get_mut(slot as usize) {
+            *entity = None;
+        }
         if has_edges {
-            self.graph[node].entity = None;
+            self.graph[node].slot = None;
             self.graph[node].location = None;
         } else {
             self.graph.remove_node(node);
             self.index.remove(reference);
         }
         self.drop_orphaned_placeholders();
+        self.frozen = OnceLock::new();
         true
     }
 
@@ -239,8 +391,7 @@ impl CatalogGraph {
             .graph
             .node_indices()
             .filter(|&n| {
-                self.graph[n].entity.is_none()
-                    && self.graph.neighbors_undirected(n).next().is_none()
+                self.graph[n].slot.is_none() && self.graph.neighbors_undirected(n).next().is_none()
             })
             .collect();
         for n in orphans {
@@ -250,24 +401,38 @@ impl CatalogGraph {
         }
     }
 
-    fn insert_entity(&mut self, entity: Arc<Entity>, location: Option<Span>) -> NodeIndex<u32> {
-        let reference = entity.entity_ref();
+    /// Puts `entity` in `slot` and gives it a node.
+    fn insert_slot_entity(
+        &mut self,
+        slot: usize,
+        entity: Entity,
+        location: Option<Span>,
+    ) -> NodeIndex<u32> {
+        self.entities[slot] = Some(entity);
+        self.insert_slot(slot, location)
+    }
+
+    /// Gives the entity in `slot` a node (or fills its placeholder).
+    fn insert_slot(&mut self, slot: usize, location: Option<Span>) -> NodeIndex<u32> {
+        let Some(reference) = self.entities[slot].as_ref().map(Entity::entity_ref) else {
+            return NodeIndex::end();
+        };
+        let slot = u32::try_from(slot).ok();
         if let Some(&existing) = self.index.get(&reference) {
             let node = &mut self.graph[existing];
-            if node.entity.is_none() {
-                node.entity = Some(entity);
+            if node.slot.is_none() {
+                node.slot = slot;
                 node.location = location;
                 self.dangling_spans
                     .retain(|(_, target, ..)| *target != existing);
             }
             return existing;
         }
-        let kind = EntityKind::from_name(reference.kind());
         let index = self.graph.add_node(Node {
+            kind: EntityKind::from_name(reference.kind()),
             entity_ref: reference.clone(),
-            kind,
-            entity: Some(entity),
             location,
+            slot,
         });
         self.index.insert(reference, index);
         index
@@ -280,27 +445,27 @@ impl CatalogGraph {
         let index = self.graph.add_node(Node {
             entity_ref: reference.clone(),
             kind: EntityKind::from_name(reference.kind()),
-            entity: None,
             location: None,
+            slot: None,
         });
         self.index.insert(reference.clone(), index);
         index
     }
 
     /// Adds a forward relation as its stored edge.
-    fn insert_relation(&mut self, relation: &Relation, span: Option<Span>) {
-        let from = self.node_for(&relation.source);
-        let to = self.node_for(&relation.target);
-        if self.graph[to].entity.is_none() {
-            self.dangling_spans.push((
-                from,
-                to,
-                relation.relation_type,
-                relation.origin.pointer(),
-                span,
-            ));
+    fn insert_edge(
+        &mut self,
+        from: NodeIndex<u32>,
+        relation: RelationType,
+        to: NodeIndex<u32>,
+        origin: &RelationOrigin,
+        span: Option<Span>,
+    ) {
+        if self.graph[to].slot.is_none() {
+            self.dangling_spans
+                .push((from, to, relation, origin.pointer(), span));
         }
-        let (stored, flipped) = canonical(relation.relation_type);
+        let (stored, flipped) = canonical(relation);
         let (a, b, bit) = if flipped {
             (to, from, 2)
         } else {
@@ -352,6 +517,13 @@ impl CatalogGraph {
         &self.graph[id.0]
     }
 
+    /// The entity behind a node (`None` for a placeholder).
+    #[must_use]
+    pub fn entity(&self, id: NodeId) -> Option<&Entity> {
+        let slot = self.graph.node_weight(id.0)?.slot?;
+        self.entities.get(slot as usize)?.as_ref()
+    }
+
     /// The reference of a node.
     #[must_use]
     pub fn entity_ref(&self, id: NodeId) -> &EntityRef {
@@ -397,7 +569,7 @@ impl CatalogGraph {
             let matches: Vec<NodeId> = self
                 .nodes()
                 .filter(|(_, n)| {
-                    n.entity.is_some()
+                    !n.is_placeholder()
                         && n.entity_ref.name().eq_ignore_ascii_case(name)
                         && n.entity_ref.namespace().eq_ignore_ascii_case(namespace)
                 })
@@ -439,7 +611,7 @@ impl CatalogGraph {
             .filter(|r| {
                 self.index
                     .get(*r)
-                    .is_some_and(|&n| self.graph[n].entity.is_some())
+                    .is_some_and(|&n| !self.graph[n].is_placeholder())
             })
             .filter_map(|r| {
                 let key = r.as_key();
@@ -467,7 +639,7 @@ impl CatalogGraph {
         self.dangling_spans
             .iter()
             .filter(|(_, target, ..)| {
-                self.graph.contains_node(*target) && self.graph[*target].entity.is_none()
+                self.graph.contains_node(*target) && self.graph[*target].is_placeholder()
             })
             .map(|(source, target, relation, pointer, span)| DanglingRef {
                 source: self.graph[*source].entity_ref.clone(),
@@ -487,13 +659,10 @@ impl CatalogGraph {
         relation: RelationType,
         direction: Direction,
     ) -> impl Iterator<Item = NodeIndex<u32>> + '_ {
-        self.graph
-            .edges_directed(node, direction)
-            .filter(move |e| e.weight().relation == relation)
-            .map(move |e| match direction {
-                Direction::Outgoing => e.target(),
-                Direction::Incoming => e.source(),
-            })
+        self.frozen()
+            .slice(node.index(), relation, direction)
+            .iter()
+            .map(|&n| NodeIndex::new(n as usize))
     }
 
     /// The entities related to `id` by `relation` (any of the 14 types;

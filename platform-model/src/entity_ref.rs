@@ -87,35 +87,41 @@ impl EntityRef {
     #[must_use]
     pub fn new(kind: impl AsRef<str>, namespace: impl AsRef<str>, name: impl AsRef<str>) -> Self {
         let (kind, namespace, name) = (kind.as_ref(), namespace.as_ref(), name.as_ref());
-        let mut text = String::with_capacity(kind.len() + namespace.len() + name.len() + 2);
-        text.push_str(kind);
-        text.push(':');
-        text.push_str(namespace);
-        text.push('/');
-        text.push_str(name);
         let kind_len = u32::try_from(kind.len()).unwrap_or(u32::MAX);
         let name_start = u32::try_from(kind.len() + namespace.len() + 2).unwrap_or(u32::MAX);
-        let text: Arc<str> = Arc::from(text);
-        let key = if text
-            .chars()
-            .any(|c| c.to_lowercase().ne(std::iter::once(c)))
-        {
-            let mut lower = String::with_capacity(text.len());
-            push_lowercase(&mut lower, kind);
-            lower.push(':');
-            push_lowercase(&mut lower, namespace);
-            lower.push('/');
-            push_lowercase(&mut lower, name);
-            Arc::from(lower)
-        } else {
-            Arc::clone(&text)
-        };
-        Self {
-            text,
-            key,
-            kind_len,
-            name_start,
-        }
+        // One allocation per form: build in a reused buffer, then copy once.
+        BUFFER.with_borrow_mut(|buffer| {
+            buffer.clear();
+            buffer.push_str(kind);
+            buffer.push(':');
+            buffer.push_str(namespace);
+            buffer.push('/');
+            buffer.push_str(name);
+            let text: Arc<str> = Arc::from(buffer.as_str());
+            let lowercase = buffer
+                .bytes()
+                .all(|b| b.is_ascii() && !b.is_ascii_uppercase())
+                || !buffer
+                    .chars()
+                    .any(|c| c.to_lowercase().ne(std::iter::once(c)));
+            let key = if lowercase {
+                Arc::clone(&text)
+            } else {
+                buffer.clear();
+                push_lowercase(buffer, kind);
+                buffer.push(':');
+                push_lowercase(buffer, namespace);
+                buffer.push('/');
+                push_lowercase(buffer, name);
+                Arc::from(buffer.as_str())
+            };
+            Self {
+                text,
+                key,
+                kind_len,
+                name_start,
+            }
+        })
     }
 
     /// Parses a full reference; the kind is required and the namespace
@@ -143,37 +149,32 @@ impl EntityRef {
         default_kind: Option<&str>,
         default_namespace: &str,
     ) -> Result<Self, RefError> {
-        if text.is_empty() {
-            return Err(RefError::Empty);
-        }
-        let colon = text.find(':');
-        let slash = text.find('/');
-        let colon = match (colon, slash) {
-            (Some(c), Some(s)) if s < c => None,
-            (c, _) => c,
-        };
-        let kind = colon.map(|c| &text[..c]);
-        let namespace = slash.map(|s| &text[colon.map_or(0, |c| c + 1)..s]);
-        let name_start = match (colon, slash) {
-            (Some(c), Some(s)) => (c + 1).max(s + 1),
-            (Some(c), None) => c + 1,
-            (None, Some(s)) => s + 1,
-            (None, None) => 0,
-        };
-        let name = &text[name_start..];
-        if kind == Some("") || namespace == Some("") || name.is_empty() {
-            return Err(RefError::Malformed(text.to_owned()));
-        }
-        let kind = match kind.or(default_kind) {
-            Some(k) if !k.is_empty() => k,
-            _ => return Err(RefError::MissingKind(json_string(text))),
-        };
-        let namespace = namespace.unwrap_or(if default_namespace.is_empty() {
-            DEFAULT_NAMESPACE
-        } else {
-            default_namespace
-        });
+        let (kind, namespace, name) = split(text, default_kind, default_namespace)?;
         Ok(Self::new(kind, namespace, name))
+    }
+
+    /// Writes the lowercased `kind:namespace/name` of `text`, parsed as
+    /// [`parse_with`](Self::parse_with) does, into `key` (cleared first),
+    /// without allocating a reference: the fast path for looking references
+    /// up in maps keyed by [`EntityRef`] (which can be queried by key text).
+    ///
+    /// # Errors
+    ///
+    /// As [`parse_with`](Self::parse_with).
+    pub fn key_into(
+        text: &str,
+        default_kind: Option<&str>,
+        default_namespace: &str,
+        key: &mut String,
+    ) -> Result<(), RefError> {
+        let (kind, namespace, name) = split(text, default_kind, default_namespace)?;
+        key.clear();
+        push_lowercase(key, kind);
+        key.push(':');
+        push_lowercase(key, namespace);
+        key.push('/');
+        push_lowercase(key, name);
+        Ok(())
     }
 
     /// The kind as written.
@@ -218,6 +219,49 @@ impl EntityRef {
     pub fn kind_key(&self) -> &str {
         &self.key[..self.kind_len as usize]
     }
+}
+
+thread_local! {
+    static BUFFER: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+}
+
+/// Backstage's index-based split of `[kind:][namespace/]name`, with defaults.
+fn split<'a>(
+    text: &'a str,
+    default_kind: Option<&'a str>,
+    default_namespace: &'a str,
+) -> Result<(&'a str, &'a str, &'a str), RefError> {
+    if text.is_empty() {
+        return Err(RefError::Empty);
+    }
+    let colon = text.find(':');
+    let slash = text.find('/');
+    let colon = match (colon, slash) {
+        (Some(c), Some(s)) if s < c => None,
+        (c, _) => c,
+    };
+    let kind = colon.map(|c| &text[..c]);
+    let namespace = slash.map(|s| &text[colon.map_or(0, |c| c + 1)..s]);
+    let name_start = match (colon, slash) {
+        (Some(c), Some(s)) => (c + 1).max(s + 1),
+        (Some(c), None) => c + 1,
+        (None, Some(s)) => s + 1,
+        (None, None) => 0,
+    };
+    let name = &text[name_start..];
+    if kind == Some("") || namespace == Some("") || name.is_empty() {
+        return Err(RefError::Malformed(text.to_owned()));
+    }
+    let kind = match kind.or(default_kind) {
+        Some(k) if !k.is_empty() => k,
+        _ => return Err(RefError::MissingKind(json_string(text))),
+    };
+    let namespace = namespace.unwrap_or(if default_namespace.is_empty() {
+        DEFAULT_NAMESPACE
+    } else {
+        default_namespace
+    });
+    Ok((kind, namespace, name))
 }
 
 fn push_lowercase(out: &mut String, s: &str) {

@@ -225,15 +225,23 @@ impl RelationError {
 }
 
 /// A value found in a reference field: usually text; Backstage also takes a
-/// compound `{kind, namespace, name}` object in fields its schemas do not type.
+/// compound `{kind, namespace, name}` object in fields its schemas do not
+/// type (`dependencyOf`).
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum RefInput<'a> {
+pub enum RefInput<'a> {
+    /// A reference string.
     Text(&'a str),
+    /// Any JSON value (a compound reference, or something invalid).
     Json(&'a serde_json::Value),
 }
 
 impl RefInput<'_> {
-    fn parse(
+    /// Parses the reference as Backstage does for a relation field.
+    ///
+    /// # Errors
+    ///
+    /// [`RefError`] as Backstage's `parseEntityRef` would throw it.
+    pub fn parse(
         self,
         default_kind: Option<&str>,
         default_namespace: &str,
@@ -395,6 +403,94 @@ pub(crate) fn is_falsy(value: &serde_json::Value) -> bool {
         Value::String(s) => s.is_empty(),
         Value::Number(n) => n.as_f64() == Some(0.0),
         _ => false,
+    }
+}
+
+/// Every reference the entity's spec declares, with the field it is in and
+/// its index in the field as written, without parsing them: the fast path
+/// for building graphs.
+#[must_use]
+pub fn references(entity: &Entity) -> Vec<(RelationField, Option<u32>, RefInput<'_>)> {
+    let mut out = Vec::new();
+    for_each_reference(entity, |field, index, value| {
+        out.push((*field, index, value))
+    });
+    out
+}
+
+/// Calls `visit` with every reference the entity's spec declares, its field
+/// and its index in the field as written, without allocating.
+pub fn for_each_reference<'a>(
+    entity: &'a Entity,
+    mut visit: impl FnMut(&RelationField, Option<u32>, RefInput<'a>),
+) {
+    let fields = relation_fields(&entity.kind);
+    let mut emit = |position: usize, index: Option<u32>, value: RefInput<'a>| {
+        if let Some(field) = fields.get(position) {
+            visit(field, index, value);
+        }
+    };
+    let list = |emit: &mut dyn FnMut(usize, Option<u32>, RefInput<'a>),
+                position: usize,
+                values: &'a [String]| {
+        for (i, value) in values.iter().enumerate() {
+            emit(position, u32::try_from(i).ok(), RefInput::Text(value));
+        }
+    };
+    let json = |emit: &mut dyn FnMut(usize, Option<u32>, RefInput<'a>),
+                position: usize,
+                value: Option<&'a serde_json::Value>| match value {
+        Some(serde_json::Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                emit(position, u32::try_from(i).ok(), RefInput::Json(item));
+            }
+        }
+        Some(v) if !is_falsy(v) => emit(position, None, RefInput::Json(v)),
+        _ => {}
+    };
+    let one = |emit: &mut dyn FnMut(usize, Option<u32>, RefInput<'a>),
+               position: usize,
+               value: Option<&'a String>| {
+        if let Some(value) = value {
+            emit(position, None, RefInput::Text(value));
+        }
+    };
+    match &entity.spec {
+        EntitySpec::Component(s) => {
+            one(&mut emit, 0, Some(&s.owner));
+            one(&mut emit, 1, s.subcomponent_of.as_ref());
+            list(&mut emit, 2, s.provides_apis());
+            list(&mut emit, 3, s.consumes_apis());
+            list(&mut emit, 4, s.depends_on());
+            json(&mut emit, 5, s.dependency_of());
+            one(&mut emit, 6, s.system.as_ref());
+        }
+        EntitySpec::Api(s) => {
+            one(&mut emit, 0, Some(&s.owner));
+            one(&mut emit, 1, s.system.as_ref());
+        }
+        EntitySpec::Resource(s) => {
+            one(&mut emit, 0, Some(&s.owner));
+            list(&mut emit, 1, s.depends_on());
+            json(&mut emit, 2, s.dependency_of());
+            one(&mut emit, 3, s.system.as_ref());
+        }
+        EntitySpec::User(s) => list(&mut emit, 0, &s.member_of),
+        EntitySpec::Group(s) => {
+            one(&mut emit, 0, s.parent.as_ref());
+            list(&mut emit, 1, &s.children);
+            list(&mut emit, 2, s.members());
+        }
+        EntitySpec::System(s) => {
+            one(&mut emit, 0, Some(&s.owner));
+            one(&mut emit, 1, s.domain.as_ref());
+        }
+        EntitySpec::Domain(s) => {
+            one(&mut emit, 0, Some(&s.owner));
+            one(&mut emit, 1, s.subdomain_of.as_ref());
+        }
+        EntitySpec::Template(s) => one(&mut emit, 0, s.owner.as_ref()),
+        _ => {}
     }
 }
 

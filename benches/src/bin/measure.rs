@@ -15,9 +15,13 @@ use platform_model::yaml::{YamlOptions, parse_stream};
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (Some(workload), Some(dir)) = (args.get(1), args.get(2)) else {
-        eprintln!("usage: measure <saphyr|parse|load> <catalog-dir>");
+        eprintln!("usage: measure <saphyr|parse|load> <catalog-dir> | measure graph <entities>");
         std::process::exit(2);
     };
+    if workload == "graph" {
+        graph(dir.parse().unwrap_or(100_000));
+        return;
+    }
     let mut files = Vec::new();
     collect(Path::new(dir), &mut files);
     files.sort();
@@ -47,6 +51,51 @@ fn main() {
         }
     };
     println!("{workload}: {count} documents");
+}
+
+/// Times the graph benchmarks' steps once each, for profiling.
+fn graph(entities: usize) {
+    use platform_graph::{CatalogGraph, OwnedBy};
+    use std::time::Instant;
+    let org = platform_model::synthetic::SyntheticOrg::new(entities).generate();
+    if std::env::var_os("MEASURE_BUILD_ONLY").is_some() {
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let start = Instant::now();
+        let graph = CatalogGraph::from_entities(org);
+        println!(
+            "build: {:?} ({} nodes)",
+            start.elapsed(),
+            graph.node_count()
+        );
+        std::process::exit(0);
+    }
+    let start = Instant::now();
+    let graph = CatalogGraph::from_entities(org);
+    println!(
+        "build: {:?} ({} nodes, {} edges)",
+        start.elapsed(),
+        graph.node_count(),
+        graph.edge_count()
+    );
+    let shared = graph
+        .resolve("resource:resource-00000")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let start = Instant::now();
+    let impact = graph.impact(&[shared]);
+    println!("impact: {:?} ({} reached)", start.elapsed(), impact.len());
+    let start = Instant::now();
+    let impact = graph.impact(&[shared]);
+    println!(
+        "impact again: {:?} ({} reached)",
+        start.elapsed(),
+        impact.len()
+    );
+    let top = graph
+        .resolve("group:acme")
+        .unwrap_or_else(|e| panic!("{e}"));
+    let start = Instant::now();
+    let owned = graph.owned_by(top, &OwnedBy::default()).map(|o| o.len());
+    println!("owned-by: {:?} ({owned:?} owned)", start.elapsed());
 }
 
 fn collect(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

@@ -103,8 +103,9 @@ impl CatalogGraph {
     }
 
     /// Everything `owner` owns (a Group or a User), directly or, by default,
-    /// through its descendant groups, optionally restricted to some kinds.
-    /// Sorted by reference.
+    /// through its descendant groups, optionally restricted to some kinds, in
+    /// the order the group tree is walked ([`owned_report`](Self::owned_report)
+    /// sorts by reference).
     ///
     /// # Errors
     ///
@@ -144,8 +145,6 @@ impl CatalogGraph {
                 }
             }
         }
-        owned.sort_unstable_by(|a, b| self.entity_ref(a.entity).cmp(self.entity_ref(b.entity)));
-        owned.dedup_by(|a, b| a.entity == b.entity);
         Ok(owned)
     }
 
@@ -168,10 +167,10 @@ impl CatalogGraph {
         members
     }
 
-    /// [`Owned`] values with references, for reports.
+    /// [`Owned`] values with references, sorted by reference, for reports.
     #[must_use]
     pub fn owned_report(&self, owned: &[Owned]) -> Vec<OwnedReport> {
-        owned
+        let mut report: Vec<OwnedReport> = owned
             .iter()
             .map(|o| OwnedReport {
                 entity: self.entity_ref(o.entity).to_string(),
@@ -181,6 +180,8 @@ impl CatalogGraph {
                     .map(|&g| self.entity_ref(g).to_string())
                     .collect(),
             })
-            .collect()
+            .collect();
+        report.sort_by(|a, b| a.entity.cmp(&b.entity));
+        report
     }
 }

@@ -902,10 +902,12 @@ impl Run<'_> {
             .map_or_else(|| "<unknown>".to_owned(), EntityRef::to_key)
     }
 
-    fn finish(mut self, value: Value, relations: Option<Vec<Relation>>) -> Validation {
+    fn finish(mut self, mut value: Value, relations: Option<Vec<Relation>>) -> Validation {
         for problem in &mut self.problems {
             problem.pointer = unsort_pointer(&problem.pointer, &self.sorted);
         }
+        // The entity keeps its lists as written; only Backstage's checks saw them sorted.
+        restore_order(&mut value, &self.sorted);
         let valid = !self.has_errors();
         let (entity, relations) = match (valid, relations) {
             (true, Some(relations)) => (Some(Entity::from_value_lenient(value)), relations),
@@ -961,6 +963,26 @@ fn sort_reference_lists(value: &mut Value) -> Vec<(&'static str, Vec<usize>)> {
         out.push((field, order));
     }
     out
+}
+
+/// Undoes [`sort_reference_lists`].
+fn restore_order(value: &mut Value, sorted: &[(&'static str, Vec<usize>)]) {
+    let Some(spec) = value.get_mut("spec").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for (field, order) in sorted {
+        if let Some(Value::Array(items)) = spec.get_mut(*field) {
+            let mut restored = vec![Value::Null; items.len()];
+            for (position, &original) in order.iter().enumerate() {
+                if let (Some(slot), Some(item)) =
+                    (restored.get_mut(original), items.get_mut(position))
+                {
+                    *slot = std::mem::take(item);
+                }
+            }
+            *items = restored;
+        }
+    }
 }
 
 /// Maps a pointer into a sorted list back to the item as written.
