@@ -1,0 +1,564 @@
+//! The checker: discovery, parsing, every enabled rule, the lifecycle
+//! ladder, exemptions and scorecards.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use globset::{Glob, GlobSet, GlobSetBuilder};
+use platform_model::{Severity, Span};
+use rayon::prelude::*;
+use serde_json::{Map, Value};
+
+use crate::config::PolicyConfig;
+use crate::error::PolicyError;
+use crate::finding::{ArtefactId, ArtefactKind, Finding, PssLevel};
+use crate::index::Index;
+use crate::inputs::{FileHint, FileOutcome, Inputs, classify, discover};
+use crate::report::{PolicyReport, RuleSummary, Summary};
+use crate::rule::{Profile, Registry, Rule, RuleContext};
+use crate::rules::ids;
+use crate::scorecard;
+
+/// Largest file read, in bytes (larger ones are `input.unreadable`).
+const DEFAULT_MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+
+/// How to check.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct CheckOptions {
+    profile: Option<Profile>,
+    config: Option<PolicyConfig>,
+    config_file: Option<PathBuf>,
+    registry: Registry,
+    gitignore: bool,
+    exclude: Vec<String>,
+    max_file_bytes: usize,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        Self {
+            profile: None,
+            config: None,
+            config_file: None,
+            registry: Registry::builtin(),
+            gitignore: true,
+            exclude: Vec::new(),
+            max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+        }
+    }
+}
+
+impl CheckOptions {
+    /// The defaults: built-in rules, profile `restricted`, `.gitignore` honoured.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The profile (wins over the configuration's).
+    pub fn with_profile(mut self, profile: Profile) -> Self {
+        self.profile = Some(profile);
+        self
+    }
+
+    /// A configuration built in code.
+    pub fn with_config(mut self, config: PolicyConfig) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    /// A YAML configuration file, read when the checker is built.
+    pub fn with_config_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.config_file = Some(path.into());
+        self
+    }
+
+    /// The rules (default: [`Registry::builtin`]).
+    pub fn with_registry(mut self, registry: Registry) -> Self {
+        self.registry = registry;
+        self
+    }
+
+    /// Adds a rule of your own.
+    ///
+    /// # Errors
+    ///
+    /// As [`Registry::register`].
+    pub fn with_rule(mut self, rule: impl Rule + 'static) -> Result<Self, PolicyError> {
+        self.registry.register(rule)?;
+        Ok(self)
+    }
+
+    /// Whether directory walks honour `.gitignore` and `.ignore` (default true).
+    pub fn with_gitignore(mut self, honour: bool) -> Self {
+        self.gitignore = honour;
+        self
+    }
+
+    /// Globs (relative to the root) never read, on top of the configuration's.
+    pub fn with_exclude<I, S>(mut self, globs: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.exclude.extend(globs.into_iter().map(Into::into));
+        self
+    }
+
+    /// Largest file read (default 16 MiB).
+    pub fn with_max_file_bytes(mut self, bytes: usize) -> Self {
+        self.max_file_bytes = bytes;
+        self
+    }
+}
+
+/// A rule with its effective settings.
+#[derive(Clone)]
+struct Effective {
+    rule: Arc<dyn Rule>,
+    enabled: bool,
+    severity: Severity,
+    overridden: bool,
+    options: Map<String, Value>,
+}
+
+/// A configured checker; build once, check many trees.
+///
+/// ```
+/// use platform_policy::{CheckOptions, Checker, Inputs};
+///
+/// let checker = Checker::new(&CheckOptions::new())?;
+/// let mut inputs = Inputs::new();
+/// inputs.add_source("Dockerfile", "FROM node\nCMD node server.js\n");
+/// let report = checker.check_inputs(inputs);
+/// let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_ref()).collect();
+/// assert!(rules.contains(&"docker.base-image-pinned"));
+/// assert!(rules.contains(&"docker.non-root-user"));
+/// # Ok::<(), platform_policy::PolicyError>(())
+/// ```
+#[derive(Clone)]
+pub struct Checker {
+    profile: Profile,
+    config: PolicyConfig,
+    rules: Vec<Effective>,
+    config_findings: Vec<Finding>,
+    config_source: Option<(Arc<str>, Arc<str>)>,
+    exclude: GlobSet,
+    gitignore: bool,
+    max_file_bytes: usize,
+}
+
+impl std::fmt::Debug for Checker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Checker")
+            .field("profile", &self.profile)
+            .field("rules", &self.rules.iter().filter(|r| r.enabled).count())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Checker {
+    /// Builds a checker: reads the configuration file, resolves profile,
+    /// rule settings and excludes.
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::Io`]/[`PolicyError::NotFound`] when the configuration
+    /// file cannot be read, [`PolicyError::Glob`] for an invalid exclude
+    /// glob. Problems *inside* the configuration are findings.
+    pub fn new(options: &CheckOptions) -> Result<Self, PolicyError> {
+        let mut config_findings = Vec::new();
+        let mut config_source = None;
+        let mut config = options.config.clone().unwrap_or_default();
+        if let Some(path) = &options.config_file {
+            let text = std::fs::read_to_string(path).map_err(|e| PolicyError::io(path, e))?;
+            let name = path.to_string_lossy().replace('\\', "/");
+            let (read, problems) = PolicyConfig::from_yaml(&name, &text);
+            config_findings.extend(problems);
+            config_source = Some((Arc::from(name.as_str()), Arc::from(text.as_str())));
+            config = merge(config, read);
+        }
+        config_findings.extend(config.validate(&options.registry));
+        let profile = options.profile.or(config.profile).unwrap_or_default();
+        let rules = options
+            .registry
+            .arcs()
+            .iter()
+            .map(|rule| {
+                let meta = rule.meta();
+                let (mut enabled, mut severity) = meta.defaults_for(profile);
+                let mut overridden = false;
+                let mut options = Map::new();
+                if let Some(rc) = config.rules.get(meta.id.as_ref()) {
+                    if let Some(e) = rc.enabled {
+                        enabled = e;
+                    }
+                    if let Some(s) = rc.severity {
+                        severity = s;
+                        overridden = true;
+                    }
+                    options.clone_from(&rc.options);
+                }
+                Effective {
+                    rule: Arc::clone(rule),
+                    enabled,
+                    severity,
+                    overridden,
+                    options,
+                }
+            })
+            .collect();
+        let mut builder = GlobSetBuilder::new();
+        for pattern in config.exclude.iter().chain(&options.exclude) {
+            builder.add(Glob::new(pattern).map_err(|e| PolicyError::Glob {
+                pattern: pattern.clone(),
+                message: e.to_string(),
+            })?);
+        }
+        let exclude = builder.build().map_err(|e| PolicyError::Glob {
+            pattern: config.exclude.join(", "),
+            message: e.to_string(),
+        })?;
+        Ok(Self {
+            profile,
+            config,
+            rules,
+            config_findings,
+            config_source,
+            exclude,
+            gitignore: options.gitignore,
+            max_file_bytes: options.max_file_bytes,
+        })
+    }
+
+    /// The active profile.
+    #[must_use]
+    pub fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// Every rule with whether it is on and its severity.
+    #[must_use]
+    pub fn rule_summaries(&self) -> Vec<RuleSummary> {
+        self.rules
+            .iter()
+            .map(|e| RuleSummary {
+                meta: e.rule.meta().clone(),
+                enabled: e.enabled,
+                severity: e.severity,
+            })
+            .collect()
+    }
+
+    /// Reads the artefacts under `path` (a directory, walked honouring
+    /// `.gitignore`, or one file).
+    ///
+    /// # Errors
+    ///
+    /// [`PolicyError::NotFound`] or [`PolicyError::Io`] when `path` itself
+    /// cannot be read.
+    pub fn read_path(&self, path: &Path) -> Result<Inputs, PolicyError> {
+        let meta = std::fs::metadata(path).map_err(|e| PolicyError::io(path, e))?;
+        let candidates = if meta.is_dir() {
+            discover(path, self.gitignore, &self.exclude)
+        } else {
+            let name = path.file_name().map_or_else(
+                || path.to_string_lossy().into_owned(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            let hint = match crate::inputs::hint_for(&name) {
+                FileHint::Skip => FileHint::Unknown,
+                other => other,
+            };
+            vec![crate::inputs::discover_candidate(
+                path.to_path_buf(),
+                name,
+                hint,
+            )]
+        };
+        let max = self.max_file_bytes;
+        let outcomes: Vec<FileOutcome> = candidates
+            .into_par_iter()
+            .map(|c| read_one(&c.path, c.display, c.hint, max))
+            .collect();
+        let mut inputs = Inputs::new();
+        for outcome in outcomes {
+            inputs.absorb(outcome);
+        }
+        Ok(inputs)
+    }
+
+    /// Checks the tree (or file) at `path`.
+    ///
+    /// # Errors
+    ///
+    /// As [`read_path`](Self::read_path).
+    pub fn check_path(&self, path: &Path) -> Result<PolicyReport, PolicyError> {
+        let inputs = self.read_path(path)?;
+        Ok(self.check_inputs(inputs))
+    }
+
+    /// Checks artefacts held in memory.
+    #[must_use]
+    pub fn check_inputs(&self, inputs: Inputs) -> PolicyReport {
+        let index = Index::build(&inputs);
+        let effective: HashMap<&str, &Effective> = self
+            .rules
+            .iter()
+            .map(|e| (e.rule.meta().id.as_ref(), e))
+            .collect();
+        let mut findings: Vec<Finding> = self
+            .rules
+            .par_iter()
+            .filter(|e| e.enabled)
+            .flat_map_iter(|e| {
+                let cx = RuleContext {
+                    inputs: &inputs,
+                    index: &index,
+                    meta: e.rule.meta(),
+                    severity: e.severity,
+                    overridden: e.overridden,
+                    profile: self.profile,
+                    options: &e.options,
+                };
+                e.rule.check(&cx)
+            })
+            .collect();
+        let mut engine_findings: Vec<Finding> = self.config_findings.clone();
+        engine_findings.extend(inputs.findings.iter().cloned());
+        for &i in &index.unknown_kinds {
+            let m = &inputs.manifests()[i];
+            engine_findings.push(
+                Finding::new(
+                    ids::INPUT_UNKNOWN_KIND,
+                    Severity::Info,
+                    format!(
+                        "kind `{}` of `{}` is not known; the object was skipped",
+                        m.kind, m.api_version
+                    ),
+                )
+                .with_span(m.location.span("/kind"))
+                .with_path("/kind")
+                .with_artefact(ArtefactId::new(ArtefactKind::Manifest, i), m.describe()),
+            );
+        }
+        let known: HashSet<String> = self
+            .rules
+            .iter()
+            .map(|e| e.rule.meta().id.to_string())
+            .collect();
+        let mut exemption_problems = Vec::new();
+        // Attribute findings to Components and apply the lifecycle ladder.
+        let ladder = effective
+            .get(ids::PROD_REQUIRES_RESTRICTED)
+            .is_some_and(|e| e.enabled);
+        for f in &mut findings {
+            let Some(c) = f.artefact_id.and_then(|id| index.component_for(id)) else {
+                continue;
+            };
+            let info = &index.components[c];
+            f.component = Some(info.reference.clone());
+            if !ladder {
+                continue;
+            }
+            match (f.pss, info.lifecycle.as_deref()) {
+                (Some(_), Some("production")) if f.severity < Severity::Error => {
+                    f.severity = Severity::Error;
+                    f.notes.push(format!(
+                        "raised to error: {} is in production ({})",
+                        info.reference,
+                        ids::PROD_REQUIRES_RESTRICTED
+                    ));
+                }
+                (Some(PssLevel::Restricted), Some("experimental"))
+                    if f.severity > Severity::Info =>
+                {
+                    f.severity = Severity::Info;
+                    f.notes.push(format!(
+                        "lowered to a note: {} is experimental ({})",
+                        info.reference,
+                        ids::PROD_REQUIRES_RESTRICTED
+                    ));
+                }
+                _ => {}
+            }
+        }
+        findings.extend(engine_findings.into_iter().filter_map(|f| {
+            let e = effective.get(f.rule.as_ref())?;
+            e.enabled.then(|| {
+                let severity = if e.overridden { e.severity } else { f.severity };
+                f.with_severity(severity)
+            })
+        }));
+        exemption_problems.extend(crate::suppress::apply(&inputs, &known, &mut findings));
+        if let Some(e) = effective.get(ids::POLICY_EXEMPTION).filter(|e| e.enabled) {
+            findings.extend(exemption_problems.into_iter().map(|f| {
+                if e.overridden {
+                    f.with_severity(e.severity)
+                } else {
+                    f
+                }
+            }));
+        }
+        findings.sort_by(|a, b| sort_key(a).cmp(&sort_key(b)));
+        findings.dedup();
+        let enabled: HashSet<String> = self
+            .rules
+            .iter()
+            .filter(|e| e.enabled)
+            .map(|e| e.rule.meta().id.to_string())
+            .collect();
+        let components: Vec<(String, String)> = index
+            .components
+            .iter()
+            .map(|c| {
+                (
+                    c.reference.clone(),
+                    inputs.entities()[c.entity].location.file.to_string(),
+                )
+            })
+            .collect();
+        let scorecards =
+            scorecard::compute(&components, &findings, &enabled, &self.config.scorecard);
+        let mut sources: HashMap<Arc<str>, Arc<str>> = HashMap::new();
+        for f in &findings {
+            if let Some(span) = &f.span
+                && !sources.contains_key(&span.file)
+            {
+                if let Some(text) = inputs.source_arc(&span.file) {
+                    sources.insert(Arc::clone(&span.file), text);
+                } else if let Some((name, text)) = &self.config_source
+                    && *name == span.file
+                {
+                    sources.insert(Arc::clone(name), Arc::clone(text));
+                }
+            }
+        }
+        let summary = Summary::new(&inputs, &findings, self.profile);
+        PolicyReport {
+            findings,
+            scorecards,
+            summary,
+            rules: self.rule_summaries(),
+            sources,
+        }
+    }
+}
+
+fn sort_key(f: &Finding) -> (u8, &str, u32, u32, &str, &str) {
+    match &f.span {
+        Some(s) => (
+            1,
+            &s.file,
+            s.line,
+            s.column,
+            f.rule.as_ref(),
+            f.message.as_str(),
+        ),
+        None => (0, "", 0, 0, f.rule.as_ref(), f.message.as_str()),
+    }
+}
+
+/// Settings in `file` win over those built in code.
+fn merge(mut base: PolicyConfig, file: PolicyConfig) -> PolicyConfig {
+    if file.profile.is_some() {
+        base.profile = file.profile;
+    }
+    base.rules.extend(file.rules);
+    base.exclude.extend(file.exclude);
+    if file.scorecard.bronze.is_some() {
+        base.scorecard.bronze = file.scorecard.bronze;
+    }
+    if file.scorecard.silver.is_some() {
+        base.scorecard.silver = file.scorecard.silver;
+    }
+    if file.scorecard.gold.is_some() {
+        base.scorecard.gold = file.scorecard.gold;
+    }
+    base.file = file.file;
+    base
+}
+
+fn read_one(path: &Path, display: String, hint: FileHint, max: usize) -> FileOutcome {
+    let name: Arc<str> = Arc::from(display.as_str());
+    let bytes = match read_limited(path, max) {
+        Ok(b) => b,
+        Err(reason) if hint == FileHint::Unknown => {
+            let _ = reason;
+            return FileOutcome::default();
+        }
+        Err(reason) => {
+            return FileOutcome::unreadable(name, format!("cannot read `{display}`: {reason}"));
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => classify(name, Arc::from(text), hint),
+        Err(_) if hint == FileHint::Unknown || hint == FileHint::Json => FileOutcome::default(),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let prefix = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            let mut outcome = FileOutcome::unreadable(
+                Arc::clone(&name),
+                format!("`{display}` is not UTF-8 text"),
+            );
+            if let Some(f) = outcome_first(&mut outcome) {
+                f.span = Some(Span::from_offsets(name, &prefix, at, at));
+            }
+            outcome
+        }
+    }
+}
+
+fn outcome_first(outcome: &mut FileOutcome) -> Option<&mut Finding> {
+    outcome.first_finding()
+}
+
+fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    if len > max as u64 {
+        return Err(format!("it is larger than the {max}-byte limit"));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(max as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() > max {
+        return Err(format!("it is larger than the {max}-byte limit"));
+    }
+    Ok(bytes)
+}
+
+/// Checks the tree (or file) at `path` with `options`.
+///
+/// # Errors
+///
+/// As [`Checker::new`] and [`Checker::check_path`].
+pub fn check_path(path: &Path, options: &CheckOptions) -> Result<PolicyReport, PolicyError> {
+    Checker::new(options)?.check_path(path)
+}
+
+/// Checks files held in memory: `(path, text)` pairs, classified by name
+/// and content as in a directory walk.
+///
+/// # Errors
+///
+/// As [`Checker::new`].
+pub fn check_sources<I, P, T>(
+    sources: I,
+    options: &CheckOptions,
+) -> Result<PolicyReport, PolicyError>
+where
+    I: IntoIterator<Item = (P, T)>,
+    P: Into<Arc<str>>,
+    T: Into<Arc<str>>,
+{
+    let checker = Checker::new(options)?;
+    let mut inputs = Inputs::new();
+    for (path, text) in sources {
+        inputs.add_source(path, text);
+    }
+    Ok(checker.check_inputs(inputs))
+}

@@ -1,0 +1,62 @@
+//! The crate's error type: `Err` means a check could not run at all.
+
+use std::path::PathBuf;
+
+/// Why a check could not run. Problems *in* the checked files are never
+/// errors: they are [`Finding`](crate::Finding)s of the report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum PolicyError {
+    /// The path to check does not exist.
+    #[error("`{}` does not exist", path.display())]
+    NotFound {
+        /// The path as given.
+        path: PathBuf,
+    },
+    /// A path (the checked root or a configuration file) cannot be read.
+    #[error("cannot read `{}`: {source}", path.display())]
+    Io {
+        /// The path as given.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An exclude pattern of the options is not a valid glob.
+    #[error("invalid glob `{pattern}`: {message}")]
+    Glob {
+        /// The pattern.
+        pattern: String,
+        /// What is wrong with it.
+        message: String,
+    },
+    /// Two rules with the same id were registered.
+    #[error("a rule with id `{id}` is already registered")]
+    DuplicateRule {
+        /// The id.
+        id: String,
+    },
+    /// A rule id does not have the `domain.name` shape.
+    #[error(
+        "invalid rule id `{id}`: ids are lowercase `domain.kebab-name` such as `acme.team-label`"
+    )]
+    InvalidRuleId {
+        /// The id.
+        id: String,
+    },
+}
+
+impl PolicyError {
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Self::NotFound {
+                path: path.to_path_buf(),
+            }
+        } else {
+            Self::Io {
+                path: path.to_path_buf(),
+                source,
+            }
+        }
+    }
+}

@@ -1,0 +1,391 @@
+//! Joins computed once per check: which PDBs, HPAs and NetworkPolicies
+//! cover which workloads, which Component each artefact belongs to, the
+//! Crossplane definitions, and the kinds nobody knows.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::{Map, Value};
+
+use crate::crossplane::{XRD_GROUP, Xrd};
+use crate::finding::{ArtefactId, ArtefactKind};
+use crate::inputs::Inputs;
+use crate::inputs::k8s::KNOWN_KINDS;
+use crate::selector::LabelSelector;
+
+/// The Backstage label/annotation joining workloads and Components.
+pub(crate) const KUBERNETES_ID: &str = "backstage.io/kubernetes-id";
+/// The Component annotation selecting its workloads by labels.
+pub(crate) const KUBERNETES_SELECTOR: &str = "backstage.io/kubernetes-label-selector";
+
+/// A Component of the input.
+#[derive(Clone, Debug)]
+pub(crate) struct ComponentInfo {
+    /// Index in [`Inputs::entities`].
+    pub(crate) entity: usize,
+    /// `component:ns/name`.
+    pub(crate) reference: String,
+    /// Directory of its catalog file (`""` for the root).
+    pub(crate) dir: String,
+    pub(crate) lifecycle: Option<String>,
+    pub(crate) kubernetes_id: Option<String>,
+    pub(crate) selector: Option<LabelSelector>,
+    pub(crate) name: String,
+}
+
+/// The joins.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    pub(crate) workloads: Vec<usize>,
+    pub(crate) pdbs: Vec<usize>,
+    pub(crate) hpas: Vec<usize>,
+    pub(crate) netpols: Vec<usize>,
+    pub(crate) service_accounts: HashSet<(String, String)>,
+    /// PDB manifest → its selector, or why it cannot be read.
+    pub(crate) pdb_selector: HashMap<usize, Result<LabelSelector, String>>,
+    pub(crate) workload_pdbs: HashMap<usize, Vec<usize>>,
+    pub(crate) pdb_workloads: HashMap<usize, Vec<usize>>,
+    pub(crate) hpa_target: HashMap<usize, usize>,
+    pub(crate) workload_hpas: HashMap<usize, Vec<usize>>,
+    pub(crate) netpol_covered: HashSet<usize>,
+    pub(crate) components: Vec<ComponentInfo>,
+    /// Component of each manifest by label or selector only.
+    pub(crate) labelled_component: HashMap<usize, usize>,
+    /// Component of every artefact (labels first, then targets, then location).
+    pub(crate) attribution: HashMap<ArtefactId, usize>,
+    pub(crate) xrds: Vec<Xrd>,
+    /// `(group, kind)` → `(xrd index, is the claim kind)`.
+    pub(crate) xr_kinds: HashMap<(String, String), (usize, bool)>,
+    pub(crate) unknown_kinds: Vec<usize>,
+    /// Where the pods of workloads and values files are.
+    pub(crate) pods: Vec<crate::rules::pod::PodData>,
+}
+
+/// Pod labels indexed by `key` → `value` → workloads.
+type LabelIndex<'a> = HashMap<&'a str, HashMap<&'a str, Vec<usize>>>;
+
+impl Index {
+    pub(crate) fn build(inputs: &Inputs) -> Self {
+        let mut index = Self::default();
+        let manifests = inputs.manifests();
+        let mut crd_kinds: HashSet<(String, String)> = HashSet::new();
+        for (i, m) in manifests.iter().enumerate() {
+            if m.workload_kind().is_some() {
+                index.workloads.push(i);
+            } else if m.is("policy", "PodDisruptionBudget") {
+                index.pdbs.push(i);
+            } else if m.is("autoscaling", "HorizontalPodAutoscaler") {
+                index.hpas.push(i);
+            } else if m.is("networking.k8s.io", "NetworkPolicy") {
+                index.netpols.push(i);
+            } else if m.is("", "ServiceAccount") {
+                index
+                    .service_accounts
+                    .insert((m.namespace_or_default().to_owned(), m.name.clone()));
+            } else if m.is("apiextensions.k8s.io", "CustomResourceDefinition") {
+                if let (Some(g), Some(k)) = (
+                    m.get("/spec/group").and_then(Value::as_str),
+                    m.get("/spec/names/kind").and_then(Value::as_str),
+                ) {
+                    crd_kinds.insert((g.to_owned(), k.to_owned()));
+                }
+            } else if let Some(xrd) = Xrd::parse(i, m) {
+                let n = index.xrds.len();
+                index
+                    .xr_kinds
+                    .insert((xrd.group.clone(), xrd.kind.clone()), (n, false));
+                if let Some(claim) = &xrd.claim_kind {
+                    index
+                        .xr_kinds
+                        .insert((xrd.group.clone(), claim.clone()), (n, true));
+                }
+                index.xrds.push(xrd);
+            }
+        }
+        for (i, m) in manifests.iter().enumerate() {
+            let group = m.group().to_owned();
+            let known = KNOWN_KINDS.contains(&m.kind.as_str())
+                || crd_kinds.contains(&(group.clone(), m.kind.clone()))
+                || index.xr_kinds.contains_key(&(group, m.kind.clone()));
+            if !known && m.group() != XRD_GROUP {
+                index.unknown_kinds.push(i);
+            }
+        }
+        let labels = index.label_index(inputs);
+        index.match_pdbs(inputs, &labels);
+        index.match_hpas(inputs);
+        index.match_netpols(inputs, &labels);
+        index.components(inputs);
+        index.attribute(inputs);
+        index.pods = crate::rules::pod::build_pods(inputs, &index.workloads);
+        index
+    }
+
+    fn label_index<'a>(&self, inputs: &'a Inputs) -> LabelIndex<'a> {
+        let mut map: LabelIndex<'a> = HashMap::new();
+        for &w in &self.workloads {
+            if let Some(labels) = inputs.manifests()[w].pod_labels() {
+                for (k, v) in labels {
+                    if let Some(v) = v.as_str() {
+                        map.entry(k.as_str())
+                            .or_default()
+                            .entry(v)
+                            .or_default()
+                            .push(w);
+                    }
+                }
+            }
+        }
+        map
+    }
+
+    /// Workloads of `namespace` whose pod labels satisfy `selector`.
+    fn select(
+        &self,
+        inputs: &Inputs,
+        labels: &LabelIndex<'_>,
+        namespace: &str,
+        selector: &LabelSelector,
+    ) -> Vec<usize> {
+        let candidates: Box<dyn Iterator<Item = usize>> = match selector.match_labels.first() {
+            Some((k, v)) => Box::new(
+                labels
+                    .get(k.as_str())
+                    .and_then(|by_value| by_value.get(v.as_str()))
+                    .into_iter()
+                    .flatten()
+                    .copied(),
+            ),
+            None => Box::new(self.workloads.iter().copied()),
+        };
+        let empty = Map::new();
+        candidates
+            .filter(|&w| {
+                let m = &inputs.manifests()[w];
+                m.namespace_or_default() == namespace
+                    && selector.matches(m.pod_labels().unwrap_or(&empty))
+            })
+            .collect()
+    }
+
+    fn match_pdbs(&mut self, inputs: &Inputs, labels: &LabelIndex<'_>) {
+        for &p in &self.pdbs.clone() {
+            let m = &inputs.manifests()[p];
+            let selector = match m.get("/spec/selector") {
+                None | Some(Value::Null) => Err(
+                    "the PodDisruptionBudget has no `spec.selector`, so it selects no pod"
+                        .to_owned(),
+                ),
+                Some(v) => LabelSelector::from_value(v),
+            };
+            if let Ok(sel) = &selector {
+                let matched = self.select(inputs, labels, m.namespace_or_default(), sel);
+                for &w in &matched {
+                    self.workload_pdbs.entry(w).or_default().push(p);
+                }
+                self.pdb_workloads.insert(p, matched);
+            }
+            self.pdb_selector.insert(p, selector);
+        }
+    }
+
+    fn match_hpas(&mut self, inputs: &Inputs) {
+        let mut by_name: HashMap<(&str, &str, &str), usize> = HashMap::new();
+        for &w in &self.workloads {
+            let m = &inputs.manifests()[w];
+            by_name.insert(
+                (m.namespace_or_default(), m.kind.as_str(), m.name.as_str()),
+                w,
+            );
+        }
+        for &h in &self.hpas {
+            let m = &inputs.manifests()[h];
+            let kind = m.get("/spec/scaleTargetRef/kind").and_then(Value::as_str);
+            let name = m.get("/spec/scaleTargetRef/name").and_then(Value::as_str);
+            if let (Some(kind), Some(name)) = (kind, name)
+                && let Some(&w) = by_name.get(&(m.namespace_or_default(), kind, name))
+            {
+                self.hpa_target.insert(h, w);
+                self.workload_hpas.entry(w).or_default().push(h);
+            }
+        }
+    }
+
+    fn match_netpols(&mut self, inputs: &Inputs, labels: &LabelIndex<'_>) {
+        for &n in &self.netpols {
+            let m = &inputs.manifests()[n];
+            let selector = m
+                .get("/spec/podSelector")
+                .map_or_else(|| Ok(LabelSelector::default()), LabelSelector::from_value);
+            if let Ok(sel) = selector {
+                for w in self.select(inputs, labels, m.namespace_or_default(), &sel) {
+                    self.netpol_covered.insert(w);
+                }
+            }
+        }
+    }
+
+    fn components(&mut self, inputs: &Inputs) {
+        for (i, e) in inputs.entities().iter().enumerate() {
+            if e.kind() != "Component" {
+                continue;
+            }
+            let file = &e.location.file;
+            let dir = file.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
+            self.components.push(ComponentInfo {
+                entity: i,
+                reference: e.reference(),
+                dir,
+                lifecycle: e.spec_str("lifecycle").map(str::to_owned),
+                kubernetes_id: e.annotation(KUBERNETES_ID).map(str::to_owned),
+                selector: e
+                    .annotation(KUBERNETES_SELECTOR)
+                    .and_then(|s| LabelSelector::parse(s).ok()),
+                name: e.entity.metadata.name.clone(),
+            });
+        }
+        if self.components.is_empty() {
+            return;
+        }
+        let mut by_id: HashMap<&str, usize> = HashMap::new();
+        for (c, info) in self.components.iter().enumerate() {
+            if info.selector.is_none() {
+                let id = info.kubernetes_id.as_deref().unwrap_or(&info.name);
+                by_id.entry(id).or_insert(c);
+            }
+        }
+        let with_selector: Vec<usize> = (0..self.components.len())
+            .filter(|&c| self.components[c].selector.is_some())
+            .collect();
+        let empty = Map::new();
+        for (i, m) in inputs.manifests().iter().enumerate() {
+            let own = m.labels().unwrap_or(&empty);
+            let pod = m.pod_labels().unwrap_or(&empty);
+            let by_selector = with_selector.iter().copied().find(|&c| {
+                self.components[c].selector.as_ref().is_some_and(|s| {
+                    (!own.is_empty() && s.matches(own)) || (!pod.is_empty() && s.matches(pod))
+                })
+            });
+            let by_label = [own, pod]
+                .iter()
+                .find_map(|l| l.get(KUBERNETES_ID).and_then(Value::as_str))
+                .and_then(|id| by_id.get(id).copied());
+            if let Some(c) = by_selector.or(by_label) {
+                self.labelled_component.insert(i, c);
+            }
+        }
+    }
+
+    fn attribute(&mut self, inputs: &Inputs) {
+        if self.components.is_empty() {
+            return;
+        }
+        let mut dirs: HashMap<&str, usize> = HashMap::new();
+        for (c, info) in self.components.iter().enumerate() {
+            dirs.entry(info.dir.as_str()).or_insert(c);
+        }
+        let by_location = |file: &str| -> Option<usize> {
+            let mut dir = file.rsplit_once('/').map_or("", |(d, _)| d);
+            loop {
+                if let Some(&c) = dirs.get(dir) {
+                    return Some(c);
+                }
+                if dir.is_empty() {
+                    return None;
+                }
+                dir = dir.rsplit_once('/').map_or("", |(d, _)| d);
+            }
+        };
+        let mut attribution = HashMap::new();
+        for (i, m) in inputs.manifests().iter().enumerate() {
+            let via_target = || {
+                self.pdb_workloads
+                    .get(&i)
+                    .into_iter()
+                    .flatten()
+                    .chain(self.hpa_target.get(&i))
+                    .find_map(|w| self.labelled_component.get(w).copied())
+            };
+            let c = self
+                .labelled_component
+                .get(&i)
+                .copied()
+                .or_else(via_target)
+                .or_else(|| by_location(&m.location.file));
+            if let Some(c) = c {
+                attribution.insert(ArtefactId::new(ArtefactKind::Manifest, i), c);
+            }
+        }
+        for (i, v) in inputs.values().iter().enumerate() {
+            if let Some(c) = by_location(&v.location.file) {
+                attribution.insert(ArtefactId::new(ArtefactKind::HelmValues, i), c);
+            }
+        }
+        for (i, d) in inputs.dockerfiles().iter().enumerate() {
+            if let Some(c) = by_location(&d.file) {
+                attribution.insert(ArtefactId::new(ArtefactKind::Dockerfile, i), c);
+            }
+        }
+        for (c, info) in self.components.iter().enumerate() {
+            attribution.insert(ArtefactId::new(ArtefactKind::CatalogEntity, info.entity), c);
+        }
+        self.attribution = attribution;
+    }
+
+    /// The Component (index in `components`) an artefact belongs to.
+    pub(crate) fn component_for(&self, id: ArtefactId) -> Option<usize> {
+        self.attribution.get(&id).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(name: &str, labels: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  replicas: 2\n  selector: {{matchLabels: {labels}}}\n  template:\n    metadata: {{labels: {labels}}}\n    spec: {{containers: [{{name: c, image: x:1}}]}}\n"
+        )
+    }
+
+    #[test]
+    fn pdbs_match_with_and_semantics_in_the_same_namespace() {
+        let mut inputs = Inputs::new();
+        inputs.add_source("a.yaml", deployment("a", "{app: a, tier: web}"));
+        inputs.add_source("b.yaml", deployment("b", "{app: a, tier: worker}"));
+        inputs.add_source(
+            "pdb.yaml",
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: p}\nspec:\n  minAvailable: 1\n  selector:\n    matchLabels: {app: a}\n    matchExpressions: [{key: tier, operator: In, values: [web]}]\n",
+        );
+        inputs.add_source(
+            "other-ns.yaml",
+            "apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: q, namespace: other}\nspec: {minAvailable: 1, selector: {matchLabels: {app: a}}}\n",
+        );
+        let index = Index::build(&inputs);
+        assert_eq!(index.workload_pdbs.get(&0), Some(&vec![2]));
+        assert_eq!(index.workload_pdbs.get(&1), None);
+        assert_eq!(index.pdb_workloads.get(&3), Some(&vec![]));
+    }
+
+    #[test]
+    fn components_join_by_label_selector_and_location() {
+        let mut inputs = Inputs::new();
+        inputs.add_source(
+            "svc/catalog-info.yaml",
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: svc\n  annotations: {backstage.io/kubernetes-label-selector: 'app=a'}\nspec: {type: service, lifecycle: production, owner: t}\n",
+        );
+        inputs.add_source("deploy/a.yaml", deployment("a", "{app: a}"));
+        inputs.add_source("svc/deploy/b.yaml", deployment("b", "{app: b}"));
+        inputs.add_source("svc/Dockerfile", "FROM alpine:3\n");
+        let index = Index::build(&inputs);
+        assert_eq!(index.labelled_component.get(&0), Some(&0));
+        assert_eq!(index.labelled_component.get(&1), None);
+        assert_eq!(
+            index.component_for(ArtefactId::new(ArtefactKind::Manifest, 1)),
+            Some(0)
+        );
+        assert_eq!(
+            index.component_for(ArtefactId::new(ArtefactKind::Dockerfile, 0)),
+            Some(0)
+        );
+    }
+}

@@ -1,0 +1,231 @@
+//! SARIF 2.1.0 for GitHub code scanning: a hand-written subset (one run,
+//! a driver with every rule and its help, results with real regions,
+//! `partialFingerprints` and suppressions with their justification).
+
+use std::collections::HashMap;
+
+use platform_model::Severity;
+use serde_json::{Map, Value, json};
+
+use super::{PolicyReport, line_hashes};
+use crate::finding::Finding;
+use crate::rule::RuleMeta;
+
+/// The SARIF schema URI.
+pub(crate) const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+
+fn level(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "note",
+    }
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max - 1).collect();
+    out.push('…');
+    out
+}
+
+/// `k8s.image-tag` → `K8sImageTag`.
+fn pascal(id: &str) -> String {
+    id.split(['.', '-'])
+        .map(|part| {
+            let mut chars = part.chars();
+            chars.next().map_or_else(String::new, |c| {
+                c.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+fn rule(meta: &RuleMeta, severity: Severity) -> Value {
+    let domain = meta.id.split('.').next().unwrap_or("");
+    let mut tags: Vec<String> = meta.tags.iter().map(ToString::to_string).collect();
+    if !domain.is_empty() && !tags.iter().any(|t| t == domain) {
+        tags.push(domain.to_owned());
+    }
+    let kinds: Vec<&str> = meta.applies_to.iter().map(|k| k.as_str()).collect();
+    let mut properties = json!({
+        "tags": tags,
+        "precision": "high",
+        "problem.severity": match severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "recommendation",
+        },
+        "profile": meta.profile,
+    });
+    if meta.is_security() {
+        properties["security-severity"] = json!(match severity {
+            Severity::Error => "8.0",
+            Severity::Warning => "5.0",
+            Severity::Info => "2.0",
+        });
+    }
+    let mut help = format!(
+        "{}\n\nApplies to: {}. Default severity: {}.",
+        meta.rationale,
+        kinds.join(", "),
+        meta.default_severity
+    );
+    if !meta.options.is_empty() {
+        help.push_str("\n\nOptions:");
+        for o in &meta.options {
+            help.push_str(&format!("\n- {}: {}", o.name, o.description));
+        }
+    }
+    let markdown = format!(
+        "**{}**\n\n{}\n\nApplies to: {}. Default severity: `{}`. Exempt an object with the annotation `platform-policy.io/ignore.{}: \"<reason>\"`, or a line with `# platform-policy ignore={} <reason>`.",
+        meta.title,
+        meta.rationale,
+        kinds.join(", "),
+        meta.default_severity,
+        meta.id,
+        meta.id
+    );
+    json!({
+        "id": meta.id,
+        "name": pascal(&meta.id),
+        "shortDescription": {"text": truncate(&meta.title, 1024)},
+        "fullDescription": {"text": truncate(if meta.rationale.is_empty() { &meta.title } else { &meta.rationale }, 1024)},
+        "help": {"text": help, "markdown": markdown},
+        "defaultConfiguration": {"level": level(severity)},
+        "properties": properties,
+    })
+}
+
+/// Line and column (characters) just past `offset` in `text`.
+fn end_position(text: &str, offset: usize) -> Option<(u32, u32)> {
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    Some(platform_model::span::line_column(text, offset))
+}
+
+fn result(
+    report: &PolicyReport,
+    f: &Finding,
+    rule_index: usize,
+    hashes: &mut HashMap<String, Vec<String>>,
+) -> Option<Value> {
+    let span = f.span.as_ref()?;
+    let mut region = Map::new();
+    region.insert("startLine".into(), json!(span.line.max(1)));
+    region.insert("startColumn".into(), json!(span.column.max(1)));
+    if let Some(text) = report.source(&span.file)
+        && span.end > span.start
+        && let Some((line, column)) = end_position(text, span.end)
+    {
+        region.insert("endLine".into(), json!(line));
+        region.insert("endColumn".into(), json!(column));
+    }
+    let mut result = json!({
+        "ruleId": f.rule,
+        "ruleIndex": rule_index,
+        "level": level(f.severity),
+        "message": {"text": f.message},
+        "locations": [{
+            "physicalLocation": {
+                "artifactLocation": {"uri": span.file.to_string(), "uriBaseId": "%SRCROOT%"},
+                "region": region,
+            }
+        }],
+    });
+    if let Some(text) = report.source(&span.file) {
+        let lines = hashes
+            .entry(span.file.to_string())
+            .or_insert_with(|| line_hashes(text));
+        if let Some(h) = lines.get(span.line.saturating_sub(1) as usize) {
+            result["partialFingerprints"] = json!({"primaryLocationLineHash": h});
+        }
+    }
+    if let Some(s) = &f.suppression {
+        result["suppressions"] = json!([{"kind": "inSource", "justification": s.reason}]);
+    }
+    let mut props = Map::new();
+    if let Some(a) = &f.artefact {
+        props.insert("artefact".into(), json!(a));
+    }
+    if let Some(p) = &f.path {
+        props.insert("path".into(), json!(p));
+    }
+    if let Some(c) = &f.component {
+        props.insert("component".into(), json!(c));
+    }
+    if !props.is_empty() {
+        result["properties"] = Value::Object(props);
+    }
+    Some(result)
+}
+
+pub(crate) fn log(report: &PolicyReport) -> Value {
+    let mut rules = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let used: std::collections::HashSet<&str> =
+        report.findings.iter().map(|f| f.rule.as_ref()).collect();
+    for r in &report.rules {
+        if r.enabled || used.contains(r.meta.id.as_ref()) {
+            index.insert(r.meta.id.as_ref(), rules.len());
+            rules.push(rule(&r.meta, r.severity));
+        }
+    }
+    let mut hashes = HashMap::new();
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    for f in &report.findings {
+        let Some(&i) = index.get(f.rule.as_ref()) else {
+            continue;
+        };
+        match result(report, f, i, &mut hashes) {
+            Some(r) => results.push(r),
+            None => notifications.push(json!({
+                "level": level(f.severity),
+                "message": {"text": f.message},
+                "associatedRule": {"id": f.rule, "index": i},
+            })),
+        }
+    }
+    json!({
+        "$schema": SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {
+                "name": "platform-policy",
+                "version": env!("CARGO_PKG_VERSION"),
+                "semanticVersion": env!("CARGO_PKG_VERSION"),
+                "informationUri": env!("CARGO_PKG_REPOSITORY"),
+                "rules": rules,
+            }},
+            "invocations": [{
+                "executionSuccessful": true,
+                "toolConfigurationNotifications": notifications,
+            }],
+            "originalUriBaseIds": {"%SRCROOT%": {"description": {"text": "The checked directory."}}},
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+            "properties": {
+                "profile": report.summary.profile,
+                "summary": report.summary,
+                "scorecards": report.scorecards,
+            },
+        }],
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_truncation() {
+        assert_eq!(pascal("k8s.image-tag"), "K8sImageTag");
+        assert_eq!(truncate("abcdef", 4), "abc…");
+        assert_eq!(end_position("ab\ncd", 5), Some((2, 3)));
+    }
+}

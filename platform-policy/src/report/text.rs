@@ -1,0 +1,135 @@
+//! Human-readable report: findings grouped by file, rustc-style snippets,
+//! suppressed findings with their reasons, scorecards and a summary line.
+
+use std::fmt::Write as _;
+
+use platform_model::Severity;
+use platform_model::render::{RenderOptions, render};
+
+use super::PolicyReport;
+
+/// How to render text.
+#[derive(Clone, Copy, Debug)]
+#[must_use]
+pub struct TextOptions {
+    color: bool,
+    min_severity: Severity,
+    show_suppressed: bool,
+}
+
+impl Default for TextOptions {
+    fn default() -> Self {
+        Self {
+            color: false,
+            min_severity: Severity::Info,
+            show_suppressed: true,
+        }
+    }
+}
+
+impl TextOptions {
+    /// ANSI colours (default off).
+    pub fn with_color(mut self, color: bool) -> Self {
+        self.color = color;
+        self
+    }
+
+    /// Show only findings at or above this severity (default: all).
+    pub fn with_min_severity(mut self, severity: Severity) -> Self {
+        self.min_severity = severity;
+        self
+    }
+
+    /// List suppressed findings with their reasons (default true).
+    pub fn with_suppressed(mut self, show: bool) -> Self {
+        self.show_suppressed = show;
+        self
+    }
+}
+
+pub(crate) fn render_report(report: &PolicyReport, options: &TextOptions) -> String {
+    let render_options = RenderOptions::default().with_color(options.color);
+    let mut out = String::new();
+    let mut current_file: Option<&str> = None;
+    for f in report
+        .active()
+        .filter(|f| f.severity >= options.min_severity)
+    {
+        let file = f.file().unwrap_or("");
+        if current_file != Some(file) {
+            let _ = writeln!(
+                out,
+                "── {} ──",
+                if file.is_empty() {
+                    "(configuration)"
+                } else {
+                    file
+                }
+            );
+            current_file = Some(file);
+        }
+        let mut d = f.to_diagnostic();
+        if let Some(a) = &f.artefact {
+            d.notes.insert(0, format!("in {a}"));
+        }
+        let source = f.file().and_then(|file| report.source(file));
+        let _ = writeln!(out, "{}", render(&d, source, &render_options));
+    }
+    let suppressed: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.is_suppressed())
+        .collect();
+    if options.show_suppressed && !suppressed.is_empty() {
+        let _ = writeln!(out, "suppressed:");
+        for f in suppressed {
+            let at = f.span.as_ref().map(ToString::to_string).unwrap_or_default();
+            let reason = f.suppression.as_ref().map_or("", |s| s.reason.as_str());
+            let _ = writeln!(
+                out,
+                "  {at}: {}[{}] {} — {reason}",
+                f.severity, f.rule, f.message
+            );
+        }
+        out.push('\n');
+    }
+    if !report.scorecards.is_empty() {
+        let _ = writeln!(out, "scorecards:");
+        for card in &report.scorecards {
+            let failing: Vec<&str> = card
+                .levels
+                .iter()
+                .flat_map(|l| l.failing.iter().map(String::as_str))
+                .collect();
+            let detail = if failing.is_empty() {
+                String::new()
+            } else {
+                format!(" (failing: {})", failing.join(", "))
+            };
+            let _ = writeln!(
+                out,
+                "  {:<10} {}{detail}",
+                card.level.as_str(),
+                card.component
+            );
+        }
+        out.push('\n');
+    }
+    let s = &report.summary;
+    let verdict = if s.errors > 0 { "failed" } else { "ok" };
+    let _ = writeln!(
+        out,
+        "{verdict}: {} errors, {} warnings, {} notes, {} suppressed; {} files read ({} manifests, {} values files, {} Dockerfiles, {} catalog entities), profile {}",
+        s.errors,
+        s.warnings,
+        s.infos,
+        s.suppressed,
+        s.files,
+        s.artefacts.manifests,
+        s.artefacts.helm_values,
+        s.artefacts.dockerfiles,
+        s.artefacts.catalog_entities,
+        s.profile
+    );
+    out
+}

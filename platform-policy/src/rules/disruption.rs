@@ -1,0 +1,462 @@
+//! `pdb.*` and `hpa.*`: disruption budgets and autoscalers, checked against
+//! the workloads they select.
+
+use std::sync::Arc;
+
+use platform_model::Severity;
+use serde_json::Value;
+
+use super::k8s::replica_floor;
+use super::{meta, rule};
+use crate::finding::{ArtefactKind as A, Finding};
+use crate::rule::{Profile, Rule, RuleContext};
+
+pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
+    use Profile::{Baseline, Restricted};
+    use Severity::{Error, Info, Warning};
+    let both = &[A::Manifest, A::HelmValues];
+    let manifests = &[A::Manifest];
+    vec![
+        rule(
+            meta(
+                "pdb.required",
+                "Replicated workloads have a PodDisruptionBudget",
+                Warning,
+                both,
+                Restricted,
+                "A Deployment or StatefulSet with two or more replicas (or an HPA minimum of two or more) needs a PodDisruptionBudget in its namespace whose selector (all of matchLabels and matchExpressions) matches its pods; otherwise a node drain may evict every replica at once. For Helm values: `podDisruptionBudget.enabled: true`.",
+            ),
+            pdb_required,
+        ),
+        rule(
+            meta(
+                "pdb.allows-eviction",
+                "Disruption budgets allow evictions",
+                Error,
+                both,
+                Baseline,
+                "`maxUnavailable: 0`, `minAvailable: 100%`, or a `minAvailable` at or above the replica count (or the HPA minimum) blocks every voluntary eviction: node drains and cluster upgrades hang.",
+            ),
+            pdb_allows_eviction,
+        ),
+        rule(
+            meta(
+                "pdb.has-policy",
+                "Disruption budgets set exactly one policy",
+                Error,
+                both,
+                Baseline,
+                "A PodDisruptionBudget sets exactly one of `minAvailable` and `maxUnavailable`; the API server rejects both, and none protects nothing.",
+            ),
+            pdb_has_policy,
+        ),
+        rule(
+            meta(
+                "pdb.selects-something",
+                "Disruption budgets select pods",
+                Warning,
+                manifests,
+                Restricted,
+                "A PodDisruptionBudget whose selector matches no workload of the input protects nothing; it usually has stale labels.",
+            ),
+            pdb_selects_something,
+        ),
+        rule(
+            meta(
+                "pdb.unhealthy-eviction-policy",
+                "Disruption budgets let unhealthy pods be evicted",
+                Info,
+                manifests,
+                Restricted,
+                "`unhealthyPodEvictionPolicy: AlwaysAllow` lets drains evict pods that are not ready anyway, so a crash-looping pod cannot block a node upgrade.",
+            ),
+            pdb_unhealthy,
+        ),
+        rule(
+            meta(
+                "hpa.target-exists",
+                "Autoscalers target an existing workload",
+                Error,
+                manifests,
+                Baseline,
+                "An HorizontalPodAutoscaler whose `scaleTargetRef` names no workload of the input scales nothing.",
+            ),
+            hpa_target_exists,
+        ),
+        rule(
+            meta(
+                "hpa.min-replicas",
+                "Autoscalers keep at least two replicas",
+                Warning,
+                both,
+                Restricted,
+                "`minReplicas` below 2 lets the autoscaler scale down to a single pod, which every drain or crash takes down.",
+            ),
+            hpa_min_replicas,
+        ),
+        rule(
+            meta(
+                "hpa.max-gt-min",
+                "Autoscalers can scale",
+                Warning,
+                both,
+                Baseline,
+                "`maxReplicas` at or below `minReplicas` leaves the autoscaler nothing to do.",
+            ),
+            hpa_max_gt_min,
+        ),
+        rule(
+            meta(
+                "hpa.no-static-replicas",
+                "Autoscaled workloads do not pin replicas",
+                Info,
+                manifests,
+                Restricted,
+                "A workload targeted by an HPA that also sets `spec.replicas` is scaled back to that number on every apply, fighting the autoscaler. Helm values are not judged: the chart drops `replicas` when autoscaling is on.",
+            ),
+            hpa_no_static_replicas,
+        ),
+    ]
+}
+
+fn is_true(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_bool) == Some(true)
+}
+
+fn pdb_required(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let index = cx.index_ref();
+    for (i, m) in cx.workloads() {
+        let Some((floor, by_hpa)) = replica_floor(cx, i) else {
+            continue;
+        };
+        if floor < 2 || index.workload_pdbs.get(&i).is_some_and(|p| !p.is_empty()) {
+            continue;
+        }
+        let why = if by_hpa {
+            format!("its HPA keeps at least {floor} replicas")
+        } else {
+            format!("it runs {floor} replicas")
+        };
+        out.push(cx.at_manifest(
+            i,
+            "/metadata/name",
+            format!(
+                "{} `{}` has no PodDisruptionBudget selecting its pods, although {why}",
+                m.kind, m.name
+            ),
+        ));
+    }
+    for (i, v) in cx.inputs().values().iter().enumerate() {
+        let replicas = if is_true(v.get("/autoscaling/enabled")) {
+            v.get("/autoscaling/minReplicas")
+                .and_then(Value::as_i64)
+                .unwrap_or(1)
+        } else {
+            v.get("/replicaCount").and_then(Value::as_i64).unwrap_or(1)
+        };
+        if replicas >= 2 && !is_true(v.get("/podDisruptionBudget/enabled")) {
+            out.push(cx.at_values(
+                i,
+                "/podDisruptionBudget/enabled",
+                format!(
+                    "the chart runs {replicas} replicas without `podDisruptionBudget.enabled: true`"
+                ),
+            ));
+        }
+    }
+    out
+}
+
+/// `0`, `"0"`, `"0%"`.
+fn is_zero(v: &Value) -> bool {
+    match v {
+        Value::Number(n) => n.as_i64() == Some(0),
+        Value::String(s) => s.trim_end_matches('%').trim() == "0",
+        _ => false,
+    }
+}
+
+fn is_full(v: &Value) -> bool {
+    matches!(v, Value::String(s) if s.trim() == "100%")
+}
+
+fn pdb_allows_eviction(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let index = cx.index_ref();
+    for &p in &index.pdbs {
+        let Some(m) = cx.inputs().manifests().get(p) else {
+            continue;
+        };
+        if let Some(v) = m.get("/spec/maxUnavailable").filter(|v| is_zero(v)) {
+            out.push(cx.at_manifest(
+                p,
+                "/spec/maxUnavailable",
+                format!("`maxUnavailable: {v}` blocks every eviction"),
+            ));
+        }
+        let Some(min) = m.get("/spec/minAvailable") else {
+            continue;
+        };
+        if is_full(min) {
+            out.push(cx.at_manifest(
+                p,
+                "/spec/minAvailable",
+                "`minAvailable: 100%` blocks every eviction",
+            ));
+            continue;
+        }
+        let Some(min) = min.as_i64() else { continue };
+        for &w in index.pdb_workloads.get(&p).into_iter().flatten() {
+            let Some((floor, by_hpa)) = replica_floor(cx, w) else {
+                continue;
+            };
+            if min >= floor {
+                let wm = &cx.inputs().manifests()[w];
+                let what = if by_hpa {
+                    "HPA minReplicas"
+                } else {
+                    "replicas"
+                };
+                out.push(cx.at_manifest(
+                    p,
+                    "/spec/minAvailable",
+                    format!("`minAvailable: {min}` is not below the {what} ({floor}) of {} `{}`: no pod can be evicted", wm.kind, wm.name),
+                ));
+            }
+        }
+    }
+    for (i, v) in cx.inputs().values().iter().enumerate() {
+        if !is_true(v.get("/podDisruptionBudget/enabled")) {
+            continue;
+        }
+        if let Some(x) = v
+            .get("/podDisruptionBudget/maxUnavailable")
+            .filter(|x| is_zero(x))
+        {
+            out.push(cx.at_values(
+                i,
+                "/podDisruptionBudget/maxUnavailable",
+                format!("`maxUnavailable: {x}` blocks every eviction"),
+            ));
+        }
+        if v.get("/podDisruptionBudget/minAvailable")
+            .is_some_and(is_full)
+        {
+            out.push(cx.at_values(
+                i,
+                "/podDisruptionBudget/minAvailable",
+                "`minAvailable: 100%` blocks every eviction",
+            ));
+        }
+    }
+    out
+}
+
+fn pdb_has_policy(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let check = |min: bool, max: bool| match (min, max) {
+        (true, true) => Some("sets both `minAvailable` and `maxUnavailable`; set exactly one"),
+        (false, false) => Some("sets neither `minAvailable` nor `maxUnavailable`"),
+        _ => None,
+    };
+    for &p in &cx.index_ref().pdbs {
+        let Some(m) = cx.inputs().manifests().get(p) else {
+            continue;
+        };
+        if let Some(problem) = check(
+            m.get("/spec/minAvailable").is_some(),
+            m.get("/spec/maxUnavailable").is_some(),
+        ) {
+            let ptr = if m.get("/spec/minAvailable").is_some() {
+                "/spec/minAvailable"
+            } else {
+                "/spec"
+            };
+            out.push(cx.at_manifest(p, ptr, format!("the PodDisruptionBudget {problem}")));
+        }
+    }
+    for (i, v) in cx.inputs().values().iter().enumerate() {
+        if !is_true(v.get("/podDisruptionBudget/enabled")) {
+            continue;
+        }
+        let min = v
+            .get("/podDisruptionBudget/minAvailable")
+            .is_some_and(|x| !x.is_null());
+        let max = v
+            .get("/podDisruptionBudget/maxUnavailable")
+            .is_some_and(|x| !x.is_null());
+        if let Some(problem) = check(min, max) {
+            out.push(cx.at_values(
+                i,
+                "/podDisruptionBudget",
+                format!("`podDisruptionBudget` {problem}"),
+            ));
+        }
+    }
+    out
+}
+
+fn pdb_selects_something(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let index = cx.index_ref();
+    if index.workloads.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for &p in &index.pdbs {
+        match index.pdb_selector.get(&p) {
+            Some(Err(e)) => out.push(cx.at_manifest(p, "/spec/selector", e.clone())),
+            Some(Ok(_)) if index.pdb_workloads.get(&p).is_none_or(Vec::is_empty) => {
+                out.push(cx.at_manifest(
+                    p,
+                    "/spec/selector",
+                    "the selector matches no workload's pods in this namespace",
+                ));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn pdb_unhealthy(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for &p in &cx.index_ref().pdbs {
+        let Some(m) = cx.inputs().manifests().get(p) else {
+            continue;
+        };
+        match m.get("/spec/unhealthyPodEvictionPolicy").and_then(Value::as_str) {
+            Some("AlwaysAllow") => {}
+            Some(other) => out.push(cx.at_manifest(p, "/spec/unhealthyPodEvictionPolicy", format!("`unhealthyPodEvictionPolicy: {other}` lets unready pods block drains; use AlwaysAllow"))),
+            None => out.push(cx.at_manifest(p, "/spec/unhealthyPodEvictionPolicy", "`unhealthyPodEvictionPolicy` is not set; AlwaysAllow lets drains evict unready pods")),
+        }
+    }
+    out
+}
+
+fn hpa_target_exists(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let index = cx.index_ref();
+    if index.workloads.is_empty() {
+        return Vec::new();
+    }
+    index
+        .hpas
+        .iter()
+        .filter(|h| !index.hpa_target.contains_key(h))
+        .filter_map(|&h| {
+            let m = cx.inputs().manifests().get(h)?;
+            let kind = m.get("/spec/scaleTargetRef/kind").and_then(Value::as_str).unwrap_or("?");
+            let name = m.get("/spec/scaleTargetRef/name").and_then(Value::as_str).unwrap_or("?");
+            Some(cx.at_manifest(h, "/spec/scaleTargetRef", format!("`scaleTargetRef` names {kind} `{name}`, which is not in the input (namespace `{}`)", m.namespace_or_default())))
+        })
+        .collect()
+}
+
+fn hpa_min_replicas(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for &h in &cx.index_ref().hpas {
+        let Some(m) = cx.inputs().manifests().get(h) else {
+            continue;
+        };
+        let min = m
+            .get("/spec/minReplicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        if min < 2 {
+            out.push(cx.at_manifest(
+                h,
+                "/spec/minReplicas",
+                format!(
+                    "`minReplicas` is {min}{}",
+                    if m.get("/spec/minReplicas").is_none() {
+                        " (the default)"
+                    } else {
+                        ""
+                    }
+                ),
+            ));
+        }
+    }
+    for (i, v) in cx.inputs().values().iter().enumerate() {
+        if is_true(v.get("/autoscaling/enabled")) {
+            let min = v
+                .get("/autoscaling/minReplicas")
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
+            if min < 2 {
+                out.push(cx.at_values(
+                    i,
+                    "/autoscaling/minReplicas",
+                    format!("`autoscaling.minReplicas` is {min}"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn hpa_max_gt_min(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for &h in &cx.index_ref().hpas {
+        let Some(m) = cx.inputs().manifests().get(h) else {
+            continue;
+        };
+        let min = m
+            .get("/spec/minReplicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        if let Some(max) = m.get("/spec/maxReplicas").and_then(Value::as_i64)
+            && max <= min
+        {
+            out.push(cx.at_manifest(
+                h,
+                "/spec/maxReplicas",
+                format!("`maxReplicas` ({max}) is not above `minReplicas` ({min})"),
+            ));
+        }
+    }
+    for (i, v) in cx.inputs().values().iter().enumerate() {
+        if !is_true(v.get("/autoscaling/enabled")) {
+            continue;
+        }
+        let min = v
+            .get("/autoscaling/minReplicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        if let Some(max) = v.get("/autoscaling/maxReplicas").and_then(Value::as_i64)
+            && max <= min
+        {
+            out.push(cx.at_values(
+                i,
+                "/autoscaling/maxReplicas",
+                format!("`autoscaling.maxReplicas` ({max}) is not above `minReplicas` ({min})"),
+            ));
+        }
+    }
+    out
+}
+
+fn hpa_no_static_replicas(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let index = cx.index_ref();
+    let mut out = Vec::new();
+    for (w, hpas) in &index.workload_hpas {
+        let Some(m) = cx.inputs().manifests().get(*w) else {
+            continue;
+        };
+        if let Some(r) = m.replicas() {
+            let hpa = hpas
+                .first()
+                .and_then(|h| cx.inputs().manifests().get(*h))
+                .map_or("an HPA", |h| h.name.as_str());
+            out.push(cx.at_manifest(
+                *w,
+                "/spec/replicas",
+                format!(
+                    "`replicas: {r}` is pinned although HPA `{hpa}` scales this {}",
+                    m.kind
+                ),
+            ));
+        }
+    }
+    out
+}

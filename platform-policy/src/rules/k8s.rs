@@ -1,0 +1,1142 @@
+//! `k8s.*`: pod security, resources, probes, images, service accounts,
+//! selectors, replicas and hygiene of workloads (and of Helm values where
+//! the concept maps).
+
+use std::sync::Arc;
+
+use platform_model::Severity;
+use serde_json::Value;
+
+use super::pod::{ContainerList, ImageRef, PodView, image_of, pods};
+use super::{meta, rule, secret_name};
+use crate::finding::{ArtefactKind as A, Finding, PssLevel};
+use crate::rule::{OptionKind, Profile, Rule, RuleContext, RuleOption};
+use crate::selector::LabelSelector;
+
+const BASELINE_CAPS: &[&str] = &[
+    "AUDIT_WRITE",
+    "CHOWN",
+    "DAC_OVERRIDE",
+    "FOWNER",
+    "FSETID",
+    "KILL",
+    "MKNOD",
+    "NET_BIND_SERVICE",
+    "SETFCAP",
+    "SETGID",
+    "SETPCAP",
+    "SETUID",
+    "SYS_CHROOT",
+];
+
+const SAFE_SYSCTLS: &[&str] = &[
+    "kernel.shm_rmid_forced",
+    "net.ipv4.ip_local_port_range",
+    "net.ipv4.ip_unprivileged_port_start",
+    "net.ipv4.tcp_syncookies",
+    "net.ipv4.ping_group_range",
+    "net.ipv4.ip_local_reserved_ports",
+    "net.ipv4.tcp_keepalive_time",
+    "net.ipv4.tcp_fin_timeout",
+    "net.ipv4.tcp_keepalive_intvl",
+    "net.ipv4.tcp_keepalive_probes",
+];
+
+const SELINUX_TYPES: &[&str] = &[
+    "",
+    "container_t",
+    "container_init_t",
+    "container_kvm_t",
+    "container_engine_t",
+];
+
+const RESTRICTED_VOLUMES: &[&str] = &[
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+];
+
+const SENSITIVE_HOST_PATHS: &[&str] = &[
+    "/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr", "/var/run", "/run",
+];
+
+pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
+    use Profile::{Baseline, Restricted, Strict};
+    use Severity::{Error, Info, Warning};
+    let pods_and_values = &[A::Manifest, A::HelmValues];
+    let manifests = &[A::Manifest];
+    vec![
+        rule(meta("k8s.privileged", "Containers are not privileged", Error, pods_and_values, Baseline,
+            "A privileged container has every capability and access to the host's devices: it is root on the node. Remove `privileged: true` (PSS baseline).").tag("security"), privileged),
+        rule(meta("k8s.host-namespaces", "Pods do not share host namespaces", Error, pods_and_values, Baseline,
+            "`hostNetwork`, `hostPID` and `hostIPC` let a pod see and reach the node's network, processes and shared memory. Leave them unset or false (PSS baseline).").tag("security"), host_namespaces),
+        rule(meta("k8s.host-path", "Pods do not mount host paths", Error, pods_and_values, Baseline,
+            "A hostPath volume exposes the node's filesystem (the container runtime socket or system directories in the worst case). Use emptyDir, ConfigMaps, Secrets or persistent volumes (PSS baseline).").tag("security"), host_path),
+        rule(meta("k8s.host-port", "Containers do not bind host ports", Warning, pods_and_values, Baseline,
+            "A hostPort ties the pod to a node port, limits scheduling and bypasses network policy. Expose the port through a Service (PSS baseline).").tag("security"), host_port),
+        rule(meta("k8s.capabilities-added", "Containers add no dangerous capabilities", Error, pods_and_values, Baseline,
+            "Added Linux capabilities widen what a compromised container can do. PSS restricted allows only NET_BIND_SERVICE; baseline allows the 13 runtime defaults.").tag("security"), capabilities_added),
+        rule(meta("k8s.capabilities-drop-all", "Containers drop all capabilities", Warning, pods_and_values, Restricted,
+            "Dropping ALL capabilities (`securityContext.capabilities.drop: [ALL]`) removes the runtime's default set; add back only what is needed (PSS restricted).").tag("security"), capabilities_drop_all),
+        rule(meta("k8s.privilege-escalation", "Privilege escalation is off", Error, pods_and_values, Restricted,
+            "`allowPrivilegeEscalation: false` stops setuid binaries and file capabilities from gaining privileges; PSS restricted requires it explicitly on every container.").tag("security"), privilege_escalation),
+        rule(meta("k8s.run-as-non-root", "Containers run as non-root", Error, pods_and_values, Restricted,
+            "Set `runAsNonRoot: true` on the pod (or every container) and never `runAsUser: 0`, so the kubelet refuses to start a container as root (PSS restricted).").tag("security"), run_as_non_root),
+        rule(meta("k8s.seccomp", "A seccomp profile is set", Warning, pods_and_values, Baseline,
+            "`seccompProfile.type: RuntimeDefault` (or Localhost) at pod level, or on every container, filters dangerous system calls. `Unconfined` is an error (PSS baseline); leaving it unset fails PSS restricted.").tag("security"), seccomp),
+        rule(meta("k8s.read-only-root-fs", "Root filesystems are read-only", Warning, pods_and_values, Restricted,
+            "`readOnlyRootFilesystem: true` stops an attacker from changing binaries or dropping tools in the container; mount an emptyDir where the application writes.").tag("security"), read_only_root_fs),
+        rule(meta("k8s.pss-other", "Other Pod Security Standards controls hold", Error, pods_and_values, Baseline,
+            "The remaining PSS controls: procMount Default, only safe sysctls, no custom SELinux user/role or type, AppArmor not unconfined, no Windows HostProcess, no `host` in probes and lifecycle hooks (baseline, errors) and only the restricted volume types (restricted, warnings).").tag("security"), pss_other),
+        rule(meta("k8s.resources", "Containers request CPU and memory and limit memory", Warning, pods_and_values, Restricted,
+            "Without requests the scheduler cannot place pods well and they are evicted first; without a memory limit one leak takes the node's memory. A CPU limit is optional (it throttles) unless `require_cpu_limit` is set.")
+            .option(RuleOption::new("require_cpu_limit", OptionKind::Bool, "also require `limits.cpu` (default false)")), resources),
+        rule(meta("k8s.probes", "Long-running containers have readiness and liveness probes", Warning, manifests, Restricted,
+            "Without a readiness probe traffic reaches pods that are not ready; without a liveness probe a hung process is never restarted. A probe must target a port the container declares. Jobs and CronJobs are exempt."), probes),
+        rule(meta("k8s.image-tag", "Images have a pinned tag", Error, pods_and_values, Baseline,
+            "An image without a tag or with `latest` changes under you: two pods of one Deployment can run different code and rollbacks are impossible. Pin a version tag or a digest. (An empty tag in Helm values falls back to the chart's appVersion and is left to `xref.image-tag-drift`.)").tag("security"), image_tag),
+        rule(meta("k8s.image-digest", "Images are pinned by digest", Info, manifests, Restricted,
+            "Tags can be moved; a digest (`image@sha256:…`) names exactly one image. Pinning by digest is required by the strict profile.").strict_severity(Warning).tag("security"), image_digest),
+        rule(meta("k8s.service-account", "Pods use a dedicated service account without automounted tokens", Warning, pods_and_values, Restricted,
+            "The `default` service account is shared by every pod of the namespace; an existing, dedicated account with `automountServiceAccountToken: false` (unless the pod calls the API) keeps a stolen token from reaching the API server.").tag("security"), service_account),
+        rule(meta("k8s.secret-env", "No literal secrets in environment variables", Error, manifests, Baseline,
+            "An environment variable named like a secret, token, password or key with a literal value puts the secret in the manifest and in Git. Use `valueFrom.secretKeyRef` or a mounted Secret.").tag("security"), secret_env),
+        rule(meta("k8s.selector-match", "Selectors match the pod template", Error, manifests, Baseline,
+            "A Deployment, StatefulSet, DaemonSet or ReplicaSet whose `spec.selector` does not match its template's labels is rejected by the API server (or adopts foreign pods)."), selector_match),
+        rule(meta("k8s.replicas-min", "Replicated workloads run at least two replicas", Warning, pods_and_values, Restricted,
+            "One replica means downtime on every node drain, rollout or crash. Run two or more, or let an HPA own the replica count."), replicas_min),
+        rule(meta("k8s.anti-affinity", "Replicas are spread across nodes", Info, manifests, Restricted,
+            "With two or more replicas and no podAntiAffinity or topologySpreadConstraints, all replicas can land on one node and fail together."), anti_affinity),
+        rule(meta("k8s.job-ttl", "Jobs are cleaned up and CronJobs have a deadline", Info, manifests, Restricted,
+            "A Job without `ttlSecondsAfterFinished` stays forever after it finished; a CronJob without `startingDeadlineSeconds` may start late runs in a burst after an outage."), job_ttl),
+        rule(meta("k8s.namespace-set", "Objects are not placed in `default`", Info, manifests, Restricted,
+            "The `default` namespace mixes unrelated workloads and their permissions. Only a namespace written in the source is judged (an absent one is set at deploy time)."), namespace_set),
+        rule(meta("k8s.owner-label", "Workloads carry an owner label", Warning, manifests, Restricted,
+            "A label or annotation naming the owning component or system (by default `backstage.io/kubernetes-id` or `app.kubernetes.io/part-of`) lets the catalog, cost tools and on-call find who owns a workload.")
+            .option(RuleOption::new("keys", OptionKind::StringList, "label or annotation keys, any of which satisfies the rule (default backstage.io/kubernetes-id, app.kubernetes.io/part-of)")), owner_label),
+        rule(meta("k8s.network-policy", "Pods are selected by a NetworkPolicy", Info, manifests, Restricted,
+            "A pod no NetworkPolicy selects accepts traffic from anywhere in the cluster. Only long-running workloads are checked.").tag("security"), network_policy),
+        rule(meta("k8s.high-uid", "Containers run with a UID of 10000 or more", Warning, pods_and_values, Strict,
+            "UIDs below 10000 may collide with users on the node; a high `runAsUser` limits the damage of a container escape (strict profile).").tag("security"), high_uid),
+        rule(meta("k8s.pull-policy-always", "Images are pulled on every start", Warning, manifests, Strict,
+            "`imagePullPolicy: Always` makes the kubelet check the registry, so a pod cannot start from a cached image it is no longer allowed to pull (strict profile).").tag("security"), pull_policy_always),
+    ]
+}
+
+fn is_true(v: Option<&Value>) -> bool {
+    v.and_then(Value::as_bool) == Some(true)
+}
+
+fn privileged(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        for c in &pod.containers {
+            let ptr = format!("{}/privileged", c.sc);
+            if is_true(pod.get(&ptr)) {
+                out.push(
+                    pod.finding(cx, &ptr, format!("{} is privileged", PodView::label(c)))
+                        .with_pss(PssLevel::Baseline),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn host_namespaces(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        for field in ["hostNetwork", "hostPID", "hostIPC"] {
+            let ptr = pod.pod_field(field);
+            if is_true(pod.get(&ptr)) {
+                out.push(
+                    pod.finding(cx, &ptr, format!("the pod sets `{field}: true`"))
+                        .with_pss(PssLevel::Baseline),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn volumes<'a>(pod: &PodView<'a>) -> Vec<(String, &'a serde_json::Map<String, Value>)> {
+    let ptr = pod.pod_field("volumes");
+    match pod.get(&ptr) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_object().map(|o| (format!("{ptr}/{i}"), o)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn host_path(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        for (ptr, volume) in volumes(&pod) {
+            let Some(hp) = volume.get("hostPath") else {
+                continue;
+            };
+            let path = hp.get("path").and_then(Value::as_str).unwrap_or("");
+            let name = volume.get("name").and_then(Value::as_str).unwrap_or("?");
+            let trimmed = path.trim_end_matches('/');
+            let detail = if path.ends_with("docker.sock")
+                || path.ends_with("containerd.sock")
+                || path.ends_with("crio.sock")
+            {
+                " (the container runtime socket: full control of the node)".to_owned()
+            } else if SENSITIVE_HOST_PATHS
+                .iter()
+                .any(|s| trimmed == *s || (trimmed.is_empty() && *s == "/"))
+            {
+                " (a sensitive system directory)".to_owned()
+            } else {
+                String::new()
+            };
+            out.push(
+                pod.finding(
+                    cx,
+                    &format!("{ptr}/hostPath"),
+                    format!("volume `{name}` mounts host path `{path}`{detail}"),
+                )
+                .with_pss(PssLevel::Baseline),
+            );
+        }
+    }
+    out
+}
+
+fn host_port(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        for c in &pod.containers {
+            let ports = if c.ptr.is_empty() {
+                "/ports".to_owned()
+            } else {
+                format!("{}/ports", c.ptr)
+            };
+            if let Some(Value::Array(items)) = pod.get(&ports) {
+                for (i, p) in items.iter().enumerate() {
+                    if let Some(hp) = p
+                        .get("hostPort")
+                        .and_then(Value::as_i64)
+                        .filter(|&h| h != 0)
+                    {
+                        out.push(
+                            pod.finding(
+                                cx,
+                                &format!("{ports}/{i}/hostPort"),
+                                format!("{} binds host port {hp}", PodView::label(c)),
+                            )
+                            .with_pss(PssLevel::Baseline),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn strings(v: Option<&Value>) -> Vec<(usize, &str)> {
+    match v {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, x)| x.as_str().map(|s| (i, s)))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn capabilities_added(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let baseline_only = cx.profile() == Profile::Baseline;
+    for pod in pods(cx, true) {
+        let windows = pod.is_windows();
+        for c in &pod.containers {
+            let ptr = format!("{}/capabilities/add", c.sc);
+            for (i, cap) in strings(pod.get(&ptr)) {
+                let name = cap.trim_start_matches("CAP_").to_ascii_uppercase();
+                let in_baseline = BASELINE_CAPS.contains(&name.as_str());
+                if in_baseline && (baseline_only || name == "NET_BIND_SERVICE" || windows) {
+                    continue;
+                }
+                let level = if in_baseline {
+                    PssLevel::Restricted
+                } else {
+                    PssLevel::Baseline
+                };
+                let allowed = if in_baseline {
+                    "only NET_BIND_SERVICE may be added (PSS restricted)"
+                } else {
+                    "it is not among the runtime defaults PSS baseline allows"
+                };
+                out.push(
+                    pod.finding(
+                        cx,
+                        &format!("{ptr}/{i}"),
+                        format!("{} adds capability `{cap}`; {allowed}", PodView::label(c)),
+                    )
+                    .with_pss(level),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn capabilities_drop_all(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        if pod.is_windows() {
+            continue;
+        }
+        for c in &pod.containers {
+            let ptr = format!("{}/capabilities/drop", c.sc);
+            let drops = strings(pod.get(&ptr));
+            if !drops.iter().any(|(_, d)| d.eq_ignore_ascii_case("ALL")) {
+                out.push(
+                    pod.finding(
+                        cx,
+                        &ptr,
+                        format!("{} does not drop ALL capabilities", PodView::label(c)),
+                    )
+                    .with_label("add `capabilities: {drop: [ALL]}`")
+                    .with_pss(PssLevel::Restricted),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn privilege_escalation(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        if pod.is_windows() {
+            continue;
+        }
+        for c in &pod.containers {
+            let ptr = format!("{}/allowPrivilegeEscalation", c.sc);
+            match pod.get(&ptr).and_then(Value::as_bool) {
+                Some(false) => {}
+                Some(true) => out.push(
+                    pod.finding(
+                        cx,
+                        &ptr,
+                        format!("{} allows privilege escalation", PodView::label(c)),
+                    )
+                    .with_pss(PssLevel::Restricted),
+                ),
+                None => out.push(
+                    pod.finding(
+                        cx,
+                        &ptr,
+                        format!(
+                            "{} does not set `allowPrivilegeEscalation: false`",
+                            PodView::label(c)
+                        ),
+                    )
+                    .with_pss(PssLevel::Restricted),
+                ),
+            }
+        }
+    }
+    out
+}
+
+fn run_as_non_root(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        if pod.is_windows() {
+            continue;
+        }
+        let pod_user = format!("{}/runAsUser", pod.pod_sc);
+        if pod.get(&pod_user).and_then(Value::as_i64) == Some(0) {
+            out.push(
+                pod.finding(cx, &pod_user, "the pod sets `runAsUser: 0` (root)")
+                    .with_pss(PssLevel::Restricted),
+            );
+        }
+        for c in &pod.containers {
+            let user = format!("{}/runAsUser", c.sc);
+            if pod.get(&user).and_then(Value::as_i64) == Some(0) {
+                out.push(
+                    pod.finding(
+                        cx,
+                        &user,
+                        format!("{} sets `runAsUser: 0` (root)", PodView::label(c)),
+                    )
+                    .with_pss(PssLevel::Restricted),
+                );
+            }
+            let (value, ptr) = pod.effective(c, "runAsNonRoot");
+            match value.and_then(Value::as_bool) {
+                Some(true) => {}
+                Some(false) => out.push(
+                    pod.finding(cx, &ptr, format!("{} sets `runAsNonRoot: false`", PodView::label(c))).with_pss(PssLevel::Restricted),
+                ),
+                None => out.push(
+                    pod.finding(cx, &ptr, format!("{} may run as root: `runAsNonRoot: true` is set neither on the pod nor on the container", PodView::label(c)))
+                        .with_pss(PssLevel::Restricted),
+                ),
+            }
+        }
+    }
+    out
+}
+
+fn seccomp(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        let pod_ptr = format!("{}/seccompProfile/type", pod.pod_sc);
+        let pod_type = pod.get(&pod_ptr).and_then(Value::as_str);
+        if pod_type == Some("Unconfined") {
+            out.push(
+                pod.finding(cx, &pod_ptr, "the pod's seccomp profile is `Unconfined`")
+                    .with_severity(cx.severity_or(Severity::Error))
+                    .with_pss(PssLevel::Baseline),
+            );
+        }
+        for c in &pod.containers {
+            let ptr = format!("{}/seccompProfile/type", c.sc);
+            match pod.get(&ptr).and_then(Value::as_str) {
+                Some("Unconfined") => out.push(
+                    pod.finding(cx, &ptr, format!("{}'s seccomp profile is `Unconfined`", PodView::label(c)))
+                        .with_severity(cx.severity_or(Severity::Error))
+                        .with_pss(PssLevel::Baseline),
+                ),
+                Some(_) => {}
+                None if matches!(pod_type, Some("RuntimeDefault" | "Localhost")) || pod.is_windows() => {}
+                None if cx.profile() == Profile::Baseline || pod_type.is_some() => {}
+                None => out.push(
+                    pod.finding(cx, &ptr, format!("no seccomp profile for {}: set `seccompProfile: {{type: RuntimeDefault}}` on the pod or the container", PodView::label(c)))
+                        .with_pss(PssLevel::Restricted),
+                ),
+            }
+        }
+    }
+    out
+}
+
+fn read_only_root_fs(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        for c in pod
+            .containers
+            .iter()
+            .filter(|c| c.list != ContainerList::Ephemeral)
+        {
+            let ptr = format!("{}/readOnlyRootFilesystem", c.sc);
+            if !is_true(pod.get(&ptr)) {
+                out.push(pod.finding(
+                    cx,
+                    &ptr,
+                    format!("{} has a writable root filesystem", PodView::label(c)),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let baseline = |f: Finding| f.with_pss(PssLevel::Baseline);
+    for pod in pods(cx, true) {
+        // Windows HostProcess.
+        for ptr in std::iter::once(format!("{}/windowsOptions/hostProcess", pod.pod_sc)).chain(
+            pod.containers
+                .iter()
+                .map(|c| format!("{}/windowsOptions/hostProcess", c.sc)),
+        ) {
+            if is_true(pod.get(&ptr)) {
+                out.push(baseline(pod.finding(
+                    cx,
+                    &ptr,
+                    "Windows HostProcess containers are privileged",
+                )));
+            }
+        }
+        // Sysctls.
+        let sysctls = format!("{}/sysctls", pod.pod_sc);
+        if let Some(Value::Array(items)) = pod.get(&sysctls) {
+            for (i, s) in items.iter().enumerate() {
+                let name = s.get("name").and_then(Value::as_str).unwrap_or("");
+                if !SAFE_SYSCTLS.contains(&name) {
+                    out.push(baseline(pod.finding(
+                        cx,
+                        &format!("{sysctls}/{i}/name"),
+                        format!("sysctl `{name}` is not in the safe set"),
+                    )));
+                }
+            }
+        }
+        // SELinux and AppArmor at pod and container level.
+        let contexts = std::iter::once(("the pod".to_owned(), pod.pod_sc.clone())).chain(
+            pod.containers
+                .iter()
+                .map(|c| (PodView::label(c), c.sc.clone())),
+        );
+        for (who, sc) in contexts {
+            let se = format!("{sc}/seLinuxOptions");
+            if let Some(t) = pod.get(&format!("{se}/type")).and_then(Value::as_str)
+                && !SELINUX_TYPES.contains(&t)
+            {
+                out.push(baseline(pod.finding(
+                    cx,
+                    &format!("{se}/type"),
+                    format!("{who} sets SELinux type `{t}`"),
+                )));
+            }
+            for field in ["user", "role"] {
+                let ptr = format!("{se}/{field}");
+                if pod
+                    .get(&ptr)
+                    .and_then(Value::as_str)
+                    .is_some_and(|v| !v.is_empty())
+                {
+                    out.push(baseline(pod.finding(
+                        cx,
+                        &ptr,
+                        format!("{who} sets a custom SELinux {field}"),
+                    )));
+                }
+            }
+            let aa = format!("{sc}/appArmorProfile/type");
+            if let Some(t) = pod.get(&aa).and_then(Value::as_str)
+                && t != "RuntimeDefault"
+                && t != "Localhost"
+            {
+                out.push(baseline(pod.finding(
+                    cx,
+                    &aa,
+                    format!("{who} sets AppArmor profile `{t}`"),
+                )));
+            }
+        }
+        for c in &pod.containers {
+            let pm = format!("{}/procMount", c.sc);
+            if let Some(v) = pod.get(&pm).and_then(Value::as_str)
+                && v != "Default"
+            {
+                out.push(baseline(pod.finding(
+                    cx,
+                    &pm,
+                    format!("{} sets `procMount: {v}`", PodView::label(c)),
+                )));
+            }
+            if c.ptr.is_empty() {
+                continue;
+            }
+            for probe in [
+                "livenessProbe",
+                "readinessProbe",
+                "startupProbe",
+                "lifecycle/postStart",
+                "lifecycle/preStop",
+            ] {
+                for handler in ["httpGet", "tcpSocket"] {
+                    let ptr = format!("{}/{probe}/{handler}/host", c.ptr);
+                    if pod
+                        .get(&ptr)
+                        .and_then(Value::as_str)
+                        .is_some_and(|h| !h.is_empty())
+                    {
+                        out.push(baseline(pod.finding(
+                            cx,
+                            &ptr,
+                            format!(
+                                "{} sets `host` in `{probe}`: the kubelet would call another host",
+                                PodView::label(c)
+                            ),
+                        )));
+                    }
+                }
+            }
+        }
+        // AppArmor annotations on the pod template.
+        if let (super::pod::Owner::Manifest(i), Some(kind)) = (pod.owner, pod.kind) {
+            let ann = format!("{}/annotations", kind.pod_metadata_pointer());
+            if let Some(Value::Object(map)) =
+                cx.inputs().manifests().get(i).and_then(|m| m.get(&ann))
+            {
+                for (k, v) in map {
+                    if let (Some(_), Some(v)) = (
+                        k.strip_prefix("container.apparmor.security.beta.kubernetes.io/"),
+                        v.as_str(),
+                    ) && v != "runtime/default"
+                        && !v.starts_with("localhost/")
+                    {
+                        let mut ptr = ann.clone();
+                        platform_model::yaml::push_pointer_token(&mut ptr, k);
+                        out.push(baseline(pod.finding(
+                            cx,
+                            &ptr,
+                            format!("AppArmor annotation sets `{v}`"),
+                        )));
+                    }
+                }
+            }
+        }
+        // Restricted volume types (warnings).
+        if cx.profile() >= Profile::Restricted {
+            for (ptr, volume) in volumes(&pod) {
+                if volume.contains_key("hostPath") {
+                    continue; // k8s.host-path reports it.
+                }
+                if let Some(kind) = volume
+                    .keys()
+                    .find(|k| *k != "name" && !RESTRICTED_VOLUMES.contains(&k.as_str()))
+                {
+                    let name = volume.get("name").and_then(Value::as_str).unwrap_or("?");
+                    out.push(
+                        pod.finding(cx, &format!("{ptr}/{kind}"), format!("volume `{name}` uses type `{kind}`, which PSS restricted does not allow"))
+                            .with_severity(cx.severity_or(Severity::Warning))
+                            .with_pss(PssLevel::Restricted),
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+fn resources(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let cpu_limit = cx.option_bool("require_cpu_limit").unwrap_or(false);
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        for c in pod.main_containers() {
+            let mut missing = Vec::new();
+            let mut fields = vec![
+                ("requests", "cpu"),
+                ("requests", "memory"),
+                ("limits", "memory"),
+            ];
+            if cpu_limit {
+                fields.push(("limits", "cpu"));
+            }
+            for (section, what) in fields {
+                if pod
+                    .get(&format!("{}/{section}/{what}", c.resources))
+                    .is_none_or(Value::is_null)
+                {
+                    missing.push(format!("{section}.{what}"));
+                }
+            }
+            if missing.is_empty() {
+                continue;
+            }
+            let ptr = if missing.iter().all(|m| m.starts_with("limits")) {
+                format!("{}/limits", c.resources)
+            } else if missing.iter().all(|m| m.starts_with("requests")) {
+                format!("{}/requests", c.resources)
+            } else {
+                c.resources.clone()
+            };
+            out.push(pod.finding(
+                cx,
+                &ptr,
+                format!("{} does not set {}", PodView::label(c), missing.join(", ")),
+            ));
+        }
+    }
+    out
+}
+
+fn probes(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, false) {
+        if !pod.kind.is_some_and(|k| k.is_long_running()) {
+            continue;
+        }
+        for c in pod.main_containers() {
+            let ports = pod
+                .get(&format!("{}/ports", c.ptr))
+                .and_then(Value::as_array);
+            for probe in ["readinessProbe", "livenessProbe"] {
+                let ptr = format!("{}/{probe}", c.ptr);
+                let Some(p) = pod.get(&ptr) else {
+                    out.push(pod.finding(
+                        cx,
+                        &ptr,
+                        format!("{} has no {probe}", PodView::label(c)),
+                    ));
+                    continue;
+                };
+                for handler in ["httpGet", "tcpSocket", "grpc"] {
+                    let Some(port) = p.get(handler).and_then(|h| h.get("port")) else {
+                        continue;
+                    };
+                    let declared = ports.is_some_and(|ps| {
+                        ps.iter().any(|x| match port {
+                            Value::String(name) => {
+                                x.get("name").and_then(Value::as_str) == Some(name.as_str())
+                            }
+                            Value::Number(n) => {
+                                x.get("containerPort").and_then(Value::as_i64) == n.as_i64()
+                            }
+                            _ => true,
+                        })
+                    });
+                    if !declared {
+                        out.push(pod.finding(
+                            cx,
+                            &format!("{ptr}/{handler}/port"),
+                            format!("the {probe} of {} targets port {port}, which the container does not declare", PodView::label(c)),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn image_problem(image: &ImageRef, values: bool) -> Option<String> {
+    if image.digest.is_some() {
+        return None;
+    }
+    match image.tag.as_deref() {
+        None if values => None,
+        Some("") if values => None,
+        None | Some("") => Some(format!(
+            "image `{}` has no tag (it means `latest`)",
+            image.full_name()
+        )),
+        Some("latest") => Some(format!(
+            "image `{}` uses the `latest` tag",
+            image.full_name()
+        )),
+        Some(_) => None,
+    }
+}
+
+fn image_tag(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        for c in &pod.containers {
+            let Some(image) = image_of(&pod, c) else {
+                continue;
+            };
+            if let Some(message) = image_problem(&image, pod.is_values()) {
+                let ptr = if pod.is_values() && pod.get("/image/tag").is_some() {
+                    "/image/tag".to_owned()
+                } else {
+                    c.image.clone()
+                };
+                out.push(pod.finding(cx, &ptr, format!("{message} ({})", PodView::label(c))));
+            }
+        }
+    }
+    out
+}
+
+fn image_digest(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, false) {
+        for c in &pod.containers {
+            let Some(image) = image_of(&pod, c) else {
+                continue;
+            };
+            if image.digest.is_none() && image_problem(&image, false).is_none() {
+                out.push(pod.finding(
+                    cx,
+                    &c.image,
+                    format!(
+                        "image `{}:{}` is pinned by tag, not by digest",
+                        image.full_name(),
+                        image.tag.as_deref().unwrap_or("")
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let known = &cx.index_ref().service_accounts;
+    for pod in pods(cx, true) {
+        if pod.is_values() {
+            let create = pod.get("/serviceAccount/create").and_then(Value::as_bool);
+            let name = pod
+                .get("/serviceAccount/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if create == Some(false) && (name.is_empty() || name == "default") {
+                out.push(pod.finding(
+                    cx,
+                    "/serviceAccount/create",
+                    "the chart uses the namespace's `default` service account",
+                ));
+            }
+            if pod.get("/serviceAccount").is_some()
+                && pod
+                    .get("/serviceAccount/automount")
+                    .and_then(Value::as_bool)
+                    != Some(false)
+            {
+                out.push(pod.finding(cx, "/serviceAccount/automount", "the service account token is automounted; set `serviceAccount.automount: false` unless the pod calls the API"));
+            }
+            continue;
+        }
+        let super::pod::Owner::Manifest(i) = pod.owner else {
+            continue;
+        };
+        let Some(m) = cx.inputs().manifests().get(i) else {
+            continue;
+        };
+        let name_ptr = pod.pod_field("serviceAccountName");
+        let name = pod
+            .get(&name_ptr)
+            .or_else(|| pod.get(&pod.pod_field("serviceAccount")))
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        let ns = m.namespace_or_default().to_owned();
+        if name == "default" {
+            out.push(pod.finding(
+                cx,
+                &name_ptr,
+                "the pod uses the namespace's `default` service account",
+            ));
+        } else if !known.is_empty() && !known.contains(&(ns.clone(), name.to_owned())) {
+            out.push(pod.finding(
+                cx,
+                &name_ptr,
+                format!("service account `{name}` is not defined in the input"),
+            ));
+        }
+        let automount_ptr = pod.pod_field("automountServiceAccountToken");
+        if pod.get(&automount_ptr).and_then(Value::as_bool).is_none() {
+            let sa_off = cx.inputs().manifests().iter().any(|sa| {
+                sa.is("", "ServiceAccount")
+                    && sa.name == name
+                    && sa.namespace_or_default() == ns
+                    && sa
+                        .get("/automountServiceAccountToken")
+                        .and_then(Value::as_bool)
+                        == Some(false)
+            });
+            if !sa_off {
+                out.push(pod.finding(cx, &automount_ptr, "the service account token is automounted; set `automountServiceAccountToken: false` unless the pod calls the API"));
+            }
+        }
+    }
+    out
+}
+
+fn secret_env(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, false) {
+        for c in &pod.containers {
+            let env = format!("{}/env", c.ptr);
+            if let Some(Value::Array(items)) = pod.get(&env) {
+                for (i, e) in items.iter().enumerate() {
+                    let name = e.get("name").and_then(Value::as_str).unwrap_or("");
+                    let literal = e
+                        .get("value")
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| !v.is_empty());
+                    if literal && secret_name(name) {
+                        out.push(
+                            pod.finding(
+                                cx,
+                                &format!("{env}/{i}/value"),
+                                format!(
+                                    "environment variable `{name}` of {} holds a literal secret",
+                                    PodView::label(c)
+                                ),
+                            )
+                            .with_label("use valueFrom.secretKeyRef"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+fn selector_match(cx: &RuleContext<'_>) -> Vec<Finding> {
+    use crate::inputs::WorkloadKind as W;
+    let mut out = Vec::new();
+    for (i, m) in cx.workloads() {
+        if !matches!(
+            m.workload_kind(),
+            Some(W::Deployment | W::StatefulSet | W::DaemonSet | W::ReplicaSet)
+        ) {
+            continue;
+        }
+        let Some(sel) = m.get("/spec/selector") else {
+            out.push(cx.at_manifest(
+                i,
+                "/spec/selector",
+                format!("{} has no `spec.selector`", m.kind),
+            ));
+            continue;
+        };
+        match LabelSelector::from_value(sel) {
+            Err(e) => out.push(cx.at_manifest(i, "/spec/selector", e)),
+            Ok(s) if s.is_empty() => {
+                out.push(cx.at_manifest(i, "/spec/selector", "the selector is empty"))
+            }
+            Ok(s) => {
+                let empty = serde_json::Map::new();
+                if !s.matches(m.pod_labels().unwrap_or(&empty)) {
+                    out.push(cx.at_manifest(
+                        i,
+                        "/spec/selector",
+                        "the selector does not match the pod template's labels",
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The replica floor of a workload: HPA `minReplicas` when one targets it,
+/// else `spec.replicas` (default 1). `None` for kinds without replicas.
+pub(super) fn replica_floor(cx: &RuleContext<'_>, workload: usize) -> Option<(i64, bool)> {
+    let m = cx.inputs().manifests().get(workload)?;
+    if !m.workload_kind()?.is_replicated() {
+        return None;
+    }
+    let index = cx.index_ref();
+    if let Some(hpas) = index.workload_hpas.get(&workload) {
+        let min = hpas
+            .iter()
+            .filter_map(|h| cx.inputs().manifests().get(*h))
+            .map(|h| {
+                h.get("/spec/minReplicas")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(1)
+            })
+            .min()?;
+        return Some((min, true));
+    }
+    Some((m.replicas().unwrap_or(1), false))
+}
+
+fn replicas_min(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, m) in cx.workloads() {
+        if !m.workload_kind().is_some_and(|k| k.is_replicated())
+            || cx.index_ref().workload_hpas.contains_key(&i)
+        {
+            continue;
+        }
+        let replicas = m.replicas().unwrap_or(1);
+        if replicas < 2 {
+            out.push(cx.at_manifest(
+                i,
+                "/spec/replicas",
+                format!(
+                    "{} runs {replicas} replica{}",
+                    m.kind,
+                    if replicas == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+    }
+    for (i, v) in cx.inputs().values().iter().enumerate() {
+        if is_true(v.get("/autoscaling/enabled")) {
+            continue;
+        }
+        if let Some(n) = v.get("/replicaCount").and_then(Value::as_i64)
+            && n < 2
+        {
+            out.push(cx.at_values(
+                i,
+                "/replicaCount",
+                format!(
+                    "the chart runs {n} replica{} and autoscaling is off",
+                    if n == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+    }
+    out
+}
+
+fn anti_affinity(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for (i, m) in cx.workloads() {
+        let Some((floor, _)) = replica_floor(cx, i) else {
+            continue;
+        };
+        if floor < 2 {
+            continue;
+        }
+        let pod = m.workload_kind().map_or("/spec", |k| k.pod_spec_pointer());
+        let spread = m
+            .get(&format!("{pod}/topologySpreadConstraints"))
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty());
+        let anti = m.get(&format!("{pod}/affinity/podAntiAffinity")).is_some();
+        if !spread && !anti {
+            out.push(cx.at_manifest(i, &format!("{pod}/affinity"), format!("{floor} replicas without podAntiAffinity or topologySpreadConstraints may all land on one node")));
+        }
+    }
+    out
+}
+
+fn job_ttl(cx: &RuleContext<'_>) -> Vec<Finding> {
+    use crate::inputs::WorkloadKind as W;
+    let mut out = Vec::new();
+    for (i, m) in cx.workloads() {
+        match m.workload_kind() {
+            Some(W::Job) if m.get("/spec/ttlSecondsAfterFinished").is_none() => {
+                out.push(cx.at_manifest(i, "/spec/ttlSecondsAfterFinished", "the Job sets no `ttlSecondsAfterFinished`; finished Jobs and their pods stay forever"));
+            }
+            Some(W::CronJob) if m.get("/spec/startingDeadlineSeconds").is_none() => {
+                out.push(cx.at_manifest(
+                    i,
+                    "/spec/startingDeadlineSeconds",
+                    "the CronJob sets no `startingDeadlineSeconds`",
+                ));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn namespace_set(cx: &RuleContext<'_>) -> Vec<Finding> {
+    cx.inputs()
+        .manifests()
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.namespace.as_deref() == Some("default"))
+        .map(|(i, m)| {
+            cx.at_manifest(
+                i,
+                "/metadata/namespace",
+                format!("{} is placed in the `default` namespace", m.kind),
+            )
+        })
+        .collect()
+}
+
+fn owner_label(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let keys = cx.option_strings("keys").unwrap_or_else(|| {
+        vec![
+            "backstage.io/kubernetes-id".into(),
+            "app.kubernetes.io/part-of".into(),
+        ]
+    });
+    let mut out = Vec::new();
+    for (i, m) in cx.workloads() {
+        let has = keys.iter().any(|k| {
+            m.label(k).is_some()
+                || m.annotations().and_then(|a| a.get(k)).is_some()
+                || m.pod_labels().and_then(|l| l.get(k)).is_some()
+        });
+        if !has {
+            out.push(cx.at_manifest(
+                i,
+                "/metadata/labels",
+                format!(
+                        "{} has none of the owner labels {}",
+                        m.kind,
+                        keys.iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+            ));
+        }
+    }
+    out
+}
+
+fn network_policy(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let index = cx.index_ref();
+    cx.workloads()
+        .filter(|(i, m)| {
+            m.workload_kind().is_some_and(|k| k.is_long_running())
+                && !index.netpol_covered.contains(i)
+        })
+        .map(|(i, m)| {
+            let ptr = m
+                .workload_kind()
+                .map_or("/metadata", |k| k.pod_metadata_pointer());
+            cx.at_manifest(
+                i,
+                &format!("{ptr}/labels"),
+                "no NetworkPolicy in the input selects these pods",
+            )
+        })
+        .collect()
+}
+
+fn high_uid(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, true) {
+        if pod.is_windows() {
+            continue;
+        }
+        for c in &pod.containers {
+            let (value, ptr) = pod.effective(c, "runAsUser");
+            match value.and_then(Value::as_i64) {
+                Some(uid) if uid >= 10_000 => {}
+                Some(uid) => out.push(pod.finding(
+                    cx,
+                    &ptr,
+                    format!("{} runs as UID {uid}, below 10000", PodView::label(c)),
+                )),
+                None => out.push(pod.finding(
+                    cx,
+                    &ptr,
+                    format!(
+                        "{} sets no `runAsUser`; the image's user applies",
+                        PodView::label(c)
+                    ),
+                )),
+            }
+        }
+    }
+    out
+}
+
+fn pull_policy_always(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in pods(cx, false) {
+        for c in &pod.containers {
+            let ptr = format!("{}/imagePullPolicy", c.ptr);
+            let policy = pod.get(&ptr).and_then(Value::as_str);
+            let image = image_of(&pod, c);
+            // Kubernetes defaults to Always for untagged and `latest` images.
+            let defaults_to_always = image.as_ref().is_some_and(|i| {
+                i.digest.is_none() && matches!(i.tag.as_deref(), None | Some("latest"))
+            });
+            match policy {
+                Some("Always") => {}
+                None if defaults_to_always => {}
+                Some(p) => out.push(pod.finding(
+                    cx,
+                    &ptr,
+                    format!("{} uses `imagePullPolicy: {p}`", PodView::label(c)),
+                )),
+                None => out.push(pod.finding(
+                    cx,
+                    &ptr,
+                    format!(
+                        "{} does not set `imagePullPolicy: Always`",
+                        PodView::label(c)
+                    ),
+                )),
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,254 @@
+//! The rules on fixtures that break them.
+
+use platform_model::Severity;
+use platform_policy::{
+    ArtefactKind, CheckOptions, Finding, Inputs, PolicyConfig, Profile, Registry, Rule, RuleConfig,
+    RuleContext, RuleMeta, check_path,
+};
+
+use crate::{brief, check_fixture, check_text, fixture};
+
+#[test]
+fn workload_rules() {
+    let report = check_fixture("workloads", &CheckOptions::new());
+    insta::assert_debug_snapshot!("workload_findings", brief(&report));
+}
+
+#[test]
+fn pdb_selectors_and_matchexpressions() {
+    let report =
+        check_path(&fixture("workloads/pdb-and.yaml"), &CheckOptions::new()).expect("check");
+    let pdb: Vec<String> = report
+        .active()
+        .filter(|f| f.rule.starts_with("pdb."))
+        .map(|f| format!("{} {}", f.rule, f.message))
+        .collect();
+    assert_eq!(
+        pdb,
+        [
+            "pdb.required Deployment `web` has no PodDisruptionBudget selecting its pods, although it runs 3 replicas",
+            "pdb.unhealthy-eviction-policy `unhealthyPodEvictionPolicy` is not set; AlwaysAllow lets drains evict unready pods",
+            "pdb.allows-eviction `minAvailable: 3` is not below the replicas (3) of Deployment `worker`: no pod can be evicted",
+        ]
+    );
+}
+
+#[test]
+fn crossplane_claims_against_their_definition() {
+    let report = check_fixture("crossplane", &CheckOptions::new());
+    let found: Vec<String> = report
+        .active()
+        .filter(|f| f.rule.starts_with("crossplane."))
+        .map(|f| {
+            format!(
+                "{} {}:{} {}",
+                f.rule,
+                f.file().unwrap_or(""),
+                f.span.as_ref().map_or(0, |s| s.line),
+                f.message
+            )
+        })
+        .collect();
+    insta::assert_debug_snapshot!("crossplane_findings", found);
+}
+
+#[test]
+fn cross_artefact_rules() {
+    let report = check_fixture("xref", &CheckOptions::new());
+    let found: Vec<String> = report
+        .active()
+        .filter(|f| f.rule.starts_with("xref.") || f.rule.starts_with("catalog."))
+        .map(|f| {
+            format!(
+                "{} {}:{} {}",
+                f.rule,
+                f.file().unwrap_or(""),
+                f.span.as_ref().map_or(0, |s| s.line),
+                f.message
+            )
+        })
+        .collect();
+    insta::assert_debug_snapshot!("xref_findings", found);
+}
+
+#[test]
+fn the_lifecycle_ladder_raises_production_findings() {
+    let report = check_fixture("xref", &CheckOptions::new());
+    let read_only = report
+        .active()
+        .find(|f| f.rule == "k8s.run-as-non-root" || f.rule == "k8s.capabilities-drop-all");
+    // invoice-service is production: restricted failures become errors.
+    let seccomp_free = check_text(
+        "deploy.yaml",
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a, labels: {backstage.io/kubernetes-id: a}}\nspec:\n  replicas: 2\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers: [{name: a, image: a:1}]\n",
+    );
+    let warn = seccomp_free
+        .active()
+        .find(|f| f.rule == "k8s.seccomp")
+        .expect("seccomp");
+    assert_eq!(warn.severity, Severity::Warning);
+    let _ = read_only;
+    let mut inputs = Inputs::new();
+    inputs.add_source(
+        "catalog-info.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a}\nspec: {type: service, lifecycle: production, owner: t}\n---\napiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: b}\nspec: {type: service, lifecycle: experimental, owner: t}\n",
+    );
+    for name in ["a", "b"] {
+        inputs.add_source(
+            format!("{name}.yaml"),
+            format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, labels: {{backstage.io/kubernetes-id: {name}}}}}\nspec:\n  replicas: 2\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: c, image: c:1}}]\n"),
+        );
+    }
+    let report = platform_policy::Checker::new(&CheckOptions::new())
+        .expect("checker")
+        .check_inputs(inputs);
+    let seccomp: Vec<(String, Severity)> = report
+        .active()
+        .filter(|f| f.rule == "k8s.seccomp")
+        .map(|f| (f.file().unwrap_or("").to_owned(), f.severity))
+        .collect();
+    assert_eq!(
+        seccomp,
+        [
+            ("a.yaml".to_owned(), Severity::Error),
+            ("b.yaml".to_owned(), Severity::Info)
+        ]
+    );
+}
+
+#[test]
+fn configuration_overrides_profile_defaults() {
+    let config = PolicyConfig::new()
+        .with_rule("k8s.privileged", RuleConfig::default().enabled(false))
+        .with_rule(
+            "k8s.host-port",
+            RuleConfig::default().severity(Severity::Error),
+        )
+        .with_rule(
+            "docker.trusted-registry",
+            RuleConfig::default()
+                .enabled(true)
+                .option("registries", serde_json::json!(["gcr.io/distroless"])),
+        );
+    let report = check_fixture(
+        "workloads",
+        &CheckOptions::new().with_config(config.clone()),
+    );
+    assert!(!report.findings.iter().any(|f| f.rule == "k8s.privileged"));
+    assert!(
+        report
+            .active()
+            .filter(|f| f.rule == "k8s.host-port")
+            .all(|f| f.severity == Severity::Error)
+    );
+    let docker = platform_policy::check_sources(
+        [("Dockerfile", "FROM docker.io/library/alpine:3.20\nFROM gcr.io/distroless/static:nonroot\nUSER 65532\n")],
+        &CheckOptions::new().with_config(config),
+    )
+    .expect("check");
+    let untrusted: Vec<&str> = docker
+        .active()
+        .filter(|f| f.rule == "docker.trusted-registry")
+        .map(|f| f.message.as_str())
+        .collect();
+    assert_eq!(
+        untrusted,
+        [
+            "base image `docker.io/library/alpine:3.20` comes from `docker.io`, which is not a trusted registry"
+        ]
+    );
+}
+
+#[test]
+fn dockerfile_rules() {
+    let report = check_text(
+        "api/Dockerfile",
+        "ARG TOKEN=abc\nFROM python:3.12\nENV API_KEY=xyz\nADD https://example.com/tool.tgz /opt/\nADD app.py /app/\nRUN apt update && apt-get install curl \\\n    && curl -k https://x | sh\nRUN sudo pip install --trusted-host pypi.local flask\nCOPY --from=later /x /x\nUSER root\nCMD python app.py\nFROM scratch AS later\n",
+    );
+    insta::assert_debug_snapshot!("dockerfile_findings", brief(&report));
+}
+
+#[test]
+fn helm_values_rules() {
+    let report = check_text(
+        "chart/values.yaml",
+        "replicaCount: 1\nimage:\n  repository: shop/web\n  tag: latest\nautoscaling:\n  enabled: false\npodDisruptionBudget:\n  enabled: true\n  maxUnavailable: 0\nserviceAccount:\n  create: false\npodSecurityContext: {}\nsecurityContext:\n  privileged: true\nresources: {}\n",
+    );
+    insta::assert_debug_snapshot!("values_findings", brief(&report));
+}
+
+struct TeamLabel(RuleMeta);
+
+impl Rule for TeamLabel {
+    fn meta(&self) -> &RuleMeta {
+        &self.0
+    }
+
+    fn check(&self, cx: &RuleContext<'_>) -> Vec<Finding> {
+        cx.workloads()
+            .filter(|(_, m)| m.label("acme.io/team").is_none())
+            .map(|(i, _)| cx.at_manifest(i, "/metadata/labels", "workloads carry `acme.io/team`"))
+            .collect()
+    }
+}
+
+#[test]
+fn custom_rules_run_with_config_and_exemptions() {
+    let rule = TeamLabel(
+        RuleMeta::new(
+            "acme.team-label",
+            "Workloads name their team",
+            Severity::Warning,
+        )
+        .applies_to(&[ArtefactKind::Manifest]),
+    );
+    let options = CheckOptions::new()
+        .with_rule(rule)
+        .expect("register")
+        .with_config(PolicyConfig::new().with_rule(
+            "acme.team-label",
+            RuleConfig::default().severity(Severity::Error),
+        ));
+    let report = check_path(&fixture("workloads/pdb-and.yaml"), &options).expect("check");
+    let custom: Vec<&Finding> = report
+        .active()
+        .filter(|f| f.rule == "acme.team-label")
+        .collect();
+    assert_eq!(custom.len(), 2);
+    assert!(custom.iter().all(|f| f.severity == Severity::Error));
+    let sarif = report.to_sarif();
+    assert!(
+        sarif["runs"][0]["tool"]["driver"]["rules"]
+            .as_array()
+            .is_some_and(|r| r.iter().any(|x| x["id"] == "acme.team-label"))
+    );
+    let mut registry = Registry::builtin();
+    let err = registry
+        .register(TeamLabel(RuleMeta::new(
+            "k8s.image-tag",
+            "dup",
+            Severity::Info,
+        )))
+        .expect_err("duplicate");
+    assert!(err.to_string().contains("already registered"));
+    assert!(
+        registry
+            .register(TeamLabel(RuleMeta::new("NoDomain", "x", Severity::Info)))
+            .is_err()
+    );
+}
+
+#[test]
+fn profiles_change_which_rules_run() {
+    let base = check_fixture(
+        "workloads",
+        &CheckOptions::new().with_profile(Profile::Baseline),
+    );
+    let strict = check_fixture(
+        "workloads",
+        &CheckOptions::new().with_profile(Profile::Strict),
+    );
+    assert!(!base.findings.iter().any(|f| f.rule == "k8s.resources"));
+    assert!(strict.findings.iter().any(|f| f.rule == "k8s.high-uid"));
+    assert!(base.summary.findings < strict.summary.findings);
+}

@@ -1,0 +1,523 @@
+//! Publishing the workspace with git: `publish:git` (any git URL, a local
+//! bare repository included) and a local stand-in for GitHub
+//! ([`LocalGitHost`]: `github:repo:create` and `github:repo:push` against
+//! bare repositories in a directory), for offline runs and tests.
+//!
+//! `git` runs with the user's and system's configuration ignored, hooks
+//! off, no prompts, and only the file, git, ssh, http and https transports,
+//! so a template cannot reconfigure git or reach `ext::` commands. Inputs
+//! never become git options.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{Action, ActionContext, object_schema};
+use crate::Error;
+
+/// Runs `git` hardened, in `dir`.
+fn git(dir: &Path, args: &[&str], author: Option<(&str, &str)>) -> Result<String, Error> {
+    let mut command = Command::new("git");
+    command
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env(
+            "GIT_CONFIG_GLOBAL",
+            if cfg!(windows) { "NUL" } else { "/dev/null" },
+        )
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .env("GIT_ALLOW_PROTOCOL", "file:git:ssh:http:https")
+        .env("HOME", dir)
+        .args([
+            "-c",
+            "core.hooksPath=/dev/null",
+            "-c",
+            "init.defaultBranch=main",
+            "-c",
+            "commit.gpgSign=false",
+        ])
+        .args(args);
+    if let Some((name, email)) = author {
+        command
+            .env("GIT_AUTHOR_NAME", name)
+            .env("GIT_AUTHOR_EMAIL", email)
+            .env("GIT_COMMITTER_NAME", name)
+            .env("GIT_COMMITTER_EMAIL", email);
+    }
+    let output = command.output().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => {
+            Error::Failed("git is not installed (or not on PATH)".into())
+        }
+        kind => Error::Failed(format!("git could not be started: {kind}")),
+    })?;
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
+    } else {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let dir_text = dir.to_string_lossy();
+        // Host paths stay out of messages.
+        let message = stderr.replace(dir_text.as_ref(), "<workspace>");
+        Err(Error::Failed(format!(
+            "git {} failed: {}",
+            args.first().copied().unwrap_or_default(),
+            message.trim()
+        )))
+    }
+}
+
+/// Refuses values git could read as options or as odd refs.
+fn plain_argument(value: &str, what: &str) -> Result<(), Error> {
+    if value.is_empty() || value.starts_with('-') || value.contains(['\n', '\r', '\0']) {
+        return Err(Error::InvalidInput(format!(
+            "{what} `{value}` is not allowed"
+        )));
+    }
+    Ok(())
+}
+
+fn branch_name(branch: &str) -> Result<(), Error> {
+    plain_argument(branch, "branch name")?;
+    let bad = branch.contains("..")
+        || branch.contains(['~', '^', ':', '?', '*', '[', '\\', ' '])
+        || branch.ends_with('/')
+        || branch.ends_with(".lock")
+        || branch.starts_with('/');
+    if bad {
+        return Err(Error::InvalidInput(format!(
+            "`{branch}` is not a valid branch name"
+        )));
+    }
+    Ok(())
+}
+
+/// What a publish needs.
+struct Publish<'a> {
+    remote: &'a str,
+    branch: &'a str,
+    source: Option<&'a str>,
+    message: &'a str,
+    author: (&'a str, &'a str),
+}
+
+/// Initialises the (sub)directory, commits everything and pushes it;
+/// returns the commit hash.
+fn publish(ctx: &mut ActionContext<'_>, publish: &Publish<'_>) -> Result<String, Error> {
+    plain_argument(publish.remote, "remote URL")?;
+    branch_name(publish.branch)?;
+    let dir = ctx.workspace().resolve(publish.source.unwrap_or("."))?;
+    if !dir.is_dir() {
+        return Err(Error::InvalidInput(format!(
+            "sourcePath `{}` is not a directory of the workspace",
+            publish.source.unwrap_or(".")
+        )));
+    }
+    git(&dir, &["init", "--quiet"], None)?;
+    git(
+        &dir,
+        &[
+            "symbolic-ref",
+            "HEAD",
+            &format!("refs/heads/{}", publish.branch),
+        ],
+        None,
+    )?;
+    git(&dir, &["add", "--all"], None)?;
+    git(
+        &dir,
+        &[
+            "commit",
+            "--quiet",
+            "--allow-empty",
+            "--no-verify",
+            "-m",
+            publish.message,
+        ],
+        Some(publish.author),
+    )?;
+    let hash = git(&dir, &["rev-parse", "HEAD"], None)?;
+    ctx.check_cancelled()?;
+    git(
+        &dir,
+        &[
+            "push",
+            "--quiet",
+            "--",
+            publish.remote,
+            &format!("HEAD:refs/heads/{}", publish.branch),
+        ],
+        None,
+    )?;
+    ctx.log(&format!(
+        "pushed {} to {} ({})",
+        publish.branch,
+        publish.remote,
+        &hash[..hash.len().min(12)]
+    ));
+    Ok(hash)
+}
+
+fn author_properties() -> Map<String, Value> {
+    let props = json!({
+        "defaultBranch": {"type": "string", "description": "Branch to push (default main)"},
+        "sourcePath": {"type": "string", "description": "Subdirectory of the workspace to publish"},
+        "gitCommitMessage": {"type": "string"},
+        "gitAuthorName": {"type": "string"},
+        "gitAuthorEmail": {"type": "string"},
+    });
+    props.as_object().cloned().unwrap_or_default()
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PublishInput {
+    #[serde(default)]
+    default_branch: Option<String>,
+    #[serde(default)]
+    source_path: Option<String>,
+    #[serde(default)]
+    git_commit_message: Option<String>,
+    #[serde(default)]
+    git_author_name: Option<String>,
+    #[serde(default)]
+    git_author_email: Option<String>,
+}
+
+impl PublishInput {
+    fn publish<'a>(&'a self, remote: &'a str) -> Publish<'a> {
+        Publish {
+            remote,
+            branch: self.default_branch.as_deref().unwrap_or("main"),
+            source: self.source_path.as_deref(),
+            message: self
+                .git_commit_message
+                .as_deref()
+                .unwrap_or("initial commit"),
+            author: (
+                self.git_author_name.as_deref().unwrap_or("Scaffolder"),
+                self.git_author_email
+                    .as_deref()
+                    .unwrap_or("scaffolder@backstage.io"),
+            ),
+        }
+    }
+}
+
+/// `publish:git`: initialises a repository in the workspace (or
+/// `sourcePath`), commits with the given author and message, and pushes to
+/// `remoteUrl`.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PublishGit;
+
+impl Action for PublishGit {
+    fn id(&self) -> &str {
+        "publish:git"
+    }
+
+    fn description(&self) -> &str {
+        "Commits the workspace and pushes it to a git URL (a local bare repository included)."
+    }
+
+    fn input_schema(&self) -> Value {
+        let mut props = author_properties();
+        props.insert(
+            "remoteUrl".into(),
+            json!({"type": "string", "description": "Where to push: a git URL or a path"}),
+        );
+        object_schema(Value::Object(props), &["remoteUrl"])
+    }
+
+    fn output_schema(&self) -> Value {
+        json!({"type": "object", "properties": {"remoteUrl": {"type": "string"}, "commitHash": {"type": "string"}}})
+    }
+
+    fn run(&self, ctx: &mut ActionContext<'_>) -> Result<(), Error> {
+        let remote = ctx.input_str("remoteUrl").unwrap_or_default().to_owned();
+        let input: PublishInput = ctx.input_as(self.id())?;
+        let hash = publish(ctx, &input.publish(&remote))?;
+        ctx.output("remoteUrl", Value::String(remote));
+        ctx.output("commitHash", Value::String(hash));
+        Ok(())
+    }
+}
+
+/// A stand-in for GitHub: `github:repo:create` makes a bare repository
+/// `<root>/<owner>/<repo>.git` and `github:repo:push` pushes the workspace
+/// to it. The inputs are GitHub's (settings that only GitHub can apply are
+/// accepted and logged).
+#[derive(Clone, Debug)]
+pub struct LocalGitHost {
+    root: PathBuf,
+}
+
+impl LocalGitHost {
+    /// A host keeping its repositories under `root` (created when missing).
+    #[must_use]
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The two actions, for [`ActionRegistry::register`](super::ActionRegistry::register).
+    #[must_use]
+    pub fn actions(&self) -> (GithubRepoCreate, GithubRepoPush) {
+        (
+            GithubRepoCreate { host: self.clone() },
+            GithubRepoPush { host: self.clone() },
+        )
+    }
+
+    /// The bare repository for `repoUrl` (`github.com?owner=o&repo=r`, or
+    /// `github.com/o/r`).
+    fn repository(&self, repo_url: &str) -> Result<(PathBuf, String, String, String), Error> {
+        let (host, owner, repo) = parse_repo_url(repo_url)?;
+        for part in [&owner, &repo] {
+            let ok = !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                && !part.starts_with('.');
+            if !ok {
+                return Err(Error::InvalidInput(format!(
+                    "`{part}` is not a valid repository owner or name"
+                )));
+            }
+        }
+        Ok((
+            self.root.join(&owner).join(format!("{repo}.git")),
+            host,
+            owner,
+            repo,
+        ))
+    }
+}
+
+fn parse_repo_url(text: &str) -> Result<(String, String, String), Error> {
+    let url = url::Url::parse(&format!("https://{}", text.trim_start_matches("https://")))
+        .map_err(|_| {
+            Error::InvalidInput(format!("Invalid repo URL passed to publisher, got {text}"))
+        })?;
+    let host = url.host_str().unwrap_or_default().to_owned();
+    let query = |key: &str| {
+        url.query_pairs()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim_matches('/').to_owned())
+    };
+    if let (Some(owner), Some(repo)) = (query("owner"), query("repo")) {
+        return Ok((host, owner, repo));
+    }
+    let parts: Vec<&str> = url.path().trim_matches('/').split('/').collect();
+    match parts.as_slice() {
+        [owner, repo] => Ok((
+            host,
+            (*owner).to_owned(),
+            repo.trim_end_matches(".git").to_owned(),
+        )),
+        _ => Err(Error::InvalidInput(format!(
+            "Invalid repo URL passed to publisher: {text}, missing owner or repo"
+        ))),
+    }
+}
+
+fn file_url(path: &Path) -> String {
+    url::Url::from_file_path(path)
+        .map_or_else(|()| path.to_string_lossy().into_owned(), |u| u.to_string())
+}
+
+/// GitHub's repository settings, accepted by the local host.
+fn github_settings() -> Map<String, Value> {
+    let mut props = Map::new();
+    for key in [
+        "description",
+        "homepage",
+        "access",
+        "repoVisibility",
+        "squashMergeCommitTitle",
+        "squashMergeCommitMessage",
+        "token",
+    ] {
+        props.insert(key.into(), json!({"type": "string"}));
+    }
+    for key in [
+        "deleteBranchOnMerge",
+        "allowMergeCommit",
+        "allowSquashMerge",
+        "allowRebaseMerge",
+        "allowAutoMerge",
+        "allowUpdateBranch",
+        "hasProjects",
+        "hasWiki",
+        "hasIssues",
+        "autoInit",
+        "subscribe",
+    ] {
+        props.insert(key.into(), json!({"type": "boolean"}));
+    }
+    for key in ["collaborators", "topics"] {
+        props.insert(key.into(), json!({"type": "array"}));
+    }
+    for key in [
+        "repoVariables",
+        "secrets",
+        "oidcCustomization",
+        "customProperties",
+        "workflowAccess",
+    ] {
+        props.insert(key.into(), json!({}));
+    }
+    props.insert(
+        "repoUrl".into(),
+        json!({"type": "string", "description": "github.com?owner=<owner>&repo=<repo>"}),
+    );
+    props
+}
+
+fn protection_settings() -> Map<String, Value> {
+    let mut props = author_properties();
+    for key in [
+        "protectDefaultBranch",
+        "protectEnforceAdmins",
+        "requireCodeOwnerReviews",
+        "dismissStaleReviews",
+        "requireBranchesToBeUpToDate",
+        "requiredConversationResolution",
+        "requireLastPushApproval",
+        "requiredCommitSigning",
+        "requiredLinearHistory",
+    ] {
+        props.insert(key.into(), json!({"type": "boolean"}));
+    }
+    props.insert(
+        "requiredApprovingReviewCount".into(),
+        json!({"type": "number"}),
+    );
+    for key in [
+        "bypassPullRequestAllowances",
+        "restrictions",
+        "requiredStatusCheckContexts",
+    ] {
+        props.insert(key.into(), json!({}));
+    }
+    props.insert("repoUrl".into(), json!({"type": "string"}));
+    props.insert("token".into(), json!({"type": "string"}));
+    props
+}
+
+/// `github:repo:create` against a [`LocalGitHost`].
+#[derive(Clone, Debug)]
+pub struct GithubRepoCreate {
+    host: LocalGitHost,
+}
+
+impl Action for GithubRepoCreate {
+    fn id(&self) -> &str {
+        "github:repo:create"
+    }
+
+    fn description(&self) -> &str {
+        "Creates a repository (here: a bare repository on the local git host)."
+    }
+
+    fn input_schema(&self) -> Value {
+        object_schema(Value::Object(github_settings()), &["repoUrl"])
+    }
+
+    fn output_schema(&self) -> Value {
+        json!({"type": "object", "properties": {"remoteUrl": {"type": "string"}}})
+    }
+
+    fn run(&self, ctx: &mut ActionContext<'_>) -> Result<(), Error> {
+        let repo_url = ctx.input_str("repoUrl").unwrap_or_default().to_owned();
+        let (path, ..) = self.host.repository(&repo_url)?;
+        if path.exists() {
+            return Err(Error::Failed(format!(
+                "the repository {repo_url} already exists"
+            )));
+        }
+        std::fs::create_dir_all(&path).map_err(|e| Error::io(&repo_url, &e))?;
+        git(&path, &["init", "--quiet", "--bare"], None)?;
+        ctx.log(&format!(
+            "created repository {repo_url} on the local git host"
+        ));
+        ctx.output("remoteUrl", Value::String(file_url(&path)));
+        Ok(())
+    }
+}
+
+/// `github:repo:push` against a [`LocalGitHost`].
+#[derive(Clone, Debug)]
+pub struct GithubRepoPush {
+    host: LocalGitHost,
+}
+
+impl Action for GithubRepoPush {
+    fn id(&self) -> &str {
+        "github:repo:push"
+    }
+
+    fn description(&self) -> &str {
+        "Commits the workspace and pushes it to a repository of the local git host."
+    }
+
+    fn input_schema(&self) -> Value {
+        object_schema(Value::Object(protection_settings()), &["repoUrl"])
+    }
+
+    fn output_schema(&self) -> Value {
+        json!({"type": "object", "properties": {
+            "remoteUrl": {"type": "string"}, "repoContentsUrl": {"type": "string"}, "commitHash": {"type": "string"}}})
+    }
+
+    fn run(&self, ctx: &mut ActionContext<'_>) -> Result<(), Error> {
+        let repo_url = ctx.input_str("repoUrl").unwrap_or_default().to_owned();
+        let (path, host, owner, repo) = self.host.repository(&repo_url)?;
+        if !path.exists() {
+            return Err(Error::Failed(format!(
+                "the repository {repo_url} does not exist; create it first (github:repo:create)"
+            )));
+        }
+        let input: PublishInput = ctx.input_as(self.id())?;
+        let remote = path.to_string_lossy().into_owned();
+        let publish_input = input.publish(&remote);
+        let branch = publish_input.branch.to_owned();
+        let hash = publish(ctx, &publish_input)?;
+        ctx.output("remoteUrl", Value::String(file_url(&path)));
+        ctx.output(
+            "repoContentsUrl",
+            Value::String(format!("https://{host}/{owner}/{repo}/blob/{branch}")),
+        );
+        ctx.output("commitHash", Value::String(hash));
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repo_urls_in_both_forms() {
+        assert_eq!(
+            parse_repo_url("github.com?owner=acme&repo=svc").expect("query form"),
+            ("github.com".into(), "acme".into(), "svc".into())
+        );
+        assert_eq!(
+            parse_repo_url("github.com/acme/svc").expect("path form").2,
+            "svc"
+        );
+        assert!(parse_repo_url("github.com/acme").is_err());
+        let host = LocalGitHost::new("/tmp/x");
+        assert!(host.repository("github.com?owner=..&repo=svc").is_err());
+        assert!(host.repository("github.com?owner=a/b&repo=svc").is_err());
+    }
+
+    #[test]
+    fn option_like_values_are_refused() {
+        assert!(branch_name("--upload-pack=x").is_err());
+        assert!(branch_name("a..b").is_err());
+        assert!(branch_name("release/1.0").is_ok());
+        assert!(plain_argument("--receive-pack=evil", "remote URL").is_err());
+    }
+}

@@ -1,0 +1,632 @@
+//! `${{ }}` rendering with the semantics Backstage's scaffolder applies:
+//! every string leaf rendered on its own (keys never), a lone `${{ expr }}`
+//! or block statement keeping its JSON type, lenient undefined values,
+//! JavaScript-style text for arrays and objects, Backstage's filters, and
+//! the raw string passed through when a template fails (or, in strict mode,
+//! an error with the template's line and column).
+//!
+//! ```
+//! use platform_scaffold::render::{RenderOptions, Renderer};
+//! use serde_json::json;
+//!
+//! let mut renderer = Renderer::new(RenderOptions::default());
+//! let context = Renderer::context(&json!({"parameters": {"n": 3, "arr": [1, 2]}}));
+//! let input = json!({"count": "${{ parameters.n }}", "text": "n=${{ parameters.n }}",
+//!                    "list": "a=${{ parameters.arr }}", "gone": "${{ parameters.missing }}"});
+//! let out = renderer.render_json(&input, &context)?.unwrap();
+//! assert_eq!(out, json!({"count": 3, "text": "n=3", "list": "a=1,2"}));
+//! # Ok::<(), platform_scaffold::render::TemplateError>(())
+//! ```
+
+mod filters;
+pub(crate) mod format;
+mod scan;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::value::{Kwargs, Rest, Value};
+use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+use serde::Serialize;
+
+#[allow(unused_imports)]
+use filters as _;
+pub(crate) use filters::to_json;
+use scan::Shape;
+
+/// An SCM integration: which host speaks which protocol, for `parseRepoUrl`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Integration {
+    /// Host name, such as `github.com`.
+    pub host: String,
+    /// `github`, `gitlab`, `bitbucketCloud`, `bitbucketServer`, `azure`, `gitea` or `gerrit`.
+    pub kind: String,
+}
+
+impl Integration {
+    /// An integration.
+    pub fn new(host: impl Into<String>, kind: impl Into<String>) -> Self {
+        Self {
+            host: host.into(),
+            kind: kind.into(),
+        }
+    }
+
+    /// The public hosts Backstage knows without configuration.
+    #[must_use]
+    pub fn defaults() -> Vec<Self> {
+        vec![
+            Self::new("github.com", "github"),
+            Self::new("gitlab.com", "gitlab"),
+            Self::new("bitbucket.org", "bitbucketCloud"),
+            Self::new("dev.azure.com", "azure"),
+        ]
+    }
+}
+
+/// Which template syntax: Backstage's, or `fetch:template`'s cookiecutter
+/// compatibility (`{{ }}` and the `cookiecutter` root).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Syntax {
+    /// `${{ }}` outputs.
+    #[default]
+    Backstage,
+    /// `{{ }}` outputs and the `jsonify` filter.
+    Cookiecutter,
+}
+
+/// Rendering options and resource limits (all on by default).
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct RenderOptions {
+    strict: bool,
+    fuel: u64,
+    max_output: usize,
+    recursion_limit: usize,
+    integrations: Vec<Integration>,
+    syntax: Syntax,
+    trim_blocks: bool,
+    lstrip_blocks: bool,
+}
+
+impl Default for RenderOptions {
+    fn default() -> Self {
+        Self {
+            strict: false,
+            fuel: 1_000_000,
+            max_output: 16 * 1024 * 1024,
+            recursion_limit: 100,
+            integrations: Integration::defaults(),
+            syntax: Syntax::Backstage,
+            trim_blocks: false,
+            lstrip_blocks: false,
+        }
+    }
+}
+
+impl RenderOptions {
+    /// Strict mode: undefined values and template errors are errors, never
+    /// silent fallbacks.
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// Whether strict mode is on.
+    #[must_use]
+    pub fn is_strict(&self) -> bool {
+        self.strict
+    }
+
+    /// Work units one render may use (default 1 000 000).
+    pub fn fuel(mut self, fuel: u64) -> Self {
+        self.fuel = fuel;
+        self
+    }
+
+    /// Largest rendered output in bytes (default 16 MiB).
+    pub fn max_output(mut self, bytes: usize) -> Self {
+        self.max_output = bytes;
+        self
+    }
+
+    /// Deepest nesting of macros and includes (default 100).
+    pub fn recursion_limit(mut self, limit: usize) -> Self {
+        self.recursion_limit = limit;
+        self
+    }
+
+    /// The SCM integrations `parseRepoUrl` knows (default: the public hosts).
+    pub fn integrations(mut self, integrations: Vec<Integration>) -> Self {
+        self.integrations = integrations;
+        self
+    }
+
+    /// The template syntax.
+    pub fn syntax(mut self, syntax: Syntax) -> Self {
+        self.syntax = syntax;
+        self
+    }
+
+    /// Nunjucks' `trimBlocks` and `lstripBlocks`.
+    pub fn whitespace(mut self, trim_blocks: bool, lstrip_blocks: bool) -> Self {
+        self.trim_blocks = trim_blocks;
+        self.lstrip_blocks = lstrip_blocks;
+        self
+    }
+}
+
+/// A template that cannot be rendered, located in the template text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+#[error("template error at line {line}, column {column}: {message}")]
+pub struct TemplateError {
+    /// What is wrong.
+    pub message: String,
+    /// 1-based line in the template text.
+    pub line: usize,
+    /// 1-based column in the template text.
+    pub column: usize,
+}
+
+/// A silent fallback that strict mode would turn into an error.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RenderWarning {
+    /// What happened.
+    pub message: String,
+    /// The template text (shortened).
+    pub template: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column.
+    pub column: usize,
+}
+
+/// Step status that `always()` and `failure()` read, and whether a render
+/// called them.
+#[derive(Debug, Default)]
+pub(crate) struct Status {
+    pub(crate) failed: AtomicBool,
+    pub(crate) called: AtomicBool,
+}
+
+/// Renders templates. One per run: it caches compiled templates (names and
+/// contents repeat across files) and collects warnings.
+pub struct Renderer {
+    text: Environment<'static>,
+    json: Environment<'static>,
+    probe: Option<Environment<'static>>,
+    compiled: HashSet<String>,
+    options: RenderOptions,
+    status: Arc<Status>,
+    warnings: Vec<RenderWarning>,
+}
+
+impl std::fmt::Debug for Renderer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Renderer")
+            .field("options", &self.options)
+            .field("compiled", &self.compiled.len())
+            .finish_non_exhaustive()
+    }
+}
+
+fn environment(
+    options: &RenderOptions,
+    status: &Arc<Status>,
+    undefined: UndefinedBehavior,
+    json_output: bool,
+) -> Environment<'static> {
+    let mut env = Environment::new();
+    let variable = match options.syntax {
+        Syntax::Backstage => ("${{", "}}"),
+        Syntax::Cookiecutter => ("{{", "}}"),
+    };
+    if let Ok(syntax) = SyntaxConfig::builder()
+        .variable_delimiters(variable.0, variable.1)
+        .trim_blocks(options.trim_blocks)
+        .lstrip_blocks(options.lstrip_blocks)
+        .keep_trailing_newline(true)
+        .build()
+    {
+        env.set_syntax(syntax);
+    }
+    env.set_undefined_behavior(undefined);
+    env.set_auto_escape_callback(|_| AutoEscape::None);
+    env.set_fuel(Some(options.fuel));
+    env.set_recursion_limit(options.recursion_limit);
+    if json_output {
+        env.set_formatter(|out, _state, value| {
+            if let Some(json) = to_json(value) {
+                let text = serde_json::to_string(&json)
+                    .map_err(|e| Error::new(ErrorKind::InvalidOperation, e.to_string()))?;
+                out.write_str(&text)
+                    .map_err(|e| Error::new(ErrorKind::WriteFailure, e.to_string()))?;
+            }
+            Ok(())
+        });
+    } else {
+        env.set_formatter(|out, _state, value| {
+            out.write_str(&format::js_string(value))
+                .map_err(|e| Error::new(ErrorKind::WriteFailure, e.to_string()))
+        });
+    }
+    env.set_unknown_method_callback(|_state, value, method, args| {
+        filters::js_method(value, method, args)
+    });
+    let integrations = options.integrations.clone();
+    env.add_filter(
+        "parseRepoUrl",
+        move |text: String| -> Result<Value, Error> {
+            filters::parse_repo_url(&text, &integrations)
+                .map(|parts| Value::from(minijinja::value::Serde(serde_json::Value::Object(parts))))
+                .map_err(|e| Error::new(ErrorKind::InvalidOperation, e))
+        },
+    );
+    let integrations = options.integrations.clone();
+    env.add_filter(
+        "projectSlug",
+        move |text: String| -> Result<String, Error> {
+            let parts = filters::parse_repo_url(&text, &integrations)
+                .map_err(|e| Error::new(ErrorKind::InvalidOperation, e))?;
+            let owner = parts
+                .get("owner")
+                .or_else(|| parts.get("organization"))
+                .or_else(|| parts.get("workspace"))
+                .or_else(|| parts.get("project"))
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            let repo = parts
+                .get("repo")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or_default();
+            Ok(format!("{owner}/{repo}"))
+        },
+    );
+    env.add_filter(
+        "parseEntityRef",
+        |value: Value, options: Option<Value>, kwargs: Kwargs| {
+            filters::parse_entity_ref(&value, options, kwargs)
+        },
+    );
+    env.add_filter("pick", |value: Value, path: String| {
+        filters::pick(&value, &path)
+    });
+    env.add_filter("dump", |value: Value, indent: Option<Value>| {
+        filters::dump(&value, indent)
+    });
+    env.add_filter("jsonify", |value: Value, indent: Option<Value>| {
+        filters::dump(&value, indent)
+    });
+    env.add_filter(
+        "truncate",
+        |text: String, length: Option<usize>, killwords: Option<bool>, end: Option<String>| {
+            filters::truncate(&text, length, killwords, end)
+        },
+    );
+    env.add_filter("wordcount", |text: String| filters::wordcount(&text));
+    env.add_filter("center", |text: String, width: Option<usize>| {
+        filters::center(&text, width)
+    });
+    env.add_filter("striptags", |text: String| filters::striptags(&text));
+    env.add_filter("nl2br", |text: String| filters::nl2br(&text));
+    env.add_filter("length", |value: Value| filters::length(&value));
+    env.add_filter("forceescape", |text: String| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
+    });
+    // JavaScript's `null` literal, which Nunjucks accepts next to `none`.
+    env.add_global("null", Value::from(()));
+    let always = Arc::clone(status);
+    env.add_function("always", move |_args: Rest<Value>| {
+        always.called.store(true, Ordering::Relaxed);
+        true
+    });
+    let failure = Arc::clone(status);
+    env.add_function("failure", move |_args: Rest<Value>| {
+        failure.called.store(true, Ordering::Relaxed);
+        failure.failed.load(Ordering::Relaxed)
+    });
+    env
+}
+
+/// The 1-based line and column of a template error.
+fn locate(source: &str, error: &Error) -> (usize, usize) {
+    let line = error.line().unwrap_or(1);
+    let column = error
+        .range()
+        .and_then(|r| {
+            let start = r.start.min(source.len());
+            let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
+            source.get(line_start..start).map(|s| s.chars().count() + 1)
+        })
+        .unwrap_or(1);
+    (line, column)
+}
+
+fn template_error(source: &str, error: &Error) -> TemplateError {
+    let (line, column) = locate(source, error);
+    let message = match error.detail() {
+        Some(detail) => format!("{}: {detail}", error.kind()),
+        None => error.kind().to_string(),
+    };
+    TemplateError {
+        message,
+        line,
+        column,
+    }
+}
+
+fn shorten(source: &str) -> String {
+    let mut short: String = source.chars().take(80).collect();
+    if short.len() < source.len() {
+        short.push('…');
+    }
+    short
+}
+
+impl Renderer {
+    /// A renderer with these options.
+    pub fn new(options: RenderOptions) -> Self {
+        let status = Arc::new(Status::default());
+        let undefined = if options.strict {
+            UndefinedBehavior::Strict
+        } else {
+            UndefinedBehavior::Chainable
+        };
+        Self {
+            text: environment(&options, &status, undefined, false),
+            json: environment(&options, &status, undefined, true),
+            probe: (!options.strict)
+                .then(|| environment(&options, &status, UndefinedBehavior::Strict, false)),
+            compiled: HashSet::new(),
+            options,
+            status,
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &RenderOptions {
+        &self.options
+    }
+
+    /// A rendering context from JSON.
+    #[must_use]
+    pub fn context(value: &serde_json::Value) -> Value {
+        Value::from(minijinja::value::Serde(value.clone()))
+    }
+
+    /// Warnings collected so far (silent fallbacks), cleared.
+    pub fn take_warnings(&mut self) -> Vec<RenderWarning> {
+        std::mem::take(&mut self.warnings)
+    }
+
+    fn warn(&mut self, source: &str, message: String, line: usize, column: usize) {
+        if self.warnings.len() < 1_000 {
+            self.warnings.push(RenderWarning {
+                message,
+                template: shorten(source),
+                line,
+                column,
+            });
+        }
+    }
+
+    fn check_size(&self, text: &str) -> Result<(), TemplateError> {
+        if text.len() > self.options.max_output {
+            return Err(TemplateError {
+                message: format!(
+                    "the output is larger than {} bytes",
+                    self.options.max_output
+                ),
+                line: 1,
+                column: 1,
+            });
+        }
+        Ok(())
+    }
+
+    /// Renders `source` as text (file contents and paths): no type
+    /// preservation, errors always reported.
+    ///
+    /// # Errors
+    ///
+    /// [`TemplateError`] with the line and column in `source`.
+    pub fn render_text(&mut self, source: &str, context: &Value) -> Result<String, TemplateError> {
+        let normalized = scan::normalize(source);
+        if !self.compiled.contains(normalized.as_ref()) {
+            self.text
+                .add_template_owned(normalized.to_string(), normalized.to_string())
+                .map_err(|e| template_error(source, &e))?;
+            self.compiled.insert(normalized.to_string());
+        }
+        let template = self
+            .text
+            .get_template(&normalized)
+            .map_err(|e| template_error(source, &e))?;
+        let out = template
+            .render(context)
+            .map_err(|e| template_error(source, &e))?;
+        self.check_size(&out)?;
+        Ok(out)
+    }
+
+    /// Renders one string leaf with Backstage's type preservation: `None`
+    /// means undefined (the key or item disappears).
+    ///
+    /// In lenient mode (the default) a template that fails yields the raw
+    /// string, with a warning; in strict mode it is an error.
+    ///
+    /// # Errors
+    ///
+    /// In strict mode, [`TemplateError`] for any failure or undefined value.
+    pub fn render_string(
+        &mut self,
+        source: &str,
+        context: &Value,
+    ) -> Result<Option<serde_json::Value>, TemplateError> {
+        if !source.contains("${{") && !source.contains("{%") && !source.contains("{#") {
+            return Ok(Some(serde_json::Value::String(source.to_owned())));
+        }
+        if let Some(probe) = &self.probe {
+            let normalized = scan::normalize(source);
+            if let Err(e) = probe.render_str(&normalized, context.clone())
+                && e.kind() == ErrorKind::UndefinedError
+            {
+                let (line, column) = locate(source, &e);
+                self.warn(
+                    source,
+                    format!("undefined value: {}", e.detail().unwrap_or("undefined")),
+                    line,
+                    column,
+                );
+            }
+        }
+        match self.render_typed(source, context) {
+            Ok(value) => Ok(value),
+            Err(error) if !self.options.strict => {
+                self.warn(
+                    source,
+                    format!(
+                        "the template failed, so the raw string is used: {}",
+                        error.message
+                    ),
+                    error.line,
+                    error.column,
+                );
+                Ok(Some(serde_json::Value::String(source.to_owned())))
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    fn render_typed(
+        &mut self,
+        source: &str,
+        context: &Value,
+    ) -> Result<Option<serde_json::Value>, TemplateError> {
+        let normalized = scan::normalize(source);
+        match scan::shape(&normalized) {
+            Shape::Expression(expr) => {
+                let value = self
+                    .text
+                    .compile_expression(expr)
+                    .and_then(|e| e.eval(context))
+                    .map_err(|e| {
+                        let mut error = template_error(expr, &e);
+                        // Point into the whole string: the expression follows `${{`.
+                        let offset = normalized.find(expr).unwrap_or(0);
+                        error.column += normalized[..offset].chars().count();
+                        error
+                    })?;
+                let json = to_json(&value);
+                if let Some(serde_json::Value::String(s)) = &json {
+                    self.check_size(s)?;
+                }
+                Ok(json)
+            }
+            Shape::Statement => {
+                let dumped = self
+                    .json
+                    .render_str(&normalized, context)
+                    .map_err(|e| template_error(source, &e))?;
+                self.check_size(&dumped)?;
+                if dumped.is_empty() {
+                    return Ok(None);
+                }
+                if let Ok(json) = serde_json::from_str::<serde_json::Value>(&dumped) {
+                    return Ok(Some(json));
+                }
+                let text = self.render_text(source, context)?;
+                Ok((!text.is_empty()).then_some(serde_json::Value::String(text)))
+            }
+            Shape::Text | Shape::Mixed => {
+                let text = self.render_text(source, context)?;
+                Ok((!text.is_empty()).then_some(serde_json::Value::String(text)))
+            }
+        }
+    }
+
+    /// Renders every string leaf of `value` (object keys are never rendered);
+    /// leaves that render to undefined disappear from their object or array.
+    /// `None` when `value` itself is a string that renders to undefined.
+    ///
+    /// # Errors
+    ///
+    /// In strict mode, the first [`TemplateError`].
+    pub fn render_json(
+        &mut self,
+        value: &serde_json::Value,
+        context: &Value,
+    ) -> Result<Option<serde_json::Value>, TemplateError> {
+        Ok(match value {
+            serde_json::Value::String(s) => self.render_string(s, context)?,
+            serde_json::Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for item in items {
+                    if let Some(v) = self.render_json(item, context)? {
+                        out.push(v);
+                    }
+                }
+                Some(serde_json::Value::Array(out))
+            }
+            serde_json::Value::Object(map) => {
+                let mut out = serde_json::Map::with_capacity(map.len());
+                for (k, v) in map {
+                    if let Some(v) = self.render_json(v, context)? {
+                        out.insert(k.clone(), v);
+                    }
+                }
+                Some(serde_json::Value::Object(out))
+            }
+            other => Some(other.clone()),
+        })
+    }
+
+    /// Checks that `source` compiles, without rendering it.
+    ///
+    /// # Errors
+    ///
+    /// [`TemplateError`] for syntax errors, with line and column.
+    pub fn check_syntax(&self, source: &str) -> Result<(), TemplateError> {
+        let normalized = scan::normalize(source);
+        self.text
+            .template_from_str(&normalized)
+            .map(|_| ())
+            .map_err(|e| template_error(source, &e))
+    }
+
+    /// Renders a string with every `${{ }}` output treated as a status check:
+    /// returns the value and whether `always()` or `failure()` was called.
+    pub(crate) fn render_condition(
+        &mut self,
+        source: &str,
+        context: &Value,
+    ) -> Result<(Option<serde_json::Value>, bool), TemplateError> {
+        self.status.called.store(false, Ordering::Relaxed);
+        let value = self.render_string(source, context)?;
+        Ok((value, self.status.called.load(Ordering::Relaxed)))
+    }
+}
+
+/// Backstage's `isTruthy`: `false`, `null`, undefined, `""`, `0`, `NaN` and
+/// empty arrays are false; everything else (the string `"false"` and `{}`
+/// included) is true.
+#[must_use]
+pub fn is_truthy(value: Option<&serde_json::Value>) -> bool {
+    match value {
+        None | Some(serde_json::Value::Null | serde_json::Value::Bool(false)) => false,
+        Some(serde_json::Value::String(s)) => !s.is_empty(),
+        Some(serde_json::Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0 && !f.is_nan()),
+        Some(serde_json::Value::Array(a)) => !a.is_empty(),
+        Some(_) => true,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,198 @@
+use serde_json::{Value as Json, json};
+
+use super::*;
+
+fn table() -> Json {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/type-preservation.json"
+    );
+    serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json")
+}
+
+/// Every row of the type-preservation table (spec §2.4), as Backstage
+/// renders it.
+#[test]
+fn type_preservation_table() {
+    let table = table();
+    let context = Renderer::context(&table["context"]);
+    let rows = table["rows"].as_array().expect("rows");
+    assert!(rows.len() >= 35);
+    for row in rows {
+        let mut renderer = Renderer::new(RenderOptions::default());
+        let input = row["input"].as_str().expect("input");
+        let got = renderer
+            .render_string(input, &context)
+            .expect("lenient never fails");
+        if row["absent"] == true {
+            assert_eq!(got, None, "{input:?} should be absent");
+        } else {
+            assert_eq!(got.as_ref(), Some(&row["result"]), "{input:?}");
+        }
+        let warned = !renderer.take_warnings().is_empty();
+        if row["fallback"] == true {
+            assert!(warned, "{input:?} should warn about the raw fallback");
+            let mut strict = Renderer::new(RenderOptions::default().strict(true));
+            assert!(
+                strict.render_string(input, &context).is_err(),
+                "{input:?} fails in strict mode"
+            );
+        }
+    }
+}
+
+/// Every row of the `if` table (spec §2.6).
+#[test]
+fn if_truthiness_table() {
+    let table = table();
+    let context = Renderer::context(&table["context"]);
+    for row in table["truthiness"].as_array().expect("rows") {
+        let mut renderer = Renderer::new(RenderOptions::default());
+        let runs = match &row["if"] {
+            Json::Bool(b) => *b,
+            Json::String(s) => is_truthy(
+                renderer
+                    .render_string(s, &context)
+                    .expect("lenient")
+                    .as_ref(),
+            ),
+            other => panic!("bad row {other}"),
+        };
+        assert_eq!(runs, row["runs"] == true, "if: {}", row["if"]);
+    }
+}
+
+#[test]
+fn keys_are_never_rendered() {
+    let mut renderer = Renderer::new(RenderOptions::default());
+    let context = Renderer::context(&json!({"parameters": {"n": 1}}));
+    let out = renderer
+        .render_json(&json!({"${{ parameters.n }}": "${{ parameters.n }}", "list": ["${{ parameters.missing }}", "x"]}), &context)
+        .expect("render");
+    assert_eq!(out, Some(json!({"${{ parameters.n }}": 1, "list": ["x"]})));
+}
+
+#[test]
+fn undefined_values_warn_and_fail_in_strict_mode() {
+    let context = Renderer::context(&json!({"parameters": {}}));
+    let mut lenient = Renderer::new(RenderOptions::default());
+    assert_eq!(
+        lenient
+            .render_string("name: ${{ parameters.nmae }}", &context)
+            .expect("lenient"),
+        Some(json!("name: "))
+    );
+    let warnings = lenient.take_warnings();
+    assert_eq!(warnings.len(), 1);
+    assert_eq!((warnings[0].line, warnings[0].column), (1, 11));
+    let mut strict = Renderer::new(RenderOptions::default().strict(true));
+    let err = strict
+        .render_string("a\nname: ${{ parameters.nmae }}", &context)
+        .expect_err("strict");
+    assert_eq!(err.line, 2);
+}
+
+#[test]
+fn backstage_filters() {
+    let mut renderer = Renderer::new(RenderOptions::default());
+    let context = Renderer::context(
+        &json!({"parameters": {"repoUrl": "github.com?owner=acme-corp&repo=svc", "owner": "Group:Default/Team"}}),
+    );
+    let render = |r: &mut Renderer, s: &str| r.render_string(s, &context).expect("render");
+    assert_eq!(
+        render(&mut renderer, "${{ parameters.repoUrl | parseRepoUrl }}"),
+        Some(json!({"host": "github.com", "owner": "acme-corp", "repo": "svc"}))
+    );
+    assert_eq!(
+        render(&mut renderer, "${{ parameters.repoUrl | projectSlug }}"),
+        Some(json!("acme-corp/svc"))
+    );
+    assert_eq!(
+        render(&mut renderer, "${{ parameters.owner | parseEntityRef }}"),
+        Some(json!({"kind": "Group", "namespace": "Default", "name": "Team"}))
+    );
+    assert_eq!(
+        render(
+            &mut renderer,
+            "${{ 'team-a' | parseEntityRef(defaultKind='group') | pick('kind') }}"
+        ),
+        Some(json!("group"))
+    );
+    assert_eq!(
+        render(&mut renderer, "${{ 'team-a' | parseEntityRef }}"),
+        Some(json!("${{ 'team-a' | parseEntityRef }}"))
+    );
+    assert_eq!(
+        render(
+            &mut renderer,
+            "${{ parameters | pick('repoUrl') | parseRepoUrl | pick('repo') }}"
+        ),
+        Some(json!("svc"))
+    );
+    assert_eq!(
+        render(&mut renderer, "${{ {'a': [1]} | dump(2) }}"),
+        Some(json!("{\n  \"a\": [\n    1\n  ]\n}"))
+    );
+}
+
+#[test]
+fn javascript_flavour() {
+    let mut renderer = Renderer::new(RenderOptions::default());
+    let context = Renderer::context(&json!({"parameters": {"name": "Payment Service", "n": 3}}));
+    let render = |r: &mut Renderer, s: &str| r.render_string(s, &context).expect("render");
+    assert_eq!(
+        render(
+            &mut renderer,
+            "${{ parameters.name.toLowerCase().split(' ') | join('-') }}"
+        ),
+        Some(json!("payment-service"))
+    );
+    assert_eq!(
+        render(&mut renderer, "${{ parameters.n === 3 }}"),
+        Some(json!(true))
+    );
+    assert_eq!(
+        render(&mut renderer, "flag=${{ parameters.n > 2 }}"),
+        Some(json!("flag=true"))
+    );
+    assert_eq!(
+        render(&mut renderer, "${{ parameters.missing | length }}"),
+        Some(json!(0))
+    );
+    assert_eq!(
+        render(&mut renderer, "${{ parameters.missing | default('d') }}"),
+        Some(json!("d"))
+    );
+}
+
+#[test]
+fn resource_limits_stop_runaway_templates() {
+    let mut renderer = Renderer::new(RenderOptions::default().strict(true).fuel(10_000));
+    let context = Renderer::context(&json!({}));
+    let err = renderer
+        .render_text("{% for i in range(50000) %}x{% endfor %}", &context)
+        .expect_err("fuel");
+    assert!(err.message.contains("fuel"), "{err}");
+    let mut small = Renderer::new(RenderOptions::default().max_output(10));
+    assert!(small.render_text("${{ 'x' * 100 }}", &context).is_err());
+}
+
+#[test]
+fn no_environment_or_filesystem_access() {
+    let mut renderer = Renderer::new(RenderOptions::default());
+    let context = Renderer::context(&json!({}));
+    for source in [
+        "${{ process.env.HOME }}",
+        "${{ env.PATH }}",
+        "{% include '/etc/passwd' %}",
+        "{% import 'x' as y %}",
+    ] {
+        let out = renderer.render_string(source, &context).expect("lenient");
+        assert!(
+            out.as_ref().is_none_or(|v| v
+                .as_str()
+                .is_some_and(|s| !s.contains("/root") && !s.contains("root:"))),
+            "{source}: {out:?}"
+        );
+    }
+}
