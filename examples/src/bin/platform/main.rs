@@ -17,6 +17,9 @@ use platform_model::validate::{ValidationMode, Validator};
 use platform_model::{Diagnostic, Severity};
 use serde::Serialize;
 
+mod check;
+mod scaffold;
+
 #[derive(Parser)]
 #[command(
     name = "platform",
@@ -42,13 +45,31 @@ enum Command {
         #[arg(long)]
         all_errors: bool,
     },
-    /// Run every check over a tree and report findings.
+    /// Run every check over a tree (catalog validation, graph problems,
+    /// golden-path policy) and report findings and scorecards.
     Check {
         /// A file or directory.
         path: PathBuf,
+        /// Policy profile: baseline, restricted or strict.
+        #[arg(long, default_value = "restricted")]
+        profile: String,
+        /// Policy configuration file (YAML).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         /// Output format.
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// Exit 1 when an unsuppressed finding is at or above this severity
+        /// (error, warning, info/note).
+        #[arg(long, default_value = "error")]
+        min_severity: String,
+    },
+    /// Run a software template (scaffolder.backstage.io/v1beta3).
+    Scaffold(scaffold::ScaffoldArgs),
+    /// Work with software templates.
+    Template {
+        #[command(subcommand)]
+        command: TemplateCommand,
     },
     /// Ask the catalog graph: impact, ownership, cycles, problems, costs, exports.
     Graph {
@@ -102,6 +123,19 @@ enum Format {
     Json,
 }
 
+#[derive(Subcommand)]
+enum TemplateCommand {
+    /// Check a template without running it.
+    Lint(scaffold::LintArgs),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
+    Sarif,
+}
+
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum GraphFormat {
     Text,
@@ -124,7 +158,23 @@ fn main() -> ExitCode {
             format,
             all_errors,
         } => validate(&paths, format, all_errors),
-        Command::Check { path, format } => check(&path, format),
+        Command::Check {
+            path,
+            profile,
+            config,
+            format,
+            min_severity,
+        } => check::check(&check::CheckArgs {
+            path,
+            profile,
+            config,
+            format,
+            min_severity,
+        }),
+        Command::Scaffold(args) => scaffold::scaffold(&args),
+        Command::Template {
+            command: TemplateCommand::Lint(args),
+        } => scaffold::lint(&args),
         Command::Graph {
             path,
             impact,
@@ -231,119 +281,6 @@ fn validate(paths: &[PathBuf], format: Format, all_errors: bool) -> Result<ExitC
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
-    })
-}
-
-/// One finding of `platform check --format json`.
-#[derive(Serialize)]
-struct Finding {
-    rule: String,
-    severity: Severity,
-    message: String,
-    file: String,
-    line: u32,
-    column: u32,
-    suppressed: bool,
-}
-
-#[derive(Serialize, Default)]
-struct CheckSummary {
-    files: usize,
-    entities: usize,
-    errors: usize,
-    warnings: usize,
-    infos: usize,
-}
-
-#[derive(Serialize)]
-struct CheckReport {
-    findings: Vec<Finding>,
-    scorecards: Vec<serde_json::Value>,
-    summary: CheckSummary,
-}
-
-fn check(path: &Path, format: Format) -> Result<ExitCode, String> {
-    let catalogs = load_all(&[path.to_path_buf()], ValidationMode::Full)?;
-    let mut findings = Vec::new();
-    let mut graph_diagnostics: Vec<(Diagnostic, &Catalog)> = Vec::new();
-    let mut summary = CheckSummary::default();
-    for catalog in &catalogs {
-        let s = catalog.summary();
-        summary.files += s.files;
-        summary.entities += s.valid;
-        for d in catalog.diagnostics() {
-            match d.severity {
-                Severity::Error => summary.errors += 1,
-                Severity::Warning => summary.warnings += 1,
-                Severity::Info => summary.infos += 1,
-            }
-            let (file, line, column) = d.span.as_ref().map_or((String::new(), 1, 1), |s| {
-                (s.file.to_string(), s.line, s.column)
-            });
-            findings.push(Finding {
-                rule: d.code.to_string(),
-                severity: d.severity,
-                message: d.message.clone(),
-                file,
-                line,
-                column,
-                suppressed: false,
-            });
-        }
-    }
-    for catalog in &catalogs {
-        let graph = platform_graph::CatalogGraph::from_catalog(catalog);
-        for problem in graph.problems() {
-            let d = problem.to_diagnostic();
-            match d.severity {
-                Severity::Error => summary.errors += 1,
-                Severity::Warning => summary.warnings += 1,
-                Severity::Info => summary.infos += 1,
-            }
-            let (file, line, column) = d.span.as_ref().map_or((String::new(), 1, 1), |s| {
-                (s.file.to_string(), s.line, s.column)
-            });
-            findings.push(Finding {
-                rule: d.code.to_string(),
-                severity: d.severity,
-                message: d.message.clone(),
-                file,
-                line,
-                column,
-                suppressed: false,
-            });
-            graph_diagnostics.push((d, catalog));
-        }
-    }
-    let failed = summary.errors > 0;
-    match format {
-        Format::Json => print_json(&CheckReport {
-            findings,
-            scorecards: Vec::new(),
-            summary,
-        })?,
-        Format::Text => {
-            print_diagnostics(&catalogs, |_| true).map_err(|e| e.to_string())?;
-            let options = RenderOptions::default().with_color(std::io::stdout().is_terminal());
-            for (d, catalog) in &graph_diagnostics {
-                let source = d.span.as_ref().and_then(|s| catalog.source(&s.file));
-                emit(&format!("{}\n", render(d, source, &options)))?;
-            }
-            emit(&format!(
-                "{} {} entities in {} files: {} errors, {} warnings, {} notes",
-                if failed { "failed:" } else { "ok:" },
-                summary.entities,
-                summary.files,
-                summary.errors,
-                summary.warnings,
-                summary.infos
-            ))?;
-        }
-    }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
     })
 }
 

@@ -1,0 +1,374 @@
+//! `platform scaffold` and `platform template lint`.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Args;
+use platform_model::Diagnostic;
+use platform_model::render::{RenderOptions, render};
+use platform_scaffold::actions::git::LocalGitHost;
+use platform_scaffold::actions::http::{BackstageRequest, HttpConfig};
+use platform_scaffold::actions::{
+    ActionRegistry, CatalogClient, CatalogFetch, CatalogRegister, LocalCatalog,
+};
+use platform_scaffold::{
+    Error, Event, RunOptions, Scaffolder, Secrets, StepStatus, Target, Template, diff_against,
+};
+
+use crate::{Format, emit, print_json};
+
+/// Arguments of `platform scaffold`.
+#[derive(Args)]
+pub(crate) struct ScaffoldArgs {
+    /// The template file.
+    template: PathBuf,
+    /// Parameter values, a YAML or JSON file.
+    #[arg(long, value_name = "FILE")]
+    values: PathBuf,
+    /// Output directory: must not exist or be empty; written only when every
+    /// step succeeds. With --dry-run, the directory the result is compared
+    /// with (nothing is written).
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    /// Run as Backstage's dry run: actions with outside effects are skipped,
+    /// the files are listed (and compared with --out when it exists).
+    #[arg(long)]
+    dry_run: bool,
+    /// Fail on undefined values and on templates that would silently pass
+    /// through as raw strings.
+    #[arg(long)]
+    strict: bool,
+    /// Secrets as NAME=VALUE (repeatable); values are never printed.
+    #[arg(long = "secret", value_name = "NAME=VALUE")]
+    secrets: Vec<String>,
+    /// Directory of the local git host that github:repo:create and
+    /// github:repo:push use (default: <out>.git-remotes beside --out).
+    #[arg(long, value_name = "DIR")]
+    git_remotes: Option<PathBuf>,
+    /// Base URL that http:backstage:request paths are appended to.
+    #[arg(long, value_name = "URL", default_value = "http://localhost:7007")]
+    backstage_url: String,
+    /// A catalog directory for catalog:fetch and catalog:register (which
+    /// adds Locations to it).
+    #[arg(long, value_name = "DIR")]
+    catalog: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// Arguments of `platform template lint`.
+#[derive(Args)]
+pub(crate) struct LintArgs {
+    /// The template file.
+    template: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+/// The actions the CLI offers: the built-ins, a local git host, the HTTP
+/// action against `backstage_url`, and a catalog directory when given.
+fn registry(
+    git_remotes: &Path,
+    backstage_url: &str,
+    catalog: Option<&Path>,
+) -> Result<ActionRegistry, String> {
+    let mut registry = ActionRegistry::with_builtins();
+    let (create, push) = LocalGitHost::new(git_remotes).actions();
+    registry.register(create).register(push);
+    let http = HttpConfig::new(backstage_url).map_err(|e| format!("--backstage-url: {e}"))?;
+    registry.register(BackstageRequest::new(http));
+    if let Some(dir) = catalog {
+        let client: Arc<dyn CatalogClient> =
+            Arc::new(LocalCatalog::open(dir).map_err(|e| format!("--catalog: {e}"))?);
+        registry
+            .register(CatalogFetch::new(Arc::clone(&client)))
+            .register(CatalogRegister::new(client));
+    }
+    Ok(registry)
+}
+
+fn print_located(diagnostics: &[Diagnostic], source: Option<&str>) {
+    let color = std::io::stderr().is_terminal();
+    let options = RenderOptions::default()
+        .with_color(color)
+        .with_unicode(color);
+    let mut err = std::io::stderr().lock();
+    for d in diagnostics {
+        let _ = writeln!(err, "{}\n", render(d, source, &options));
+    }
+}
+
+fn load_template(path: &Path) -> Result<Result<Template, ExitCode>, String> {
+    match Template::load(path) {
+        Ok(template) => Ok(Ok(template)),
+        Err(Error::InvalidTemplate { diagnostics, .. }) => {
+            let source = std::fs::read_to_string(path).ok();
+            print_located(&diagnostics, source.as_deref());
+            Ok(Err(ExitCode::from(1)))
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn read_values(path: &Path) -> Result<Result<serde_json::Value, ExitCode>, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let name: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
+    let stream = platform_model::yaml::parse_stream(
+        &name,
+        &text,
+        &platform_model::yaml::YamlOptions::default(),
+    );
+    let problems: Vec<Diagnostic> = stream
+        .diagnostics
+        .iter()
+        .cloned()
+        .chain(stream.documents.iter().filter_map(|d| d.error.clone()))
+        .collect();
+    if !problems.is_empty() {
+        print_located(&problems, Some(&text));
+        return Ok(Err(ExitCode::from(2)));
+    }
+    let value = stream
+        .documents
+        .into_iter()
+        .find(|d| !d.is_empty())
+        .map(|d| d.value)
+        .unwrap_or_else(|| serde_json::json!({}));
+    Ok(Ok(value))
+}
+
+fn parse_secrets(pairs: &[String]) -> Result<Secrets, String> {
+    let mut secrets = Secrets::new();
+    for pair in pairs {
+        let (name, value) = pair.split_once('=').ok_or_else(|| {
+            format!(
+                "--secret expects NAME=VALUE, got `{}`",
+                pair.split('=').next().unwrap_or_default()
+            )
+        })?;
+        secrets.insert(name, value);
+    }
+    Ok(secrets)
+}
+
+/// Prints events on stderr as they happen.
+fn progress(event: &Event) {
+    let line = match event {
+        Event::StepStarted {
+            step_id, action, ..
+        } => format!("==> {step_id} ({action})"),
+        Event::StepSkipped { step_id, reason } => format!("--- {step_id} skipped: {reason}"),
+        Event::StepFinished {
+            step_id,
+            status,
+            duration,
+        } => {
+            let status = match status {
+                StepStatus::Completed => "done",
+                StepStatus::Failed => "FAILED",
+                StepStatus::Skipped => "skipped",
+                StepStatus::Cancelled => "cancelled",
+            };
+            format!("<== {step_id} {status} in {} ms", duration.as_millis())
+        }
+        Event::Log {
+            step_id: Some(_),
+            message,
+        } => format!("    {message}"),
+        Event::Log { message, .. } => message.clone(),
+        _ => return,
+    };
+    let _ = writeln!(std::io::stderr().lock(), "{line}");
+}
+
+pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
+    let template = match load_template(&args.template)? {
+        Ok(t) => t,
+        Err(code) => return Ok(code),
+    };
+    let values = match read_values(&args.values)? {
+        Ok(v) => v,
+        Err(code) => return Ok(code),
+    };
+    let secrets = parse_secrets(&args.secrets)?;
+    let remotes = args.git_remotes.clone().unwrap_or_else(|| {
+        let mut name = args
+            .out
+            .file_name()
+            .map(|n| n.to_os_string())
+            .unwrap_or_else(|| "out".into());
+        name.push(".git-remotes");
+        args.out.with_file_name(name)
+    });
+    let registry = registry(&remotes, &args.backstage_url, args.catalog.as_deref())?;
+    let mut options = RunOptions::default().strict(args.strict);
+    if args.format == Format::Text {
+        options = options.on_event(progress);
+    }
+    let scaffolder = Scaffolder::new(registry).with_options(options);
+    if args.dry_run {
+        return match scaffolder.dry_run(&template, &values, &secrets) {
+            Ok(report) => {
+                let diff = if args.out.exists() {
+                    Some(diff_against(&report.entries, &args.out).map_err(|e| e.to_string())?)
+                } else {
+                    None
+                };
+                match args.format {
+                    Format::Json => {
+                        let mut json = serde_json::to_value(&report).map_err(|e| e.to_string())?;
+                        if let (Some(diff), Some(map)) = (&diff, json.as_object_mut()) {
+                            map.insert(
+                                "diff".into(),
+                                serde_json::to_value(diff).map_err(|e| e.to_string())?,
+                            );
+                        }
+                        print_json(&json)?;
+                    }
+                    Format::Text => {
+                        for file in &report.files {
+                            emit(&format!(
+                                "{}{}",
+                                file.path,
+                                if file.executable { " (executable)" } else { "" }
+                            ))?;
+                        }
+                        if let Some(diff) = &diff {
+                            emit(&format!("\ncompared with {}:", args.out.display()))?;
+                            for change in diff {
+                                emit(
+                                    &format!("{:?} {}", change.change, change.path).to_lowercase(),
+                                )?;
+                                if let Some(text) = &change.diff {
+                                    emit(text.trim_end())?;
+                                }
+                            }
+                        }
+                        print_warnings(&report.warnings)?;
+                        emit(&format!(
+                            "dry run: {} files; output: {}",
+                            report.files.len(),
+                            report.output
+                        ))?;
+                    }
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(error) => failure(&error),
+        };
+    }
+    match scaffolder.run(&template, &values, &secrets, Target::Directory(&args.out)) {
+        Ok(report) => {
+            match args.format {
+                Format::Json => print_json(&report)?,
+                Format::Text => {
+                    print_warnings(&report.warnings)?;
+                    emit(&format!("created {}", args.out.display()))?;
+                    if let Some(links) = report
+                        .output
+                        .get("links")
+                        .and_then(serde_json::Value::as_array)
+                    {
+                        for link in links {
+                            let title = link
+                                .get("title")
+                                .and_then(serde_json::Value::as_str)
+                                .unwrap_or("link");
+                            let target = link
+                                .get("url")
+                                .or_else(|| link.get("entityRef"))
+                                .map(ToString::to_string)
+                                .unwrap_or_default();
+                            emit(&format!("  {title}: {}", target.trim_matches('"')))?;
+                        }
+                    }
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(error) => failure(&error),
+    }
+}
+
+fn print_warnings(warnings: &[platform_scaffold::Warning]) -> Result<(), String> {
+    for w in warnings {
+        let step = w.step.as_deref().unwrap_or("output");
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "warning: step {step}: {} in `{}` ({}:{})",
+            w.message,
+            w.template,
+            w.line,
+            w.column
+        );
+    }
+    Ok(())
+}
+
+/// Reports a failed run: exit 1 for failures of the template or its
+/// values, 2 for an unusable output directory.
+fn failure(error: &Error) -> Result<ExitCode, String> {
+    let mut err = std::io::stderr().lock();
+    let _ = writeln!(err, "error: {error}");
+    if let Error::InvalidParameters { errors } | Error::InvalidSecrets { errors } = error {
+        for e in errors {
+            let _ = writeln!(err, "  - {e}");
+        }
+    }
+    if let Error::StepFailed { .. } = error {
+        let _ = writeln!(err, "nothing was written to the output directory");
+    }
+    Ok(ExitCode::from(if matches!(error, Error::Target(_)) {
+        2
+    } else {
+        1
+    }))
+}
+
+pub(crate) fn lint(args: &LintArgs) -> Result<ExitCode, String> {
+    let template = match load_template(&args.template)? {
+        Ok(t) => t,
+        Err(code) => return Ok(code),
+    };
+    let registry = registry(Path::new("."), "http://localhost:7007", None)?;
+    let findings = platform_scaffold::lint(&template, &registry);
+    let failed = findings.iter().any(Diagnostic::is_error);
+    match args.format {
+        Format::Json => {
+            let list: Vec<serde_json::Value> = findings
+                .iter()
+                .map(|d| {
+                    let (line, column) = d.span.as_ref().map_or((1, 1), |s| (s.line, s.column));
+                    serde_json::json!({"code": d.code, "severity": d.severity, "message": d.message,
+                        "path": d.path, "file": template.file(), "line": line, "column": column, "notes": d.notes})
+                })
+                .collect();
+            print_json(&serde_json::json!({"findings": list, "valid": !failed}))?;
+        }
+        Format::Text => {
+            let source = std::fs::read_to_string(&args.template).ok();
+            let color = std::io::stdout().is_terminal();
+            let options = RenderOptions::default()
+                .with_color(color)
+                .with_unicode(color);
+            for d in &findings {
+                emit(&format!("{}\n", render(d, source.as_deref(), &options)))?;
+            }
+            emit(&format!(
+                "{} {} findings",
+                if failed { "failed:" } else { "ok:" },
+                findings.len()
+            ))?;
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
