@@ -144,6 +144,7 @@ pub fn snapshot_tree(files: &[FileEntry]) -> String {
         }
         out.push('\n');
         match file.text() {
+            Some("") => out.push_str("<empty>\n"),
             Some(text) if !text.contains('\0') => {
                 out.push_str(text);
                 if !text.ends_with('\n') {

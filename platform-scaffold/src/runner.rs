@@ -688,6 +688,7 @@ impl Run<'_> {
         if self.failure.is_none() {
             self.failure = Some((step.id.clone(), step.action.clone(), message));
         }
+        self.renderer.set_failed();
     }
 
     /// The iterations of a step: `[None]` without `each`.
@@ -699,23 +700,13 @@ impl Run<'_> {
             Value::String(s) => s.clone(),
             other => other.to_string(),
         };
-        let resolved = match each {
-            Value::String(s) => {
-                let context = Renderer::context(&Value::Object(self.input_context(false)));
-                self.renderer
-                    .render_string(s, &context)
-                    .map_err(|e| self.located(&format!("{}/each", step.pointer), &e))?
-            }
-            other => Some(other.clone()),
-        };
-        if let (Value::String(s), Some(with), false) = (
-            each,
-            &resolved,
-            self.secrets.is_empty() && self.options.environment_secrets.is_empty(),
-        ) {
+        let context = Renderer::context(&Value::Object(self.input_context(false)));
+        let resolved = self.render_value(each, &context, &format!("{}/each", step.pointer))?;
+        let has_secrets = !(self.secrets.is_empty() && self.options.environment_secrets.is_empty());
+        if let (Some(with), true) = (&resolved, has_secrets) {
             let blank = Renderer::context(&Value::Object(self.input_context(true)));
             let mut shadow = Renderer::new(self.renderer.options().clone().strict(false));
-            if let Ok(without) = shadow.render_string(s, &blank) {
+            if let Ok(without) = shadow.render_json(each, &blank) {
                 self.journal
                     .redactor
                     .add_differences(with, without.as_ref());

@@ -513,17 +513,34 @@ impl Renderer {
         let normalized = scan::normalize(source);
         match scan::shape(&normalized) {
             Shape::Expression(expr) => {
-                let value = self
+                // Point into the whole string: the expression follows `${{`.
+                let offset = normalized
+                    .find(expr)
+                    .map_or(0, |o| normalized[..o].chars().count());
+                let evaluated = self
                     .text
                     .compile_expression(expr)
-                    .and_then(|e| e.eval(context))
-                    .map_err(|e| {
+                    .and_then(|e| e.eval(context));
+                let value = match evaluated {
+                    Ok(value) => value,
+                    // JavaScript arithmetic on undefined gives NaN, which
+                    // JSON turns into null (`steps.my-step` is a subtraction).
+                    Err(e) if !self.options.strict && is_undefined_arithmetic(&e) => {
+                        return Ok(Some(serde_json::Value::Null));
+                    }
+                    Err(e) => {
                         let mut error = template_error(expr, &e);
-                        // Point into the whole string: the expression follows `${{`.
-                        let offset = normalized.find(expr).unwrap_or(0);
-                        error.column += normalized[..offset].chars().count();
-                        error
-                    })?;
+                        error.column += offset;
+                        return Err(error);
+                    }
+                };
+                if self.options.strict && value.is_undefined() {
+                    return Err(TemplateError {
+                        message: format!("undefined value: `{}` is not defined", expr.trim()),
+                        line: 1,
+                        column: offset + 1 + expr.len() - expr.trim_start().len(),
+                    });
+                }
                 let json = to_json(&value);
                 if let Some(serde_json::Value::String(s)) = &json {
                     self.check_size(s)?;
@@ -603,6 +620,11 @@ impl Renderer {
 
     /// Renders a string with every `${{ }}` output treated as a status check:
     /// returns the value and whether `always()` or `failure()` was called.
+    /// Records that a step failed (`failure()` turns true).
+    pub(crate) fn set_failed(&self) {
+        self.status.failed.store(true, Ordering::Relaxed);
+    }
+
     pub(crate) fn render_condition(
         &mut self,
         source: &str,
@@ -612,6 +634,15 @@ impl Renderer {
         let value = self.render_string(source, context)?;
         Ok((value, self.status.called.load(Ordering::Relaxed)))
     }
+}
+
+/// Whether an error is arithmetic with an undefined operand (NaN in
+/// JavaScript).
+fn is_undefined_arithmetic(error: &Error) -> bool {
+    error.kind() == ErrorKind::InvalidOperation
+        && error
+            .detail()
+            .is_some_and(|d| d.contains("undefined") && d.contains("operator"))
 }
 
 /// Backstage's `isTruthy`: `false`, `null`, undefined, `""`, `0`, `NaN` and

@@ -196,3 +196,32 @@ fn no_environment_or_filesystem_access() {
         );
     }
 }
+
+#[test]
+fn a_dashed_step_reference_is_a_subtraction_that_yields_null() {
+    let mut renderer = Renderer::new(RenderOptions::default());
+    let context = Renderer::context(&json!({"steps": {"my-step": {"output": {"n": 1}}}}));
+    assert_eq!(
+        renderer
+            .render_string("${{ steps.my-step.output.n }}", &context)
+            .expect("lenient"),
+        Some(Json::Null)
+    );
+    assert_eq!(
+        renderer
+            .render_string("${{ steps['my-step'].output.n }}", &context)
+            .expect("lenient"),
+        Some(json!(1))
+    );
+}
+
+#[test]
+fn strict_mode_refuses_undefined_expressions() {
+    let mut renderer = Renderer::new(RenderOptions::default().strict(true));
+    let context = Renderer::context(&json!({"parameters": {}}));
+    let error = renderer
+        .render_string("${{ parameters.nmae }}", &context)
+        .expect_err("strict");
+    assert!(error.message.contains("undefined"), "{error:?}");
+    assert_eq!(error.column, 5);
+}
