@@ -299,3 +299,172 @@ fn graph_exports_and_problems() {
     ]));
     assert_eq!(costs["costs"]["total"], 587.0);
 }
+
+#[test]
+fn check_on_acme_reports_the_deliberate_policy_findings_in_every_format() {
+    let out = platform(&["check", "examples/acme", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    let rules: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .filter_map(|f| f["rule"].as_str())
+        .collect();
+    assert_eq!(
+        rules,
+        vec!["xref.prod-workload-without-pdb", "k8s.image-tag"]
+    );
+    for f in report["findings"].as_array().expect("findings") {
+        for key in [
+            "rule",
+            "severity",
+            "message",
+            "file",
+            "line",
+            "column",
+            "suppressed",
+        ] {
+            assert!(f.get(key).is_some(), "{key} missing in {f}");
+        }
+    }
+    let cards: Vec<(&str, &str)> = report["scorecards"]
+        .as_array()
+        .expect("scorecards")
+        .iter()
+        .map(|c| {
+            (
+                c["component"].as_str().unwrap_or_default(),
+                c["level"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        cards.contains(&("component:default/notification-service", "basic")),
+        "{cards:?}"
+    );
+    let lenient = platform(&[
+        "check",
+        "examples/acme",
+        "--min-severity",
+        "error",
+        "--profile",
+        "baseline",
+    ]);
+    assert_eq!(lenient.status.code(), Some(1));
+    let sarif = json(&platform(&["check", MISTAKES, "--format", "sarif"]));
+    let all = json(&platform(&["check", MISTAKES, "--format", "json"]));
+    let results = sarif["runs"][0]["results"]
+        .as_array()
+        .expect("results")
+        .len();
+    assert_eq!(
+        results,
+        all["findings"].as_array().expect("findings").len(),
+        "SARIF keeps catalog and graph findings"
+    );
+}
+
+#[test]
+fn template_lint_reports_located_findings() {
+    let clean = platform(&[
+        "template",
+        "lint",
+        "examples/acme/templates/new-go-service/template.yaml",
+    ]);
+    assert_eq!(
+        clean.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&clean.stdout)
+    );
+    let seed = platform(&[
+        "template",
+        "lint",
+        "platform-scaffold/tests/fixtures/lint/seed-template.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(seed.status.code(), Some(1));
+    let report = json(&seed);
+    assert_eq!(report["valid"], false);
+    let first = &report["findings"][0];
+    assert!(first["line"].as_u64().is_some_and(|l| l > 1), "{first}");
+    assert!(
+        report["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .any(|f| f["code"] == "scaffold.unknown-input")
+    );
+}
+
+#[test]
+fn scaffold_dry_run_lists_files_and_a_real_run_writes_only_on_success() {
+    let template = "examples/acme/templates/new-go-service/template.yaml";
+    let values = "examples/acme/templates/new-go-service/example-values.yaml";
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("svc");
+    let out_text = out.to_string_lossy().into_owned();
+    let dry = platform(&[
+        "scaffold",
+        template,
+        "--values",
+        values,
+        "--out",
+        &out_text,
+        "--dry-run",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        dry.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let report = json(&dry);
+    let paths: Vec<&str> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .filter_map(|f| f["path"].as_str())
+        .collect();
+    assert!(
+        paths.contains(&"catalog-info.yaml") && paths.contains(&"chart/values.yaml"),
+        "{paths:?}"
+    );
+    assert!(!out.exists(), "a dry run writes nothing");
+    // Nothing listens on port 9: the ArgoCD step fails, so nothing is written.
+    let failed = platform(&[
+        "scaffold",
+        template,
+        "--values",
+        values,
+        "--out",
+        &out_text,
+        "--backstage-url",
+        "http://127.0.0.1:9",
+    ]);
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stderr).contains("create-argocd-app"));
+    assert!(!out.exists());
+    // Invalid values are reported with the parameter and the page.
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "name: Not Valid\nowner: x\ndescription: y\n").expect("write");
+    let invalid = platform(&[
+        "scaffold",
+        template,
+        "--values",
+        &bad.to_string_lossy(),
+        "--out",
+        &out_text,
+    ]);
+    assert_eq!(invalid.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&invalid.stderr);
+    assert!(
+        stderr.contains("`name` on page 1 \"Service Details\""),
+        "{stderr}"
+    );
+}

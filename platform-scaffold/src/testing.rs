@@ -1,16 +1,30 @@
 //! Testing templates in CI: run a template with values into memory and
 //! compare the file tree with a snapshot.
 //!
-//! ```no_run
-//! use platform_scaffold::testing::{render_template, snapshot_tree};
-//! use std::path::Path;
-//!
-//! let values = serde_json::json!({"name": "payment-processor", "owner": "payments-team", "description": "Pays"});
-//! let files = render_template(Path::new("templates/new-go-service/template.yaml"), &values)?;
-//! // With insta: insta::assert_snapshot!(snapshot_tree(&files));
-//! assert!(snapshot_tree(&files).contains("--- catalog-info.yaml"));
-//! # Ok::<(), platform_scaffold::Error>(())
 //! ```
+//! use platform_scaffold::testing::{render_template, snapshot_tree};
+//!
+//! let dir = tempfile::tempdir()?;
+//! std::fs::create_dir_all(dir.path().join("skeleton"))?;
+//! std::fs::write(dir.path().join("skeleton/catalog-info.yaml"), "metadata:\n  name: ${{ values.name }}\n")?;
+//! std::fs::write(dir.path().join("template.yaml"), "apiVersion: scaffolder.backstage.io/v1beta3
+//! kind: Template
+//! metadata: {name: t}
+//! spec:
+//!   type: service
+//!   steps:
+//!     - {action: fetch:template, input: {url: ./skeleton, values: {name: '${{ parameters.name }}'}}}
+//! ")?;
+//! let files = render_template(&dir.path().join("template.yaml"), &serde_json::json!({"name": "billing"}))?;
+//! // In a test: insta::assert_snapshot!(snapshot_tree(&files));
+//! assert_eq!(snapshot_tree(&files), "--- catalog-info.yaml\nmetadata:\n  name: billing\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Templates that use actions beyond the built-ins (`github:*`,
+//! `http:backstage:request`, your own) go through [`render_with`] with a
+//! [`Scaffolder`] whose registry has them; actions without dry-run support
+//! are skipped and give example outputs.
 
 use std::path::Path;
 

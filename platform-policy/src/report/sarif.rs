@@ -175,6 +175,20 @@ pub(crate) fn log(report: &PolicyReport) -> Value {
             rules.push(rule(&r.meta, r.severity));
         }
     }
+    // Findings merged in from elsewhere (catalog validation, the graph)
+    // name rules the checker does not know: describe them minimally rather
+    // than drop the findings.
+    for f in &report.findings {
+        if !index.contains_key(f.rule.as_ref()) {
+            index.insert(f.rule.as_ref(), rules.len());
+            rules.push(json!({
+                "id": f.rule,
+                "name": f.rule,
+                "shortDescription": {"text": f.rule},
+                "defaultConfiguration": {"level": level(f.severity)},
+            }));
+        }
+    }
     let mut hashes = HashMap::new();
     let mut results = Vec::new();
     let mut notifications = Vec::new();

@@ -15,7 +15,7 @@ use crate::{CheckFormat, emit, load_all, print_json};
 
 pub(crate) struct CheckArgs {
     pub(crate) path: PathBuf,
-    pub(crate) profile: String,
+    pub(crate) profile: Option<String>,
     pub(crate) config: Option<PathBuf>,
     pub(crate) format: CheckFormat,
     pub(crate) min_severity: String,
@@ -42,11 +42,14 @@ pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
             args.min_severity
         )
     })?;
-    let profile = args
-        .profile
-        .parse()
-        .map_err(|e: String| format!("--profile: {e}"))?;
-    let mut options = CheckOptions::new().with_profile(profile);
+    let mut options = CheckOptions::new();
+    if let Some(profile) = &args.profile {
+        options = options.with_profile(
+            profile
+                .parse()
+                .map_err(|e: String| format!("--profile: {e}"))?,
+        );
+    }
     if let Some(config) = &args.config {
         options = options.with_config_file(config);
     }

@@ -50,9 +50,10 @@ enum Command {
     Check {
         /// A file or directory.
         path: PathBuf,
-        /// Policy profile: baseline, restricted or strict.
-        #[arg(long, default_value = "restricted")]
-        profile: String,
+        /// Policy profile: baseline, restricted or strict (default: the
+        /// configuration file's, else restricted).
+        #[arg(long)]
+        profile: Option<String>,
         /// Policy configuration file (YAML).
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
