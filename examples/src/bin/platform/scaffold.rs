@@ -44,7 +44,7 @@ pub(crate) struct ScaffoldArgs {
     #[arg(long = "secret", value_name = "NAME=VALUE")]
     secrets: Vec<String>,
     /// Directory of the local git host that github:repo:create and
-    /// github:repo:push use (default: <out>.git-remotes beside --out).
+    /// github:repo:push use (default: `OUT.git-remotes` beside --out).
     #[arg(long, value_name = "DIR")]
     git_remotes: Option<PathBuf>,
     /// Base URL that http:backstage:request paths are appended to.
