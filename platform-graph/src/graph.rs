@@ -152,6 +152,8 @@ fn row(relation: RelationType) -> usize {
 /// read slices instead of walking linked edge lists.
 #[derive(Clone, Debug, Default)]
 struct Frozen {
+    /// Node kinds by index, compact, for walks that branch on the kind.
+    kinds: Vec<EntityKind>,
     out_offsets: Vec<u32>,
     out_targets: Vec<u32>,
     in_offsets: Vec<u32>,
@@ -193,7 +195,12 @@ impl Frozen {
             *i -= 1;
             in_sources[*i as usize] = from as u32;
         }
+        let mut kinds = vec![EntityKind::Other; petgraph::visit::NodeIndexable::node_bound(graph)];
+        for index in graph.node_indices() {
+            kinds[index.index()] = graph[index].kind;
+        }
         Self {
+            kinds,
             out_offsets,
             out_targets,
             in_offsets,
@@ -675,6 +682,15 @@ impl CatalogGraph {
             Direction::Outgoing
         };
         self.neighbours(id.0, stored, direction).map(NodeId)
+    }
+
+    /// The kind of a node, from the compact table.
+    pub(crate) fn kind_of(&self, node: NodeIndex<u32>) -> EntityKind {
+        self.frozen()
+            .kinds
+            .get(node.index())
+            .copied()
+            .unwrap_or(EntityKind::Other)
     }
 
     /// An upper bound of node indices, for dense per-node tables.

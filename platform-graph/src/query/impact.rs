@@ -41,7 +41,7 @@ impl CatalogGraph {
                 self.neighbours(current, RelationType::ProvidesApi, Direction::Outgoing)
                     .map(|n| (n, true)),
             );
-            if self.graph[current].kind == EntityKind::Api {
+            if self.kind_of(current) == EntityKind::Api {
                 next.extend(
                     self.neighbours(current, RelationType::ConsumesApi, Direction::Incoming)
                         .map(|n| (n, true)),

@@ -27,8 +27,9 @@ const UNSEEN: u32 = u32::MAX;
 /// Breadth-first search state: parent pointers and depths in dense tables.
 #[derive(Clone, Debug)]
 pub(crate) struct Walk {
-    parent: Vec<u32>,
-    depth: Vec<u32>,
+    /// Per node: the parent it was reached from (`UNSEEN` when not reached)
+    /// and its depth, side by side so that a visit touches one cache line.
+    seen: Vec<[u32; 2]>,
     queue: VecDeque<NodeIndex<u32>>,
     /// Nodes in the order they were reached.
     pub(crate) order: Vec<NodeIndex<u32>>,
@@ -41,15 +42,14 @@ impl Walk {
     ) -> Self {
         let bound = graph.bound();
         let mut walk = Self {
-            parent: vec![UNSEEN; bound],
-            depth: vec![0; bound],
+            seen: vec![[UNSEEN, 0]; bound],
             queue: VecDeque::new(),
             order: Vec::new(),
         };
         for root in roots {
             let i = root.index();
-            if walk.parent[i] == UNSEEN {
-                walk.parent[i] = root.index() as u32;
+            if walk.seen[i][0] == UNSEEN {
+                walk.seen[i][0] = root.index() as u32;
                 walk.queue.push_back(root);
                 walk.order.push(root);
             }
@@ -71,11 +71,11 @@ impl Walk {
         expand: bool,
     ) -> bool {
         let i = node.index();
-        if self.parent[i] != UNSEEN {
+        if self.seen[i][0] != UNSEEN {
             return false;
         }
-        self.parent[i] = from.index() as u32;
-        self.depth[i] = self.depth[from.index()] + 1;
+        let depth = self.seen[from.index()][1] + 1;
+        self.seen[i] = [from.index() as u32, depth];
         self.order.push(node);
         if expand {
             self.queue.push_back(node);
@@ -84,19 +84,21 @@ impl Walk {
     }
 
     pub(crate) fn seen(&self, node: NodeIndex<u32>) -> bool {
-        self.parent.get(node.index()).is_some_and(|&p| p != UNSEEN)
+        self.seen
+            .get(node.index())
+            .is_some_and(|&[p, _]| p != UNSEEN)
     }
 
     pub(crate) fn depth(&self, node: NodeIndex<u32>) -> usize {
-        self.depth[node.index()] as usize
+        self.seen[node.index()][1] as usize
     }
 
     /// The path from a root to `node`, root first.
     pub(crate) fn path(&self, node: NodeIndex<u32>) -> Vec<NodeId> {
         let mut path = vec![NodeId(node)];
         let mut current = node.index();
-        while self.parent[current] != current as u32 {
-            current = self.parent[current] as usize;
+        while self.seen[current][0] != current as u32 {
+            current = self.seen[current][0] as usize;
             path.push(NodeId(NodeIndex::new(current)));
         }
         path.reverse();

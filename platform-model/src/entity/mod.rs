@@ -92,9 +92,9 @@ impl Entity {
     #[must_use]
     pub fn entity_ref(&self) -> EntityRef {
         EntityRef::new(
-            self.kind.clone(),
+            &self.kind,
             self.metadata.namespace_or_default(),
-            self.metadata.name.clone(),
+            &self.metadata.name,
         )
     }
 
