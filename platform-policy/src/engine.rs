@@ -303,6 +303,7 @@ impl Checker {
     #[must_use]
     pub fn check_inputs(&self, inputs: Inputs) -> PolicyReport {
         let index = Index::build(&inputs);
+        let pods = crate::rules::pod::views(&inputs, &index);
         let effective: HashMap<&str, &Effective> = self
             .rules
             .iter()
@@ -321,6 +322,7 @@ impl Checker {
                     overridden: e.overridden,
                     profile: self.profile,
                     options: &e.options,
+                    pods: &pods,
                 };
                 e.rule.check(&cx)
             })

@@ -39,7 +39,10 @@ pub(crate) struct Index {
     pub(crate) pdbs: Vec<usize>,
     pub(crate) hpas: Vec<usize>,
     pub(crate) netpols: Vec<usize>,
-    pub(crate) service_accounts: HashSet<(String, String)>,
+    /// ServiceAccounts: namespace → name → whether one of that name sets
+    /// `automountServiceAccountToken: false` (nested so that lookups
+    /// borrow instead of building a `(String, String)` key).
+    pub(crate) service_accounts: HashMap<String, HashMap<String, bool>>,
     /// PDB manifest → its selector, or why it cannot be read.
     pub(crate) pdb_selector: HashMap<usize, Result<LabelSelector, String>>,
     pub(crate) workload_pdbs: HashMap<usize, Vec<usize>>,
@@ -52,10 +55,22 @@ pub(crate) struct Index {
     pub(crate) labelled_component: HashMap<usize, usize>,
     /// Component of every artefact (labels first, then targets, then location).
     pub(crate) attribution: HashMap<ArtefactId, usize>,
+    /// Per Component: its workloads joined by label or selector, in
+    /// `workloads` order (so joins need not scan every workload per
+    /// Component).
+    pub(crate) component_workloads: Vec<Vec<usize>>,
+    /// Per Component: the values files attributed to it, in input order.
+    pub(crate) component_values: Vec<Vec<usize>>,
+    /// Per Component: whether any manifest is joined to it by label or
+    /// selector.
+    pub(crate) component_labelled: Vec<bool>,
     pub(crate) xrds: Vec<Xrd>,
     /// `(group, kind)` → `(xrd index, is the claim kind)`.
     pub(crate) xr_kinds: HashMap<(String, String), (usize, bool)>,
     pub(crate) unknown_kinds: Vec<usize>,
+    /// Instances of Crossplane kinds: `(manifest, xrd index)`, in manifest
+    /// order (computed once instead of once per `crossplane.*` rule).
+    pub(crate) xr_instances: Vec<(usize, usize)>,
     /// Where the pods of workloads and values files are.
     pub(crate) pods: Vec<crate::rules::pod::PodData>,
 }
@@ -67,7 +82,7 @@ impl Index {
     pub(crate) fn build(inputs: &Inputs) -> Self {
         let mut index = Self::default();
         let manifests = inputs.manifests();
-        let mut crd_kinds: HashSet<(String, String)> = HashSet::new();
+        let mut crd_kinds: HashSet<(&str, &str)> = HashSet::new();
         for (i, m) in manifests.iter().enumerate() {
             if m.workload_kind().is_some() {
                 index.workloads.push(i);
@@ -78,15 +93,22 @@ impl Index {
             } else if m.is("networking.k8s.io", "NetworkPolicy") {
                 index.netpols.push(i);
             } else if m.is("", "ServiceAccount") {
-                index
+                let off = m
+                    .get("/automountServiceAccountToken")
+                    .and_then(Value::as_bool)
+                    == Some(false);
+                *index
                     .service_accounts
-                    .insert((m.namespace_or_default().to_owned(), m.name.clone()));
+                    .entry(m.namespace_or_default().to_owned())
+                    .or_default()
+                    .entry(m.name.clone())
+                    .or_default() |= off;
             } else if m.is("apiextensions.k8s.io", "CustomResourceDefinition") {
                 if let (Some(g), Some(k)) = (
                     m.get("/spec/group").and_then(Value::as_str),
                     m.get("/spec/names/kind").and_then(Value::as_str),
                 ) {
-                    crd_kinds.insert((g.to_owned(), k.to_owned()));
+                    crd_kinds.insert((g, k));
                 }
             } else if let Some(xrd) = Xrd::parse(i, m) {
                 let n = index.xrds.len();
@@ -102,12 +124,21 @@ impl Index {
             }
         }
         for (i, m) in manifests.iter().enumerate() {
-            let group = m.group().to_owned();
+            let group = m.group();
             let known = KNOWN_KINDS.contains(&m.kind.as_str())
-                || crd_kinds.contains(&(group.clone(), m.kind.clone()))
-                || index.xr_kinds.contains_key(&(group, m.kind.clone()));
+                || crd_kinds.contains(&(group, m.kind.as_str()))
+                || index
+                    .xr_kinds
+                    .contains_key(&(group.to_owned(), m.kind.clone()));
             if !known && m.group() != XRD_GROUP {
                 index.unknown_kinds.push(i);
+            }
+        }
+        if !index.xr_kinds.is_empty() {
+            for (i, m) in manifests.iter().enumerate() {
+                if let Some(&(x, _)) = index.xr_kinds.get(&(m.group().to_owned(), m.kind.clone())) {
+                    index.xr_instances.push((i, x));
+                }
             }
         }
         let labels = index.label_index(inputs);
@@ -116,6 +147,7 @@ impl Index {
         index.match_netpols(inputs, &labels);
         index.components(inputs);
         index.attribute(inputs);
+        index.component_joins(inputs);
         index.pods = crate::rules::pod::build_pods(inputs, &index.workloads);
         index
     }
@@ -329,6 +361,45 @@ impl Index {
             attribution.insert(ArtefactId::new(ArtefactKind::CatalogEntity, info.entity), c);
         }
         self.attribution = attribution;
+    }
+
+    fn component_joins(&mut self, inputs: &Inputs) {
+        let n = self.components.len();
+        self.component_workloads = vec![Vec::new(); n];
+        self.component_values = vec![Vec::new(); n];
+        self.component_labelled = vec![false; n];
+        if n == 0 {
+            return;
+        }
+        for &w in &self.workloads {
+            if let Some(&c) = self.labelled_component.get(&w) {
+                self.component_workloads[c].push(w);
+            }
+        }
+        for i in 0..inputs.values().len() {
+            if let Some(c) = self.component_for(ArtefactId::new(ArtefactKind::HelmValues, i)) {
+                self.component_values[c].push(i);
+            }
+        }
+        for &c in self.labelled_component.values() {
+            self.component_labelled[c] = true;
+        }
+    }
+
+    /// Whether the input defines ServiceAccount `name` in `namespace`.
+    pub(crate) fn has_service_account(&self, namespace: &str, name: &str) -> bool {
+        self.service_accounts
+            .get(namespace)
+            .is_some_and(|names| names.contains_key(name))
+    }
+
+    /// Whether a ServiceAccount `name` of `namespace` in the input sets
+    /// `automountServiceAccountToken: false`.
+    pub(crate) fn automount_off(&self, namespace: &str, name: &str) -> bool {
+        self.service_accounts
+            .get(namespace)
+            .and_then(|names| names.get(name))
+            .is_some_and(|&off| off)
     }
 
     /// The Component (index in `components`) an artefact belongs to.

@@ -319,6 +319,9 @@ pub struct RuleContext<'a> {
     pub(crate) overridden: bool,
     pub(crate) profile: Profile,
     pub(crate) options: &'a Map<String, Value>,
+    /// The pods of workloads and values files, resolved once per check and
+    /// shared by every rule.
+    pub(crate) pods: &'a [crate::rules::pod::PodView<'a>],
 }
 
 impl<'a> RuleContext<'a> {

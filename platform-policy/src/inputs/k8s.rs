@@ -134,7 +134,7 @@ impl Manifest {
     /// One label of `metadata.labels`.
     #[must_use]
     pub fn label(&self, key: &str) -> Option<&str> {
-        self.labels()?.get(key)?.as_str()
+        super::field(self.labels()?, key)?.as_str()
     }
 
     /// `metadata.annotations`.
@@ -171,9 +171,8 @@ impl Manifest {
     #[must_use]
     pub fn pod_labels(&self) -> Option<&Map<String, Value>> {
         let kind = self.workload_kind()?;
-        let mut pointer = String::from(kind.pod_metadata_pointer());
-        pointer.push_str("/labels");
-        self.get(&pointer).and_then(Value::as_object)
+        let metadata = self.get(kind.pod_metadata_pointer())?;
+        super::get(metadata, "labels").and_then(Value::as_object)
     }
 
     /// `spec.replicas` as an integer, when written.

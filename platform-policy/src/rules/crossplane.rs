@@ -41,10 +41,8 @@ fn instances<'a>(cx: &RuleContext<'a>) -> Vec<Result<Instance<'a>, Finding>> {
     let index = cx.index_ref();
     let manifests = cx.inputs().manifests();
     let mut out = Vec::new();
-    for (i, m) in manifests.iter().enumerate() {
-        let Some(&(x, _claim)) = index.xr_kinds.get(&(m.group().to_owned(), m.kind.clone())) else {
-            continue;
-        };
+    for &(i, x) in &index.xr_instances {
+        let m = &manifests[i];
         let xrd = &index.xrds[x];
         let Some(xrd_manifest) = manifests.get(xrd.manifest) else {
             continue;

@@ -7,9 +7,10 @@ use std::sync::Arc;
 use platform_model::Severity;
 use serde_json::Value;
 
-use super::pod::{ContainerList, ImageRef, PodView, image_of, pods};
+use super::pod::{ContainerList, ContainerView, ImageRef, PodView, ScLevel, image_of, pods};
 use super::{meta, rule, secret_name};
 use crate::finding::{ArtefactKind as A, Finding, PssLevel};
+use crate::inputs::{field, get, walk};
 use crate::rule::{OptionKind, Profile, Rule, RuleContext, RuleOption};
 use crate::selector::LabelSelector;
 
@@ -136,11 +137,14 @@ fn privileged(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in pods(cx, true) {
         for c in &pod.containers {
-            let ptr = format!("{}/privileged", c.sc);
-            if is_true(pod.get(&ptr)) {
+            if is_true(pod.sc_get(c, "privileged")) {
                 out.push(
-                    pod.finding(cx, &ptr, format!("{} is privileged", PodView::label(c)))
-                        .with_pss(PssLevel::Baseline),
+                    pod.finding(
+                        cx,
+                        &pod.sc_field(c, ScLevel::Container, "privileged"),
+                        format!("{} is privileged", PodView::label(c)),
+                    )
+                    .with_pss(PssLevel::Baseline),
                 );
             }
         }
@@ -152,11 +156,14 @@ fn host_namespaces(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in pods(cx, true) {
         for field in ["hostNetwork", "hostPID", "hostIPC"] {
-            let ptr = pod.pod_field(field);
-            if is_true(pod.get(&ptr)) {
+            if is_true(pod.pod_get(field)) {
                 out.push(
-                    pod.finding(cx, &ptr, format!("the pod sets `{field}: true`"))
-                        .with_pss(PssLevel::Baseline),
+                    pod.finding(
+                        cx,
+                        &pod.pod_field(field),
+                        format!("the pod sets `{field}: true`"),
+                    )
+                    .with_pss(PssLevel::Baseline),
                 );
             }
         }
@@ -164,45 +171,53 @@ fn host_namespaces(cx: &RuleContext<'_>) -> Vec<Finding> {
     out
 }
 
-fn volumes<'a>(pod: &PodView<'a>) -> Vec<(String, &'a serde_json::Map<String, Value>)> {
-    let ptr = pod.pod_field("volumes");
-    match pod.get(&ptr) {
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| v.as_object().map(|o| (format!("{ptr}/{i}"), o)))
-            .collect(),
-        _ => Vec::new(),
-    }
+/// The volumes of a pod that are objects, with their positions in
+/// `volumes` (pointers are built from them only for findings).
+fn volumes<'a>(
+    pod: &PodView<'a>,
+) -> impl Iterator<Item = (usize, &'a serde_json::Map<String, Value>)> + use<'a> {
+    let items = match pod.pod_get("volumes") {
+        Some(Value::Array(items)) => items.as_slice(),
+        _ => &[],
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, v)| v.as_object().map(|o| (i, o)))
+}
+
+/// Pointer of volume `i` of a pod.
+fn volume_pointer(pod: &PodView<'_>, i: usize) -> String {
+    format!("{}/volumes/{i}", pod.pod)
 }
 
 fn host_path(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in pods(cx, true) {
-        for (ptr, volume) in volumes(&pod) {
-            let Some(hp) = volume.get("hostPath") else {
+        for (i, volume) in volumes(pod) {
+            let Some(hp) = field(volume, "hostPath") else {
                 continue;
             };
-            let path = hp.get("path").and_then(Value::as_str).unwrap_or("");
-            let name = volume.get("name").and_then(Value::as_str).unwrap_or("?");
+            let path = get(hp, "path").and_then(Value::as_str).unwrap_or("");
+            let name = field(volume, "name").and_then(Value::as_str).unwrap_or("?");
             let trimmed = path.trim_end_matches('/');
             let detail = if path.ends_with("docker.sock")
                 || path.ends_with("containerd.sock")
                 || path.ends_with("crio.sock")
             {
-                " (the container runtime socket: full control of the node)".to_owned()
+                " (the container runtime socket: full control of the node)"
             } else if SENSITIVE_HOST_PATHS
                 .iter()
                 .any(|s| trimmed == *s || (trimmed.is_empty() && *s == "/"))
             {
-                " (a sensitive system directory)".to_owned()
+                " (a sensitive system directory)"
             } else {
-                String::new()
+                ""
             };
             out.push(
                 pod.finding(
                     cx,
-                    &format!("{ptr}/hostPath"),
+                    &format!("{}/hostPath", volume_pointer(pod, i)),
                     format!("volume `{name}` mounts host path `{path}`{detail}"),
                 )
                 .with_pss(PssLevel::Baseline),
@@ -216,22 +231,16 @@ fn host_port(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in pods(cx, true) {
         for c in &pod.containers {
-            let ports = if c.ptr.is_empty() {
-                "/ports".to_owned()
-            } else {
-                format!("{}/ports", c.ptr)
-            };
-            if let Some(Value::Array(items)) = pod.get(&ports) {
+            if let Some(Value::Array(items)) = pod.container_get(c, "ports") {
                 for (i, p) in items.iter().enumerate() {
-                    if let Some(hp) = p
-                        .get("hostPort")
+                    if let Some(hp) = get(p, "hostPort")
                         .and_then(Value::as_i64)
                         .filter(|&h| h != 0)
                     {
                         out.push(
                             pod.finding(
                                 cx,
-                                &format!("{ports}/{i}/hostPort"),
+                                &format!("{}/{i}/hostPort", PodView::container_field(c, "ports")),
                                 format!("{} binds host port {hp}", PodView::label(c)),
                             )
                             .with_pss(PssLevel::Baseline),
@@ -244,15 +253,16 @@ fn host_port(cx: &RuleContext<'_>) -> Vec<Finding> {
     out
 }
 
-fn strings(v: Option<&Value>) -> Vec<(usize, &str)> {
-    match v {
-        Some(Value::Array(items)) => items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, x)| x.as_str().map(|s| (i, s)))
-            .collect(),
-        _ => Vec::new(),
-    }
+/// The strings of a list, with their positions.
+fn strings(v: Option<&Value>) -> impl Iterator<Item = (usize, &str)> {
+    let items = match v {
+        Some(Value::Array(items)) => items.as_slice(),
+        _ => &[],
+    };
+    items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, x)| x.as_str().map(|s| (i, s)))
 }
 
 fn capabilities_added(cx: &RuleContext<'_>) -> Vec<Finding> {
@@ -261,8 +271,7 @@ fn capabilities_added(cx: &RuleContext<'_>) -> Vec<Finding> {
     for pod in pods(cx, true) {
         let windows = pod.is_windows();
         for c in &pod.containers {
-            let ptr = format!("{}/capabilities/add", c.sc);
-            for (i, cap) in strings(pod.get(&ptr)) {
+            for (i, cap) in strings(pod.sc_get(c, "capabilities/add")) {
                 let name = cap.trim_start_matches("CAP_").to_ascii_uppercase();
                 let in_baseline = BASELINE_CAPS.contains(&name.as_str());
                 if in_baseline && (baseline_only || name == "NET_BIND_SERVICE" || windows) {
@@ -278,6 +287,7 @@ fn capabilities_added(cx: &RuleContext<'_>) -> Vec<Finding> {
                 } else {
                     "it is not among the runtime defaults PSS baseline allows"
                 };
+                let ptr = pod.sc_field(c, ScLevel::Container, "capabilities/add");
                 out.push(
                     pod.finding(
                         cx,
@@ -299,13 +309,12 @@ fn capabilities_drop_all(cx: &RuleContext<'_>) -> Vec<Finding> {
             continue;
         }
         for c in &pod.containers {
-            let ptr = format!("{}/capabilities/drop", c.sc);
-            let drops = strings(pod.get(&ptr));
-            if !drops.iter().any(|(_, d)| d.eq_ignore_ascii_case("ALL")) {
+            let mut drops = strings(pod.sc_get(c, "capabilities/drop"));
+            if !drops.any(|(_, d)| d.eq_ignore_ascii_case("ALL")) {
                 out.push(
                     pod.finding(
                         cx,
-                        &ptr,
+                        &pod.sc_field(c, ScLevel::Container, "capabilities/drop"),
                         format!("{} does not drop ALL capabilities", PodView::label(c)),
                     )
                     .with_label("add `capabilities: {drop: [ALL]}`")
@@ -324,29 +333,25 @@ fn privilege_escalation(cx: &RuleContext<'_>) -> Vec<Finding> {
             continue;
         }
         for c in &pod.containers {
-            let ptr = format!("{}/allowPrivilegeEscalation", c.sc);
-            match pod.get(&ptr).and_then(Value::as_bool) {
-                Some(false) => {}
-                Some(true) => out.push(
-                    pod.finding(
-                        cx,
-                        &ptr,
-                        format!("{} allows privilege escalation", PodView::label(c)),
-                    )
-                    .with_pss(PssLevel::Restricted),
+            let message = match pod
+                .sc_get(c, "allowPrivilegeEscalation")
+                .and_then(Value::as_bool)
+            {
+                Some(false) => continue,
+                Some(true) => format!("{} allows privilege escalation", PodView::label(c)),
+                None => format!(
+                    "{} does not set `allowPrivilegeEscalation: false`",
+                    PodView::label(c)
                 ),
-                None => out.push(
-                    pod.finding(
-                        cx,
-                        &ptr,
-                        format!(
-                            "{} does not set `allowPrivilegeEscalation: false`",
-                            PodView::label(c)
-                        ),
-                    )
-                    .with_pss(PssLevel::Restricted),
-                ),
-            }
+            };
+            out.push(
+                pod.finding(
+                    cx,
+                    &pod.sc_field(c, ScLevel::Container, "allowPrivilegeEscalation"),
+                    message,
+                )
+                .with_pss(PssLevel::Restricted),
+            );
         }
     }
     out
@@ -358,36 +363,40 @@ fn run_as_non_root(cx: &RuleContext<'_>) -> Vec<Finding> {
         if pod.is_windows() {
             continue;
         }
-        let pod_user = format!("{}/runAsUser", pod.pod_sc);
-        if pod.get(&pod_user).and_then(Value::as_i64) == Some(0) {
+        if pod.pod_sc_get("runAsUser").and_then(Value::as_i64) == Some(0) {
             out.push(
-                pod.finding(cx, &pod_user, "the pod sets `runAsUser: 0` (root)")
-                    .with_pss(PssLevel::Restricted),
+                pod.finding(
+                    cx,
+                    &format!("{}/runAsUser", pod.pod_sc),
+                    "the pod sets `runAsUser: 0` (root)",
+                )
+                .with_pss(PssLevel::Restricted),
             );
         }
         for c in &pod.containers {
-            let user = format!("{}/runAsUser", c.sc);
-            if pod.get(&user).and_then(Value::as_i64) == Some(0) {
+            if pod.sc_get(c, "runAsUser").and_then(Value::as_i64) == Some(0) {
                 out.push(
                     pod.finding(
                         cx,
-                        &user,
+                        &pod.sc_field(c, ScLevel::Container, "runAsUser"),
                         format!("{} sets `runAsUser: 0` (root)", PodView::label(c)),
                     )
                     .with_pss(PssLevel::Restricted),
                 );
             }
-            let (value, ptr) = pod.effective(c, "runAsNonRoot");
-            match value.and_then(Value::as_bool) {
-                Some(true) => {}
-                Some(false) => out.push(
-                    pod.finding(cx, &ptr, format!("{} sets `runAsNonRoot: false`", PodView::label(c))).with_pss(PssLevel::Restricted),
+            let (value, level) = pod.effective(c, "runAsNonRoot");
+            let message = match value.and_then(Value::as_bool) {
+                Some(true) => continue,
+                Some(false) => format!("{} sets `runAsNonRoot: false`", PodView::label(c)),
+                None => format!(
+                    "{} may run as root: `runAsNonRoot: true` is set neither on the pod nor on the container",
+                    PodView::label(c)
                 ),
-                None => out.push(
-                    pod.finding(cx, &ptr, format!("{} may run as root: `runAsNonRoot: true` is set neither on the pod nor on the container", PodView::label(c)))
-                        .with_pss(PssLevel::Restricted),
-                ),
-            }
+            };
+            out.push(
+                pod.finding(cx, &pod.sc_field(c, level, "runAsNonRoot"), message)
+                    .with_pss(PssLevel::Restricted),
+            );
         }
     }
     out
@@ -396,20 +405,25 @@ fn run_as_non_root(cx: &RuleContext<'_>) -> Vec<Finding> {
 fn seccomp(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in pods(cx, true) {
-        let pod_ptr = format!("{}/seccompProfile/type", pod.pod_sc);
-        let pod_type = pod.get(&pod_ptr).and_then(Value::as_str);
+        let pod_type = pod
+            .pod_sc_get("seccompProfile/type")
+            .and_then(Value::as_str);
         if pod_type == Some("Unconfined") {
             out.push(
-                pod.finding(cx, &pod_ptr, "the pod's seccomp profile is `Unconfined`")
-                    .with_severity(cx.severity_or(Severity::Error))
-                    .with_pss(PssLevel::Baseline),
+                pod.finding(
+                    cx,
+                    &format!("{}/seccompProfile/type", pod.pod_sc),
+                    "the pod's seccomp profile is `Unconfined`",
+                )
+                .with_severity(cx.severity_or(Severity::Error))
+                .with_pss(PssLevel::Baseline),
             );
         }
         for c in &pod.containers {
-            let ptr = format!("{}/seccompProfile/type", c.sc);
-            match pod.get(&ptr).and_then(Value::as_str) {
+            let ptr = || pod.sc_field(c, ScLevel::Container, "seccompProfile/type");
+            match pod.sc_get(c, "seccompProfile/type").and_then(Value::as_str) {
                 Some("Unconfined") => out.push(
-                    pod.finding(cx, &ptr, format!("{}'s seccomp profile is `Unconfined`", PodView::label(c)))
+                    pod.finding(cx, &ptr(), format!("{}'s seccomp profile is `Unconfined`", PodView::label(c)))
                         .with_severity(cx.severity_or(Severity::Error))
                         .with_pss(PssLevel::Baseline),
                 ),
@@ -417,7 +431,7 @@ fn seccomp(cx: &RuleContext<'_>) -> Vec<Finding> {
                 None if matches!(pod_type, Some("RuntimeDefault" | "Localhost")) || pod.is_windows() => {}
                 None if cx.profile() == Profile::Baseline || pod_type.is_some() => {}
                 None => out.push(
-                    pod.finding(cx, &ptr, format!("no seccomp profile for {}: set `seccompProfile: {{type: RuntimeDefault}}` on the pod or the container", PodView::label(c)))
+                    pod.finding(cx, &ptr(), format!("no seccomp profile for {}: set `seccompProfile: {{type: RuntimeDefault}}` on the pod or the container", PodView::label(c)))
                         .with_pss(PssLevel::Restricted),
                 ),
             }
@@ -434,11 +448,10 @@ fn read_only_root_fs(cx: &RuleContext<'_>) -> Vec<Finding> {
             .iter()
             .filter(|c| c.list != ContainerList::Ephemeral)
         {
-            let ptr = format!("{}/readOnlyRootFilesystem", c.sc);
-            if !is_true(pod.get(&ptr)) {
+            if !is_true(pod.sc_get(c, "readOnlyRootFilesystem")) {
                 out.push(pod.finding(
                     cx,
-                    &ptr,
+                    &pod.sc_field(c, ScLevel::Container, "readOnlyRootFilesystem"),
                     format!("{} has a writable root filesystem", PodView::label(c)),
                 ));
             }
@@ -447,89 +460,104 @@ fn read_only_root_fs(cx: &RuleContext<'_>) -> Vec<Finding> {
     out
 }
 
+/// The SELinux and AppArmor checks of `pss_other` for one security
+/// context (`container` is `None` for the pod's).
+fn selinux_apparmor(
+    cx: &RuleContext<'_>,
+    pod: &PodView<'_>,
+    container: Option<&ContainerView>,
+    out: &mut Vec<Finding>,
+) {
+    let get = |path: &str| match container {
+        Some(c) => pod.sc_get(c, path),
+        None => pod.pod_sc_get(path),
+    };
+    // Only built for findings.
+    let who = || container.map_or_else(|| "the pod".to_owned(), PodView::label);
+    let sc = || container.map_or(pod.pod_sc.as_str(), |c| c.sc.as_str());
+    let baseline = |f: Finding| f.with_pss(PssLevel::Baseline);
+    if let Some(t) = get("seLinuxOptions/type").and_then(Value::as_str)
+        && !SELINUX_TYPES.contains(&t)
+    {
+        out.push(baseline(pod.finding(
+            cx,
+            &format!("{}/seLinuxOptions/type", sc()),
+            format!("{} sets SELinux type `{t}`", who()),
+        )));
+    }
+    for (field, path) in [
+        ("user", "seLinuxOptions/user"),
+        ("role", "seLinuxOptions/role"),
+    ] {
+        if get(path)
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.is_empty())
+        {
+            out.push(baseline(pod.finding(
+                cx,
+                &format!("{}/{path}", sc()),
+                format!("{} sets a custom SELinux {field}", who()),
+            )));
+        }
+    }
+    if let Some(t) = get("appArmorProfile/type").and_then(Value::as_str)
+        && t != "RuntimeDefault"
+        && t != "Localhost"
+    {
+        out.push(baseline(pod.finding(
+            cx,
+            &format!("{}/appArmorProfile/type", sc()),
+            format!("{} sets AppArmor profile `{t}`", who()),
+        )));
+    }
+}
+
 fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let baseline = |f: Finding| f.with_pss(PssLevel::Baseline);
     for pod in pods(cx, true) {
         // Windows HostProcess.
-        for ptr in std::iter::once(format!("{}/windowsOptions/hostProcess", pod.pod_sc)).chain(
-            pod.containers
-                .iter()
-                .map(|c| format!("{}/windowsOptions/hostProcess", c.sc)),
-        ) {
-            if is_true(pod.get(&ptr)) {
+        if is_true(pod.pod_sc_get("windowsOptions/hostProcess")) {
+            out.push(baseline(pod.finding(
+                cx,
+                &format!("{}/windowsOptions/hostProcess", pod.pod_sc),
+                "Windows HostProcess containers are privileged",
+            )));
+        }
+        for c in &pod.containers {
+            if is_true(pod.sc_get(c, "windowsOptions/hostProcess")) {
                 out.push(baseline(pod.finding(
                     cx,
-                    &ptr,
+                    &pod.sc_field(c, ScLevel::Container, "windowsOptions/hostProcess"),
                     "Windows HostProcess containers are privileged",
                 )));
             }
         }
         // Sysctls.
-        let sysctls = format!("{}/sysctls", pod.pod_sc);
-        if let Some(Value::Array(items)) = pod.get(&sysctls) {
+        if let Some(Value::Array(items)) = pod.pod_sc_get("sysctls") {
             for (i, s) in items.iter().enumerate() {
-                let name = s.get("name").and_then(Value::as_str).unwrap_or("");
+                let name = get(s, "name").and_then(Value::as_str).unwrap_or("");
                 if !SAFE_SYSCTLS.contains(&name) {
                     out.push(baseline(pod.finding(
                         cx,
-                        &format!("{sysctls}/{i}/name"),
+                        &format!("{}/sysctls/{i}/name", pod.pod_sc),
                         format!("sysctl `{name}` is not in the safe set"),
                     )));
                 }
             }
         }
         // SELinux and AppArmor at pod and container level.
-        let contexts = std::iter::once(("the pod".to_owned(), pod.pod_sc.clone())).chain(
-            pod.containers
-                .iter()
-                .map(|c| (PodView::label(c), c.sc.clone())),
-        );
-        for (who, sc) in contexts {
-            let se = format!("{sc}/seLinuxOptions");
-            if let Some(t) = pod.get(&format!("{se}/type")).and_then(Value::as_str)
-                && !SELINUX_TYPES.contains(&t)
-            {
-                out.push(baseline(pod.finding(
-                    cx,
-                    &format!("{se}/type"),
-                    format!("{who} sets SELinux type `{t}`"),
-                )));
-            }
-            for field in ["user", "role"] {
-                let ptr = format!("{se}/{field}");
-                if pod
-                    .get(&ptr)
-                    .and_then(Value::as_str)
-                    .is_some_and(|v| !v.is_empty())
-                {
-                    out.push(baseline(pod.finding(
-                        cx,
-                        &ptr,
-                        format!("{who} sets a custom SELinux {field}"),
-                    )));
-                }
-            }
-            let aa = format!("{sc}/appArmorProfile/type");
-            if let Some(t) = pod.get(&aa).and_then(Value::as_str)
-                && t != "RuntimeDefault"
-                && t != "Localhost"
-            {
-                out.push(baseline(pod.finding(
-                    cx,
-                    &aa,
-                    format!("{who} sets AppArmor profile `{t}`"),
-                )));
-            }
+        selinux_apparmor(cx, pod, None, &mut out);
+        for c in &pod.containers {
+            selinux_apparmor(cx, pod, Some(c), &mut out);
         }
         for c in &pod.containers {
-            let pm = format!("{}/procMount", c.sc);
-            if let Some(v) = pod.get(&pm).and_then(Value::as_str)
+            if let Some(v) = pod.sc_get(c, "procMount").and_then(Value::as_str)
                 && v != "Default"
             {
                 out.push(baseline(pod.finding(
                     cx,
-                    &pm,
+                    &pod.sc_field(c, ScLevel::Container, "procMount"),
                     format!("{} sets `procMount: {v}`", PodView::label(c)),
                 )));
             }
@@ -543,16 +571,18 @@ fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
                 "lifecycle/postStart",
                 "lifecycle/preStop",
             ] {
+                let Some(node) = pod.container_get(c, probe) else {
+                    continue;
+                };
                 for handler in ["httpGet", "tcpSocket"] {
-                    let ptr = format!("{}/{probe}/{handler}/host", c.ptr);
-                    if pod
-                        .get(&ptr)
+                    if get(node, handler)
+                        .and_then(|h| get(h, "host"))
                         .and_then(Value::as_str)
                         .is_some_and(|h| !h.is_empty())
                     {
                         out.push(baseline(pod.finding(
                             cx,
-                            &ptr,
+                            &format!("{}/{probe}/{handler}/host", c.ptr),
                             format!(
                                 "{} sets `host` in `{probe}`: the kubelet would call another host",
                                 PodView::label(c)
@@ -564,9 +594,13 @@ fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
         }
         // AppArmor annotations on the pod template.
         if let (super::pod::Owner::Manifest(i), Some(kind)) = (pod.owner, pod.kind) {
-            let ann = format!("{}/annotations", kind.pod_metadata_pointer());
-            if let Some(Value::Object(map)) =
-                cx.inputs().manifests().get(i).and_then(|m| m.get(&ann))
+            let meta = kind.pod_metadata_pointer();
+            if let Some(Value::Object(map)) = cx
+                .inputs()
+                .manifests()
+                .get(i)
+                .and_then(|m| m.get(meta))
+                .and_then(|m| get(m, "annotations"))
             {
                 for (k, v) in map {
                     if let (Some(_), Some(v)) = (
@@ -575,7 +609,7 @@ fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
                     ) && v != "runtime/default"
                         && !v.starts_with("localhost/")
                     {
-                        let mut ptr = ann.clone();
+                        let mut ptr = format!("{meta}/annotations");
                         platform_model::yaml::push_pointer_token(&mut ptr, k);
                         out.push(baseline(pod.finding(
                             cx,
@@ -588,17 +622,17 @@ fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
         }
         // Restricted volume types (warnings).
         if cx.profile() >= Profile::Restricted {
-            for (ptr, volume) in volumes(&pod) {
-                if volume.contains_key("hostPath") {
+            for (i, volume) in volumes(pod) {
+                if field(volume, "hostPath").is_some() {
                     continue; // k8s.host-path reports it.
                 }
                 if let Some(kind) = volume
                     .keys()
                     .find(|k| *k != "name" && !RESTRICTED_VOLUMES.contains(&k.as_str()))
                 {
-                    let name = volume.get("name").and_then(Value::as_str).unwrap_or("?");
+                    let name = field(volume, "name").and_then(Value::as_str).unwrap_or("?");
                     out.push(
-                        pod.finding(cx, &format!("{ptr}/{kind}"), format!("volume `{name}` uses type `{kind}`, which PSS restricted does not allow"))
+                        pod.finding(cx, &format!("{}/{kind}", volume_pointer(pod, i)), format!("volume `{name}` uses type `{kind}`, which PSS restricted does not allow"))
                             .with_severity(cx.severity_or(Severity::Warning))
                             .with_pss(PssLevel::Restricted),
                     );
@@ -611,36 +645,41 @@ fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn resources(cx: &RuleContext<'_>) -> Vec<Finding> {
     let cpu_limit = cx.option_bool("require_cpu_limit").unwrap_or(false);
+    let mut fields: Vec<(&str, &str, &str)> = vec![
+        ("requests", "cpu", "requests/cpu"),
+        ("requests", "memory", "requests/memory"),
+        ("limits", "memory", "limits/memory"),
+    ];
+    if cpu_limit {
+        fields.push(("limits", "cpu", "limits/cpu"));
+    }
     let mut out = Vec::new();
     for pod in pods(cx, true) {
         for c in pod.main_containers() {
-            let mut missing = Vec::new();
-            let mut fields = vec![
-                ("requests", "cpu"),
-                ("requests", "memory"),
-                ("limits", "memory"),
-            ];
-            if cpu_limit {
-                fields.push(("limits", "cpu"));
-            }
-            for (section, what) in fields {
-                if pod
-                    .get(&format!("{}/{section}/{what}", c.resources))
+            let resources = pod.container_get(c, "resources");
+            let mut missing: Vec<(&str, &str)> = Vec::new();
+            for &(section, what, path) in &fields {
+                if resources
+                    .and_then(|r| walk(r, path))
                     .is_none_or(Value::is_null)
                 {
-                    missing.push(format!("{section}.{what}"));
+                    missing.push((section, what));
                 }
             }
             if missing.is_empty() {
                 continue;
             }
-            let ptr = if missing.iter().all(|m| m.starts_with("limits")) {
+            let ptr = if missing.iter().all(|(s, _)| *s == "limits") {
                 format!("{}/limits", c.resources)
-            } else if missing.iter().all(|m| m.starts_with("requests")) {
+            } else if missing.iter().all(|(s, _)| *s == "requests") {
                 format!("{}/requests", c.resources)
             } else {
                 c.resources.clone()
             };
+            let missing: Vec<String> = missing
+                .iter()
+                .map(|(section, what)| format!("{section}.{what}"))
+                .collect();
             out.push(pod.finding(
                 cx,
                 &ptr,
@@ -658,30 +697,27 @@ fn probes(cx: &RuleContext<'_>) -> Vec<Finding> {
             continue;
         }
         for c in pod.main_containers() {
-            let ports = pod
-                .get(&format!("{}/ports", c.ptr))
-                .and_then(Value::as_array);
+            let ports = pod.container_get(c, "ports").and_then(Value::as_array);
             for probe in ["readinessProbe", "livenessProbe"] {
-                let ptr = format!("{}/{probe}", c.ptr);
-                let Some(p) = pod.get(&ptr) else {
+                let Some(p) = pod.container_get(c, probe) else {
                     out.push(pod.finding(
                         cx,
-                        &ptr,
+                        &PodView::container_field(c, probe),
                         format!("{} has no {probe}", PodView::label(c)),
                     ));
                     continue;
                 };
                 for handler in ["httpGet", "tcpSocket", "grpc"] {
-                    let Some(port) = p.get(handler).and_then(|h| h.get("port")) else {
+                    let Some(port) = get(p, handler).and_then(|h| get(h, "port")) else {
                         continue;
                     };
                     let declared = ports.is_some_and(|ps| {
                         ps.iter().any(|x| match port {
                             Value::String(name) => {
-                                x.get("name").and_then(Value::as_str) == Some(name.as_str())
+                                get(x, "name").and_then(Value::as_str) == Some(name.as_str())
                             }
                             Value::Number(n) => {
-                                x.get("containerPort").and_then(Value::as_i64) == n.as_i64()
+                                get(x, "containerPort").and_then(Value::as_i64) == n.as_i64()
                             }
                             _ => true,
                         })
@@ -689,7 +725,7 @@ fn probes(cx: &RuleContext<'_>) -> Vec<Finding> {
                     if !declared {
                         out.push(pod.finding(
                             cx,
-                            &format!("{ptr}/{handler}/port"),
+                            &format!("{}/{probe}/{handler}/port", c.ptr),
                             format!("the {probe} of {} targets port {port}, which the container does not declare", PodView::label(c)),
                         ));
                     }
@@ -723,7 +759,7 @@ fn image_tag(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in pods(cx, true) {
         for c in &pod.containers {
-            let Some(image) = image_of(&pod, c) else {
+            let Some(image) = image_of(pod, c) else {
                 continue;
             };
             if let Some(message) = image_problem(&image, pod.is_values()) {
@@ -743,7 +779,7 @@ fn image_digest(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in pods(cx, false) {
         for c in &pod.containers {
-            let Some(image) = image_of(&pod, c) else {
+            let Some(image) = image_of(pod, c) else {
                 continue;
             };
             if image.digest.is_none() && image_problem(&image, false).is_none() {
@@ -764,7 +800,8 @@ fn image_digest(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let known = &cx.index_ref().service_accounts;
+    let index = cx.index_ref();
+    let known = &index.service_accounts;
     for pod in pods(cx, true) {
         if pod.is_values() {
             let create = pod.get("/serviceAccount/create").and_then(Value::as_bool);
@@ -795,40 +832,32 @@ fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
         let Some(m) = cx.inputs().manifests().get(i) else {
             continue;
         };
-        let name_ptr = pod.pod_field("serviceAccountName");
         let name = pod
-            .get(&name_ptr)
-            .or_else(|| pod.get(&pod.pod_field("serviceAccount")))
+            .pod_get("serviceAccountName")
+            .or_else(|| pod.pod_get("serviceAccount"))
             .and_then(Value::as_str)
             .unwrap_or("default");
-        let ns = m.namespace_or_default().to_owned();
+        let ns = m.namespace_or_default();
         if name == "default" {
             out.push(pod.finding(
                 cx,
-                &name_ptr,
+                &pod.pod_field("serviceAccountName"),
                 "the pod uses the namespace's `default` service account",
             ));
-        } else if !known.is_empty() && !known.contains(&(ns.clone(), name.to_owned())) {
+        } else if !known.is_empty() && !index.has_service_account(ns, name) {
             out.push(pod.finding(
                 cx,
-                &name_ptr,
+                &pod.pod_field("serviceAccountName"),
                 format!("service account `{name}` is not defined in the input"),
             ));
         }
-        let automount_ptr = pod.pod_field("automountServiceAccountToken");
-        if pod.get(&automount_ptr).and_then(Value::as_bool).is_none() {
-            let sa_off = cx.inputs().manifests().iter().any(|sa| {
-                sa.is("", "ServiceAccount")
-                    && sa.name == name
-                    && sa.namespace_or_default() == ns
-                    && sa
-                        .get("/automountServiceAccountToken")
-                        .and_then(Value::as_bool)
-                        == Some(false)
-            });
-            if !sa_off {
-                out.push(pod.finding(cx, &automount_ptr, "the service account token is automounted; set `automountServiceAccountToken: false` unless the pod calls the API"));
-            }
+        if pod
+            .pod_get("automountServiceAccountToken")
+            .and_then(Value::as_bool)
+            .is_none()
+            && !index.automount_off(ns, name)
+        {
+            out.push(pod.finding(cx, &pod.pod_field("automountServiceAccountToken"), "the service account token is automounted; set `automountServiceAccountToken: false` unless the pod calls the API"));
         }
     }
     out
@@ -838,19 +867,17 @@ fn secret_env(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in pods(cx, false) {
         for c in &pod.containers {
-            let env = format!("{}/env", c.ptr);
-            if let Some(Value::Array(items)) = pod.get(&env) {
+            if let Some(Value::Array(items)) = pod.container_get(c, "env") {
                 for (i, e) in items.iter().enumerate() {
-                    let name = e.get("name").and_then(Value::as_str).unwrap_or("");
-                    let literal = e
-                        .get("value")
+                    let name = get(e, "name").and_then(Value::as_str).unwrap_or("");
+                    let literal = get(e, "value")
                         .and_then(Value::as_str)
                         .is_some_and(|v| !v.is_empty());
                     if literal && secret_name(name) {
                         out.push(
                             pod.finding(
                                 cx,
-                                &format!("{env}/{i}/value"),
+                                &format!("{}/{i}/value", PodView::container_field(c, "env")),
                                 format!(
                                     "environment variable `{name}` of {} holds a literal secret",
                                     PodView::label(c)
@@ -1086,23 +1113,16 @@ fn high_uid(cx: &RuleContext<'_>) -> Vec<Finding> {
             continue;
         }
         for c in &pod.containers {
-            let (value, ptr) = pod.effective(c, "runAsUser");
-            match value.and_then(Value::as_i64) {
-                Some(uid) if uid >= 10_000 => {}
-                Some(uid) => out.push(pod.finding(
-                    cx,
-                    &ptr,
-                    format!("{} runs as UID {uid}, below 10000", PodView::label(c)),
-                )),
-                None => out.push(pod.finding(
-                    cx,
-                    &ptr,
-                    format!(
-                        "{} sets no `runAsUser`; the image's user applies",
-                        PodView::label(c)
-                    ),
-                )),
-            }
+            let (value, level) = pod.effective(c, "runAsUser");
+            let message = match value.and_then(Value::as_i64) {
+                Some(uid) if uid >= 10_000 => continue,
+                Some(uid) => format!("{} runs as UID {uid}, below 10000", PodView::label(c)),
+                None => format!(
+                    "{} sets no `runAsUser`; the image's user applies",
+                    PodView::label(c)
+                ),
+            };
+            out.push(pod.finding(cx, &pod.sc_field(c, level, "runAsUser"), message));
         }
     }
     out
@@ -1112,30 +1132,24 @@ fn pull_policy_always(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in pods(cx, false) {
         for c in &pod.containers {
-            let ptr = format!("{}/imagePullPolicy", c.ptr);
-            let policy = pod.get(&ptr).and_then(Value::as_str);
-            let image = image_of(&pod, c);
+            let policy = pod
+                .container_get(c, "imagePullPolicy")
+                .and_then(Value::as_str);
+            let image = image_of(pod, c);
             // Kubernetes defaults to Always for untagged and `latest` images.
             let defaults_to_always = image.as_ref().is_some_and(|i| {
                 i.digest.is_none() && matches!(i.tag.as_deref(), None | Some("latest"))
             });
-            match policy {
-                Some("Always") => {}
-                None if defaults_to_always => {}
-                Some(p) => out.push(pod.finding(
-                    cx,
-                    &ptr,
-                    format!("{} uses `imagePullPolicy: {p}`", PodView::label(c)),
-                )),
-                None => out.push(pod.finding(
-                    cx,
-                    &ptr,
-                    format!(
-                        "{} does not set `imagePullPolicy: Always`",
-                        PodView::label(c)
-                    ),
-                )),
-            }
+            let message = match policy {
+                Some("Always") => continue,
+                None if defaults_to_always => continue,
+                Some(p) => format!("{} uses `imagePullPolicy: {p}`", PodView::label(c)),
+                None => format!(
+                    "{} does not set `imagePullPolicy: Always`",
+                    PodView::label(c)
+                ),
+            };
+            out.push(pod.finding(cx, &PodView::container_field(c, "imagePullPolicy"), message));
         }
     }
     out

@@ -5,7 +5,8 @@
 use serde_json::Value;
 
 use crate::finding::Finding;
-use crate::inputs::WorkloadKind;
+use crate::index::Index;
+use crate::inputs::{Inputs, WorkloadKind, field, get, pointer, walk};
 use crate::rule::RuleContext;
 
 /// Which artefact the pod comes from.
@@ -33,6 +34,9 @@ pub(crate) struct ContainerView {
     pub(crate) resources: String,
     pub(crate) image: String,
     pub(crate) list: ContainerList,
+    /// Position in [`PodData::containers`], which is also where
+    /// [`PodView`] keeps the container's resolved nodes.
+    pub(crate) index: usize,
 }
 
 /// Where a pod's parts are, computed once per check.
@@ -46,14 +50,37 @@ pub(crate) struct PodData {
     pub(crate) kind: Option<WorkloadKind>,
 }
 
-/// A pod and the document it is read from, with the pod spec and the
-/// containers resolved once (lookups below them start there).
+/// The nodes of one container, resolved once per check.
+#[derive(Clone, Copy, Debug)]
+struct ContainerNodes<'a> {
+    /// The container object (the whole document for values).
+    node: Option<&'a Value>,
+    /// Its security context.
+    sc: Option<&'a Value>,
+}
+
+/// Which security context a value is read from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ScLevel {
+    /// The container's own `securityContext`.
+    Container,
+    /// The pod's (`podSecurityContext` in values).
+    Pod,
+}
+
+/// A pod and the document it is read from, with the pod spec, its
+/// security context and the containers (and theirs) resolved once per
+/// check: rules look up fields *below* these nodes by relative paths
+/// (`pod.sc_get(c, "capabilities/drop")`), so the hot path neither walks
+/// from the document root nor formats pointers; pointers are built only
+/// for findings.
 #[derive(Clone, Debug)]
 pub(crate) struct PodView<'a> {
     data: &'a PodData,
     pub(crate) root: &'a Value,
     pod_node: Option<&'a Value>,
-    container_nodes: Vec<Option<&'a Value>>,
+    pod_sc_node: Option<&'a Value>,
+    nodes: Vec<ContainerNodes<'a>>,
 }
 
 impl std::ops::Deref for PodView<'_> {
@@ -65,23 +92,50 @@ impl std::ops::Deref for PodView<'_> {
 }
 
 impl<'a> PodView<'a> {
+    /// The pod of `data`, read from `root` (the owner's document).
+    fn new(data: &'a PodData, root: &'a Value) -> Self {
+        let nodes = data
+            .containers
+            .iter()
+            .map(|c| ContainerNodes {
+                node: pointer(root, &c.ptr),
+                sc: pointer(root, &c.sc),
+            })
+            .collect();
+        Self {
+            data,
+            root,
+            pod_node: pointer(root, &data.pod),
+            pod_sc_node: pointer(root, &data.pod_sc),
+            nodes,
+        }
+    }
+
+    /// The value at `pointer` of the owner's document (for lookups with no
+    /// resolved node to start from; the accessors below are cheaper).
     pub(crate) fn get(&self, pointer: &str) -> Option<&'a Value> {
-        for (c, node) in self.data.containers.iter().zip(&self.container_nodes) {
-            if let (Some(rest), Some(node)) = (pointer.strip_prefix(c.ptr.as_str()), node)
-                && !c.ptr.is_empty()
-                && (rest.is_empty() || rest.starts_with('/'))
-            {
-                return crate::inputs::pointer(node, rest);
-            }
-        }
-        if let (Some(rest), Some(node)) =
-            (pointer.strip_prefix(self.data.pod.as_str()), self.pod_node)
-            && !self.data.pod.is_empty()
-            && (rest.is_empty() || rest.starts_with('/'))
-        {
-            return crate::inputs::pointer(node, rest);
-        }
         crate::inputs::pointer(self.root, pointer)
+    }
+
+    /// `path` (relative, `a/b`) below the pod spec (the values document
+    /// for values).
+    pub(crate) fn pod_get(&self, path: &str) -> Option<&'a Value> {
+        walk(self.pod_node?, path)
+    }
+
+    /// `path` below the pod's security context.
+    pub(crate) fn pod_sc_get(&self, path: &str) -> Option<&'a Value> {
+        walk(self.pod_sc_node?, path)
+    }
+
+    /// `path` below container `c` (the values document for values).
+    pub(crate) fn container_get(&self, c: &ContainerView, path: &str) -> Option<&'a Value> {
+        walk(self.nodes.get(c.index)?.node?, path)
+    }
+
+    /// `path` below the security context of container `c`.
+    pub(crate) fn sc_get(&self, c: &ContainerView, path: &str) -> Option<&'a Value> {
+        walk(self.nodes.get(c.index)?.sc?, path)
     }
 
     pub(crate) fn is_values(&self) -> bool {
@@ -93,9 +147,23 @@ impl<'a> PodView<'a> {
         format!("{}/{name}", self.pod)
     }
 
+    /// Pointer of a field of container `c` (`ptr` is `""` for values, so
+    /// this is `/{name}` there).
+    pub(crate) fn container_field(c: &ContainerView, name: &str) -> String {
+        format!("{}/{name}", c.ptr)
+    }
+
+    /// Pointer of a field of the security context at `level`.
+    pub(crate) fn sc_field(&self, c: &ContainerView, level: ScLevel, name: &str) -> String {
+        match level {
+            ScLevel::Container => format!("{}/{name}", c.sc),
+            ScLevel::Pod => format!("{}/{name}", self.pod_sc),
+        }
+    }
+
     /// Whether Linux-only controls are skipped (`spec.os.name: windows`).
     pub(crate) fn is_windows(&self) -> bool {
-        self.get(&self.pod_field("os/name")).and_then(Value::as_str) == Some("windows")
+        self.pod_get("os/name").and_then(Value::as_str) == Some("windows")
     }
 
     /// A finding at `pointer` of the owner.
@@ -112,17 +180,16 @@ impl<'a> PodView<'a> {
     }
 
     /// The value of a security-context field for a container: the
-    /// container's own, else the pod's (for fields that exist at both levels).
-    pub(crate) fn effective(&self, c: &ContainerView, field: &str) -> (Option<&'a Value>, String) {
-        let own = format!("{}/{field}", c.sc);
-        if let Some(v) = self.get(&own) {
-            return (Some(v), own);
+    /// container's own, else the pod's (for fields that exist at both
+    /// levels), with the level it was read from; when neither is set the
+    /// level is the container's, where the setting would go.
+    pub(crate) fn effective(&self, c: &ContainerView, field: &str) -> (Option<&'a Value>, ScLevel) {
+        if let Some(v) = self.sc_get(c, field) {
+            return (Some(v), ScLevel::Container);
         }
-        let pod = format!("{}/{field}", self.pod_sc);
-        match self.get(&pod) {
-            Some(v) => (Some(v), pod),
-            // Neither is set: point where the container's setting would go.
-            None => (None, own),
+        match self.pod_sc_get(field) {
+            Some(v) => (Some(v), ScLevel::Pod),
+            None => (None, ScLevel::Container),
         }
     }
 
@@ -148,64 +215,69 @@ impl<'a> PodView<'a> {
     }
 }
 
-/// The pods of every workload and, when `with_values`, of every values file.
-pub(crate) fn pods<'a>(cx: &RuleContext<'a>, with_values: bool) -> Vec<PodView<'a>> {
-    let inputs = cx.inputs();
-    cx.index_ref()
+/// The pods of every workload and values file, resolved once per check
+/// (see [`PodView`]); rules read them through [`pods`].
+pub(crate) fn views<'a>(inputs: &'a Inputs, index: &'a Index) -> Vec<PodView<'a>> {
+    index
         .pods
         .iter()
-        .filter(|p| with_values || matches!(p.owner, Owner::Manifest(_)))
         .filter_map(|data| {
             let root = match data.owner {
                 Owner::Manifest(i) => &inputs.manifests().get(i)?.value,
                 Owner::Values(i) => &inputs.values().get(i)?.value,
             };
-            let pod_node = crate::inputs::pointer(root, &data.pod);
-            let container_nodes = data
-                .containers
-                .iter()
-                .map(|c| crate::inputs::pointer(root, &c.ptr))
-                .collect();
-            Some(PodView {
-                data,
-                root,
-                pod_node,
-                container_nodes,
-            })
+            Some(PodView::new(data, root))
         })
         .collect()
 }
 
+/// The pods of every workload and, when `with_values`, of every values file.
+pub(crate) fn pods<'a>(
+    cx: &RuleContext<'a>,
+    with_values: bool,
+) -> impl Iterator<Item = &'a PodView<'a>> + use<'a> {
+    cx.pods
+        .iter()
+        .filter(move |p| with_values || matches!(p.owner, Owner::Manifest(_)))
+}
+
 /// Computes where the pods of every workload and values file are.
-pub(crate) fn build_pods(inputs: &crate::inputs::Inputs, workloads: &[usize]) -> Vec<PodData> {
+pub(crate) fn build_pods(inputs: &Inputs, workloads: &[usize]) -> Vec<PodData> {
     let mut out = Vec::new();
     for &i in workloads {
         let m = &inputs.manifests()[i];
         let Some(kind) = m.workload_kind() else {
             continue;
         };
-        let pod = kind.pod_spec_pointer().to_owned();
+        let pod = kind.pod_spec_pointer();
+        // Resolve the pod spec once; the container lists are below it.
+        let pod_node = m.get(pod);
         let mut containers = Vec::new();
         for (list, key) in [
             (ContainerList::Containers, "containers"),
             (ContainerList::Init, "initContainers"),
             (ContainerList::Ephemeral, "ephemeralContainers"),
         ] {
-            let ptr = format!("{pod}/{key}");
-            if let Some(Value::Array(items)) = m.get(&ptr) {
+            if let Some(Value::Array(items)) = pod_node.and_then(|p| get(p, key)) {
                 for (j, c) in items.iter().enumerate() {
-                    let base = format!("{ptr}/{j}");
+                    let base = format!("{pod}/{key}/{j}");
+                    let with = |suffix: &str| {
+                        let mut s = String::with_capacity(base.len() + suffix.len());
+                        s.push_str(&base);
+                        s.push_str(suffix);
+                        s
+                    };
                     containers.push(ContainerView {
-                        name: c
-                            .get("name")
+                        name: get(c, "name")
                             .and_then(Value::as_str)
                             .unwrap_or("?")
                             .to_owned(),
-                        sc: format!("{base}/securityContext"),
-                        resources: format!("{base}/resources"),
-                        image: format!("{base}/image"),
+                        sc: with("/securityContext"),
+                        resources: with("/resources"),
+                        image: with("/image"),
                         ptr: base,
                         list,
+                        index: containers.len(),
                     });
                 }
             }
@@ -213,7 +285,7 @@ pub(crate) fn build_pods(inputs: &crate::inputs::Inputs, workloads: &[usize]) ->
         out.push(PodData {
             owner: Owner::Manifest(i),
             pod_sc: format!("{pod}/securityContext"),
-            pod,
+            pod: pod.to_owned(),
             containers,
             kind: Some(kind),
         });
@@ -230,6 +302,7 @@ pub(crate) fn build_pods(inputs: &crate::inputs::Inputs, workloads: &[usize]) ->
                 resources: "/resources".to_owned(),
                 image: "/image".to_owned(),
                 list: ContainerList::Containers,
+                index: 0,
             }],
             kind: None,
         });
@@ -295,20 +368,19 @@ impl ImageRef {
 /// The image of a container: a string in manifests; `{repository, tag,
 /// digest}` (or a string) in values. `None` when no image is written.
 pub(crate) fn image_of(view: &PodView<'_>, c: &ContainerView) -> Option<ImageRef> {
-    match view.get(&c.image)? {
+    match view.container_get(c, "image")? {
         Value::String(s) => Some(ImageRef::parse(s)),
         Value::Object(map) => {
-            let repository = map.get("repository").and_then(Value::as_str)?;
+            let repository = field(map, "repository").and_then(Value::as_str)?;
             let mut image = ImageRef::parse(repository);
-            if let Some(tag) = map.get("tag") {
+            if let Some(tag) = field(map, "tag") {
                 image.tag = Some(match tag {
                     Value::String(s) => s.clone(),
                     Value::Null => String::new(),
                     other => other.to_string(),
                 });
             }
-            if let Some(d) = map
-                .get("digest")
+            if let Some(d) = field(map, "digest")
                 .and_then(Value::as_str)
                 .filter(|d| !d.is_empty())
             {

@@ -51,23 +51,23 @@ fn production(c: &ComponentInfo) -> bool {
 }
 
 /// Workloads joined to component `c` by label or selector.
-fn labelled_workloads<'a>(cx: &'a RuleContext<'_>, c: usize) -> impl Iterator<Item = usize> + 'a {
-    let index = cx.index_ref();
-    index
-        .workloads
-        .iter()
+fn labelled_workloads<'a>(cx: &RuleContext<'a>, c: usize) -> impl Iterator<Item = usize> + use<'a> {
+    cx.index_ref()
+        .component_workloads
+        .get(c)
+        .into_iter()
+        .flatten()
         .copied()
-        .filter(move |w| index.labelled_component.get(w) == Some(&c))
 }
 
-fn values_of(cx: &RuleContext<'_>, c: usize) -> Vec<usize> {
-    (0..cx.inputs().values().len())
-        .filter(|&i| {
-            cx.index_ref()
-                .component_for(ArtefactId::new(A::HelmValues, i))
-                == Some(c)
-        })
-        .collect()
+/// Values files attributed to component `c`.
+fn values_of<'a>(cx: &RuleContext<'a>, c: usize) -> impl Iterator<Item = usize> + use<'a> {
+    cx.index_ref()
+        .component_values
+        .get(c)
+        .into_iter()
+        .flatten()
+        .copied()
 }
 
 fn is_true(v: Option<&Value>) -> bool {
@@ -239,7 +239,7 @@ fn component_without_workload(cx: &RuleContext<'_>) -> Vec<Finding> {
         if info.kubernetes_id.is_none() && info.selector.is_none() {
             continue;
         }
-        if index.labelled_component.values().any(|&x| x == c) {
+        if index.component_labelled.get(c).copied().unwrap_or(false) {
             continue;
         }
         let (key, value) = match (&info.selector, &info.kubernetes_id) {
@@ -374,7 +374,6 @@ fn owner_id(pod: &PodView<'_>) -> ArtefactId {
 fn non_numeric_user(cx: &RuleContext<'_>) -> Vec<Finding> {
     let index = cx.index_ref();
     let mut out = Vec::new();
-    let all_pods = pods(cx, true);
     for (d, df) in cx.inputs().dockerfiles().iter().enumerate() {
         let Some(c) = index.component_for(ArtefactId::new(A::Dockerfile, d)) else {
             continue;
@@ -390,13 +389,13 @@ fn non_numeric_user(cx: &RuleContext<'_>) -> Vec<Finding> {
         if name.is_empty() || name.chars().all(|ch| ch.is_ascii_digit()) || name == "root" {
             continue;
         }
-        for pod in all_pods.iter().filter(|p| runs_component(cx, p, c)) {
+        for pod in pods(cx, true).filter(|p| runs_component(cx, p, c)) {
             for container in component_containers(pod, info) {
-                let (non_root, ptr) = pod.effective(container, "runAsNonRoot");
+                let (non_root, level) = pod.effective(container, "runAsNonRoot");
                 let (uid, _) = pod.effective(container, "runAsUser");
                 if non_root.and_then(Value::as_bool) == Some(true) && uid.is_none() {
                     out.push(
-                        pod.finding(cx, &ptr, format!("{} sets `runAsNonRoot: true` without `runAsUser`, but the image's USER `{user}` ({}) is not numeric: the kubelet will refuse to start it", PodView::label(container), df.file))
+                        pod.finding(cx, &pod.sc_field(container, level, "runAsNonRoot"), format!("{} sets `runAsNonRoot: true` without `runAsUser`, but the image's USER `{user}` ({}) is not numeric: the kubelet will refuse to start it", PodView::label(container), df.file))
                             .with_label("add `runAsUser: <uid>`"),
                     );
                 }
@@ -409,7 +408,6 @@ fn non_numeric_user(cx: &RuleContext<'_>) -> Vec<Finding> {
 fn healthcheck_not_probe(cx: &RuleContext<'_>) -> Vec<Finding> {
     let index = cx.index_ref();
     let mut out = Vec::new();
-    let all_pods = pods(cx, false);
     for (d, df) in cx.inputs().dockerfiles().iter().enumerate() {
         let Some(c) = index.component_for(ArtefactId::new(A::Dockerfile, d)) else {
             continue;
@@ -425,14 +423,14 @@ fn healthcheck_not_probe(cx: &RuleContext<'_>) -> Vec<Finding> {
         if !has_healthcheck {
             continue;
         }
-        for pod in all_pods.iter().filter(|p| runs_component(cx, p, c)) {
+        for pod in pods(cx, false).filter(|p| runs_component(cx, p, c)) {
             if !pod.kind.is_some_and(|k| k.is_long_running()) {
                 continue;
             }
             for container in component_containers(pod, info) {
                 let probed = ["livenessProbe", "readinessProbe", "startupProbe"]
                     .iter()
-                    .any(|p| pod.get(&format!("{}/{p}", container.ptr)).is_some());
+                    .any(|p| pod.container_get(container, p).is_some());
                 if !probed {
                     out.push(pod.finding(cx, &container.ptr, format!("{} has no probe although its image ({}) declares a HEALTHCHECK, which Kubernetes ignores", PodView::label(container), df.file)));
                 }
@@ -446,15 +444,15 @@ fn image_tag_drift(cx: &RuleContext<'_>) -> Vec<Finding> {
     let index = cx.index_ref();
     let mut out = Vec::new();
     for pod in pods(cx, true) {
-        let Some(c) = index.component_for(owner_id(&pod)) else {
+        let Some(c) = index.component_for(owner_id(pod)) else {
             continue;
         };
         let info = &index.components[c];
         if !production(info) {
             continue;
         }
-        for container in component_containers(&pod, info) {
-            let Some(image) = image_of(&pod, container) else {
+        for container in component_containers(pod, info) {
+            let Some(image) = image_of(pod, container) else {
                 continue;
             };
             let ours = pod.is_values()
