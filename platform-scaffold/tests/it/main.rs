@@ -6,6 +6,7 @@ mod acme;
 mod engine;
 mod fetch;
 mod lint;
+mod properties;
 mod publish;
 mod security;
 
