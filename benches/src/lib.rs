@@ -80,3 +80,9 @@ pub fn serde_saphyr_parse(files: &[PathBuf]) -> usize {
         })
         .sum()
 }
+
+/// The README's Rust samples, compiled as doctests so that they keep
+/// matching the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeSamples;
