@@ -101,7 +101,7 @@ impl CatalogGraph {
             }
         }
         Reach::new(walk, |n| {
-            n != id.0 && (options.kinds.is_empty() || options.kinds.contains(&self.graph[n].kind))
+            n != id.0 && (options.kinds.is_empty() || options.kinds.contains(&self.kind_of(n)))
         })
     }
 
@@ -112,7 +112,7 @@ impl CatalogGraph {
         match direction {
             Direction::Outgoing => {
                 out.extend(self.neighbours(node, RelationType::ConsumesApi, Direction::Outgoing));
-                if self.graph[node].kind == EntityKind::Api {
+                if self.kind_of(node) == EntityKind::Api {
                     out.extend(self.neighbours(
                         node,
                         RelationType::ProvidesApi,
@@ -122,7 +122,7 @@ impl CatalogGraph {
             }
             Direction::Incoming => {
                 out.extend(self.neighbours(node, RelationType::ProvidesApi, Direction::Outgoing));
-                if self.graph[node].kind == EntityKind::Api {
+                if self.kind_of(node) == EntityKind::Api {
                     out.extend(self.neighbours(
                         node,
                         RelationType::ConsumesApi,

@@ -133,11 +133,19 @@ impl CatalogGraph {
         } else {
             vec![(owner, Arc::from([owner]))]
         };
-        let mut owned = Vec::new();
+        // Sized up front: a top-level group can own most of the catalog.
+        let total: usize = owners
+            .iter()
+            .map(|(group, _)| {
+                self.neighbours(group.0, RelationType::OwnedBy, Direction::Incoming)
+                    .size_hint()
+                    .0
+            })
+            .sum();
+        let mut owned = Vec::with_capacity(total);
         for (group, via) in owners {
             for entity in self.neighbours(group.0, RelationType::OwnedBy, Direction::Incoming) {
-                let node = &self.graph[entity];
-                if options.kinds.is_empty() || options.kinds.contains(&node.kind) {
+                if options.kinds.is_empty() || options.kinds.contains(&self.kind_of(entity)) {
                     owned.push(Owned {
                         entity: NodeId(entity),
                         via: Arc::clone(&via),
