@@ -22,13 +22,14 @@ pub use problems::{GraphProblem, ProblemKind};
 
 use crate::graph::{CatalogGraph, NodeId};
 
-const UNSEEN: u32 = u32::MAX;
-
-/// Breadth-first search state: parent pointers and depths in dense tables.
+/// Breadth-first search state: which nodes were reached (a bitset small
+/// enough to stay in cache, as every edge of a walk tests it), and for
+/// those the parent they were reached from and their depth.
 #[derive(Clone, Debug)]
 pub(crate) struct Walk {
-    /// Per node: the parent it was reached from (`UNSEEN` when not reached)
-    /// and its depth, side by side so that a visit touches one cache line.
+    reached: Vec<u64>,
+    /// Per node: `[parent, depth]`, meaningful only where `reached` is set
+    /// (zeroed memory costs nothing until a walk touches it).
     seen: Vec<[u32; 2]>,
     queue: VecDeque<NodeIndex<u32>>,
     /// Nodes in the order they were reached.
@@ -42,19 +43,28 @@ impl Walk {
     ) -> Self {
         let bound = graph.bound();
         let mut walk = Self {
-            seen: vec![[UNSEEN, 0]; bound],
+            reached: vec![0; bound.div_ceil(64)],
+            seen: vec![[0, 0]; bound],
             queue: VecDeque::new(),
             order: Vec::new(),
         };
         for root in roots {
             let i = root.index();
-            if walk.seen[i][0] == UNSEEN {
-                walk.seen[i][0] = root.index() as u32;
+            if !walk.mark(i) {
+                walk.seen[i] = [root.index() as u32, 0];
                 walk.queue.push_back(root);
                 walk.order.push(root);
             }
         }
         walk
+    }
+
+    /// Marks node `i` reached; returns whether it already was.
+    fn mark(&mut self, i: usize) -> bool {
+        let (word, bit) = (i / 64, 1u64 << (i % 64));
+        let before = self.reached[word] & bit != 0;
+        self.reached[word] |= bit;
+        before
     }
 
     /// The next node to expand.
@@ -71,7 +81,7 @@ impl Walk {
         expand: bool,
     ) -> bool {
         let i = node.index();
-        if self.seen[i][0] != UNSEEN {
+        if self.mark(i) {
             return false;
         }
         let depth = self.seen[from.index()][1] + 1;
@@ -84,9 +94,10 @@ impl Walk {
     }
 
     pub(crate) fn seen(&self, node: NodeIndex<u32>) -> bool {
-        self.seen
-            .get(node.index())
-            .is_some_and(|&[p, _]| p != UNSEEN)
+        let i = node.index();
+        self.reached
+            .get(i / 64)
+            .is_some_and(|word| word & (1 << (i % 64)) != 0)
     }
 
     pub(crate) fn depth(&self, node: NodeIndex<u32>) -> usize {
