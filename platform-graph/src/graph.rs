@@ -148,76 +148,93 @@ fn row(relation: RelationType) -> usize {
     STORED.iter().position(|&r| r == relation).unwrap_or(0)
 }
 
+/// One node's neighbour-list starts for both directions in one cache line:
+/// `[outgoing start per stored relation.., outgoing end, incoming start per
+/// stored relation.., incoming end]`. Walks read both directions of a node,
+/// so one row costs one cache miss instead of two.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(64))]
+struct Row([u32; 16]);
+
+/// Where the incoming half of a [`Row`] begins.
+const INCOMING: usize = 8;
+
+// A row holds seven relation starts and an end per direction.
+const _: () = assert!(STORED.len() == INCOMING - 1);
+
 /// Neighbours by node, relation and direction in compressed rows: queries
 /// read slices instead of walking linked edge lists.
 #[derive(Clone, Debug, Default)]
 struct Frozen {
     /// Node kinds by index, compact, for walks that branch on the kind.
     kinds: Vec<EntityKind>,
-    out_offsets: Vec<u32>,
+    rows: Vec<Row>,
     out_targets: Vec<u32>,
-    in_offsets: Vec<u32>,
     in_sources: Vec<u32>,
 }
 
 impl Frozen {
     fn build(graph: &StableDiGraph<Node, Edge, u32>) -> Self {
         use petgraph::visit::IntoEdgeReferences;
-        let width = STORED.len();
-        let rows = petgraph::visit::NodeIndexable::node_bound(graph) * width;
+        let bound = petgraph::visit::NodeIndexable::node_bound(graph);
         let edges = graph.edge_count();
-        // Count per row, turn counts into row ends, then fill each row from
-        // its end: afterwards every entry holds its row's start.
-        let mut out_offsets = vec![0u32; rows + 1];
-        let mut in_offsets = vec![0u32; rows + 1];
+        // Count per node and relation, then turn counts into starts, node
+        // by node, per direction.
+        let mut rows = vec![Row::default(); bound];
         for e in graph.edge_references() {
             let r = row(e.weight().relation);
-            out_offsets[e.source().index() * width + r] += 1;
-            in_offsets[e.target().index() * width + r] += 1;
+            rows[e.source().index()].0[r] += 1;
+            rows[e.target().index()].0[INCOMING + r] += 1;
         }
-        for offsets in [&mut out_offsets, &mut in_offsets] {
-            let mut total = 0u32;
-            for count in offsets.iter_mut().take(rows) {
-                total += *count;
-                *count = total;
+        let mut totals = [0u32; 2];
+        for row in &mut rows {
+            for (half, total) in totals.iter_mut().enumerate() {
+                let base = half * INCOMING;
+                for slot in &mut row.0[base..base + STORED.len()] {
+                    let count = *slot;
+                    *slot = *total;
+                    *total += count;
+                }
+                row.0[base + STORED.len()] = *total;
             }
-            offsets[rows] = total;
         }
+        // Fill each list from its end, as the edges come.
+        let mut cursors = rows.clone();
         let mut out_targets = vec![0u32; edges];
         let mut in_sources = vec![0u32; edges];
         for e in graph.edge_references() {
             let r = row(e.weight().relation);
             let (from, to) = (e.source().index(), e.target().index());
-            let o = &mut out_offsets[from * width + r];
+            let o = &mut cursors[from].0[r + 1];
             *o -= 1;
             out_targets[*o as usize] = to as u32;
-            let i = &mut in_offsets[to * width + r];
+            let i = &mut cursors[to].0[INCOMING + r + 1];
             *i -= 1;
             in_sources[*i as usize] = from as u32;
         }
-        let mut kinds = vec![EntityKind::Other; petgraph::visit::NodeIndexable::node_bound(graph)];
+        let mut kinds = vec![EntityKind::Other; bound];
         for index in graph.node_indices() {
             kinds[index.index()] = graph[index].kind;
         }
         Self {
             kinds,
-            out_offsets,
+            rows,
             out_targets,
-            in_offsets,
             in_sources,
         }
     }
 
     fn slice(&self, node: usize, relation: RelationType, direction: Direction) -> &[u32] {
-        let r = node * STORED.len() + row(relation);
-        let (offsets, values) = match direction {
-            Direction::Outgoing => (&self.out_offsets, &self.out_targets),
-            Direction::Incoming => (&self.in_offsets, &self.in_sources),
+        let Some(row_of_node) = self.rows.get(node) else {
+            return &[];
         };
-        match (offsets.get(r), offsets.get(r + 1)) {
-            (Some(&a), Some(&b)) => &values[a as usize..b as usize],
-            _ => &[],
-        }
+        let (base, values) = match direction {
+            Direction::Outgoing => (0, &self.out_targets),
+            Direction::Incoming => (INCOMING, &self.in_sources),
+        };
+        let r = base + row(relation);
+        let (a, b) = (row_of_node.0[r] as usize, row_of_node.0[r + 1] as usize);
+        values.get(a..b).unwrap_or(&[])
     }
 }
 
