@@ -225,3 +225,43 @@ fn strict_mode_refuses_undefined_expressions() {
     assert!(error.message.contains("undefined"), "{error:?}");
     assert_eq!(error.column, 5);
 }
+
+/// The same rows, against what Backstage's own workflow runner
+/// (scaffolder-backend 4.3.0) produced for them (`tools/scaffolder-oracle`).
+#[test]
+fn rendering_matches_backstages_runner() {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/oracle/type-preservation.json"
+    );
+    let oracle: Json =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("oracle")).expect("json");
+    let context = Renderer::context(&oracle["context"]);
+    let rows = oracle["rows"].as_array().expect("rows");
+    assert!(rows.len() >= 35);
+    for row in rows {
+        let mut renderer = Renderer::new(RenderOptions::default());
+        let input = row["input"].as_str().expect("input");
+        let got = renderer.render_string(input, &context).expect("lenient");
+        let expected = &row["backstage"];
+        if expected.get("undefined") == Some(&Json::Bool(true)) {
+            assert_eq!(got, None, "{input:?}");
+        } else {
+            assert_eq!(got.as_ref(), Some(expected), "{input:?}");
+        }
+    }
+    for row in oracle["truthiness"].as_array().expect("truthiness") {
+        let mut renderer = Renderer::new(RenderOptions::default());
+        let runs = match &row["if"] {
+            Json::Bool(b) => *b,
+            Json::String(s) => is_truthy(
+                renderer
+                    .render_string(s, &context)
+                    .expect("lenient")
+                    .as_ref(),
+            ),
+            other => panic!("bad row {other}"),
+        };
+        assert_eq!(runs, row["runs"] == true, "if: {}", row["if"]);
+    }
+}
