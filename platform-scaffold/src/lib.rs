@@ -70,4 +70,4 @@ pub use parameters::{ParameterError, check_secrets, prepare_parameters};
 pub use runner::{DryRunReport, RunOptions, RunReport, Scaffolder, StepReport, Target, Warning};
 pub use secrets::{Secret, Secrets};
 pub use template::{API_VERSION, Page, Step, Template};
-pub use workspace::Workspace;
+pub use workspace::{MAX_AUDIT_ENTRIES, Workspace, is_git_metadata};

@@ -18,7 +18,7 @@ use crate::render::{RenderOptions, RenderWarning, Renderer, TemplateError, is_tr
 use crate::schema::dotted;
 use crate::secrets::{Redactor, Secrets};
 use crate::template::{Step, Template};
-use crate::workspace::Workspace;
+use crate::workspace::{Workspace, private_tempdir};
 
 /// Options of a run.
 #[derive(Clone)]
@@ -269,11 +269,12 @@ impl Scaffolder {
         let (staging, out) = match target {
             Target::Directory(out) => (prepare_target(out)?, Some(out)),
             Target::Memory => (
-                tempfile::tempdir().map_err(|e| Error::io("a temporary directory", &e))?,
+                private_tempdir(".platform-scaffold-", None)
+                    .map_err(|e| Error::io("a temporary directory", &e))?,
                 None,
             ),
         };
-        let mut report = self.execute(template, values, secrets, staging.path(), false)?;
+        let (mut report, _) = self.execute(template, values, secrets, staging.path(), false)?;
         match out {
             Some(out) => {
                 if out.exists() {
@@ -311,9 +312,19 @@ impl Scaffolder {
         values: &Value,
         secrets: &Secrets,
     ) -> Result<DryRunReport, Error> {
-        let staging = tempfile::tempdir().map_err(|e| Error::io("a temporary directory", &e))?;
-        let report = self.execute(template, values, secrets, staging.path(), true)?;
-        let entries = collect(staging.path(), self.options.max_file_bytes)?;
+        let staging = private_tempdir(".platform-scaffold-", None)
+            .map_err(|e| Error::io("a temporary directory", &e))?;
+        let (report, redactor) = self.execute(template, values, secrets, staging.path(), true)?;
+        // A preview is an output too: file contents (a `catalog:write`
+        // entity included) and paths are masked like the log.
+        let mut entries = collect(staging.path(), self.options.max_file_bytes)?;
+        for entry in &mut entries {
+            entry.content = redactor.redact_bytes(&entry.content);
+            entry.path = redactor.redact(&entry.path);
+            if let Some(link) = &entry.symlink {
+                entry.symlink = Some(redactor.redact(link));
+            }
+        }
         Ok(DryRunReport {
             log: report.log,
             files: entries.iter().map(DryRunFile::from).collect(),
@@ -331,7 +342,7 @@ impl Scaffolder {
         secrets: &Secrets,
         dir: &Path,
         dry_run: bool,
-    ) -> Result<RunReport, Error> {
+    ) -> Result<(RunReport, Redactor), Error> {
         let parameters = prepare_parameters(template, values)?;
         check_secrets(template, secrets)?;
         let workspace = Workspace::new(dir)?;
@@ -367,6 +378,10 @@ impl Scaffolder {
             }
             run.step(step, &workspace)?;
         }
+        if run.failure.is_none() {
+            // The last word before the staging directory becomes the output.
+            workspace.audit()?;
+        }
         if let Some((step, action, message)) = run.failure.take() {
             let report = run.report(Value::Null);
             return Err(Error::StepFailed {
@@ -377,7 +392,8 @@ impl Scaffolder {
             });
         }
         let output = run.output();
-        Ok(run.report(output))
+        let report = run.report(output);
+        Ok((report, run.journal.redactor))
     }
 }
 
@@ -409,15 +425,12 @@ fn prepare_target(out: &Path) -> Result<tempfile::TempDir, Error> {
             e.kind()
         ))
     })?;
-    tempfile::Builder::new()
-        .prefix(".platform-scaffold-")
-        .tempdir_in(&parent)
-        .map_err(|e| {
-            Error::Target(format!(
-                "a staging directory cannot be created beside the output: {}",
-                e.kind()
-            ))
-        })
+    private_tempdir(".platform-scaffold-", Some(&parent)).map_err(|e| {
+        Error::Target(format!(
+            "a staging directory cannot be created beside the output: {}",
+            e.kind()
+        ))
+    })
 }
 
 fn millis(duration: Duration) -> u64 {
@@ -647,7 +660,9 @@ impl Run<'_> {
                     action: step.action.clone(),
                     status: StepStatus::Completed,
                     duration_ms: millis(duration),
-                    output: Value::Object(output),
+                    // Later steps see the real outputs; the report is read
+                    // by people and logs.
+                    output: self.journal.redactor.redact_json(&Value::Object(output)),
                 });
                 Ok(())
             }
@@ -849,9 +864,27 @@ impl Run<'_> {
                 cancel: &self.options.cancel,
                 render: self.renderer.options(),
                 user: &self.options.user,
+                warnings: Vec::new(),
             };
-            action.run(&mut ctx)?;
-            for (name, value) in ctx.outputs {
+            let result = action.run(&mut ctx);
+            let warnings = std::mem::take(&mut ctx.warnings);
+            let outputs_of_run = std::mem::take(&mut ctx.outputs);
+            drop(ctx);
+            for message in warnings {
+                self.warnings.push(Warning {
+                    step: Some(step.id.clone()),
+                    message,
+                    template: String::new(),
+                    line: 0,
+                    column: 0,
+                });
+            }
+            result?;
+            // Whatever the action did (a plugged-in one included), links
+            // must still lead inside and no git metadata or special file
+            // may have appeared.
+            workspace.audit()?;
+            for (name, value) in outputs_of_run {
                 if item.each.is_some() {
                     let slot = outputs
                         .entry(name)
@@ -885,7 +918,9 @@ impl Run<'_> {
             }
         };
         self.collect_warnings(None);
-        let mut rendered = rendered;
+        // Step outputs may hold secrets (or names made of them): the
+        // output is shown to people, so it is masked like the log.
+        let mut rendered = self.journal.redactor.redact_json(&rendered);
         for key in ["links", "text"] {
             if let Some(Value::Array(items)) = rendered.get_mut(key) {
                 items.retain_mut(|item| match item.as_object_mut() {

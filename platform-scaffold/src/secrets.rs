@@ -102,20 +102,91 @@ impl Secrets {
     }
 }
 
+/// Values this short are masked only where they stand alone (between
+/// non-alphanumeric characters), not inside other words: a secret split
+/// into single characters (`secrets.token | list`) is still masked, and
+/// not every `a` of a log line.
+const MIN_SUBSTRING_CHARS: usize = 3;
+
 /// Replaces every known secret value in a text with `***`.
 ///
-/// Values are trimmed and values of one character or less are ignored (they
-/// would mask everything), longest first so that a secret containing
-/// another is masked whole.
+/// Every value is masked in each encoding a built-in filter or action can
+/// give it: as it is, upper and lower case, URL-encoded (percent and form
+/// style), base64 (standard and URL-safe, padded or not), JSON-escaped and
+/// HTML-escaped. Values are trimmed; values shorter than three characters
+/// are masked where they stand alone; longer values everywhere, longest
+/// first, so that a secret containing another is masked whole.
 #[derive(Clone, Default)]
 pub(crate) struct Redactor {
     values: Vec<String>,
+    tokens: Vec<String>,
 }
 
 impl fmt::Debug for Redactor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Redactor({} values)", self.values.len())
+        write!(
+            f,
+            "Redactor({} values, {} tokens)",
+            self.values.len(),
+            self.tokens.len()
+        )
     }
+}
+
+/// Percent-encodes every byte but RFC 3986's unreserved ones (and `keep`).
+fn percent_encode(value: &str, keep: &[u8], space_plus: bool) -> String {
+    let mut out = String::with_capacity(value.len() * 3);
+    for byte in value.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-._~".contains(&byte) || keep.contains(&byte) {
+            out.push(char::from(byte));
+        } else if byte == b' ' && space_plus {
+            out.push('+');
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The forms of `value` that filters and actions produce.
+fn encodings(value: &str) -> Vec<String> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
+    let json = serde_json::to_string(value).unwrap_or_default();
+    let json_inner = json
+        .strip_prefix('"')
+        .and_then(|j| j.strip_suffix('"'))
+        .unwrap_or_default()
+        .to_owned();
+    let html = value
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;");
+    vec![
+        value.to_owned(),
+        value.to_uppercase(),
+        value.to_lowercase(),
+        percent_encode(value, b"", false),
+        percent_encode(value, b"", true),
+        percent_encode(value, b"!*'()", false),
+        percent_encode(value, b"/", false),
+        STANDARD.encode(value),
+        STANDARD_NO_PAD.encode(value),
+        URL_SAFE.encode(value),
+        URL_SAFE_NO_PAD.encode(value),
+        json_inner,
+        html,
+    ]
+}
+
+/// Whether `text[at..at + len]` stands alone: no alphanumeric character
+/// right before or after it.
+fn stands_alone(text: &str, at: usize, len: usize) -> bool {
+    let before = text[..at].chars().next_back();
+    let after = text[at + len..].chars().next();
+    !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
 }
 
 impl Redactor {
@@ -127,13 +198,37 @@ impl Redactor {
         redactor
     }
 
+    /// Adds a secret value (or a value derived from one) in all its forms.
     pub(crate) fn add(&mut self, value: &str) {
         let value = value.trim();
-        if value.chars().count() <= 1 || self.values.iter().any(|v| v == value) {
+        if value.is_empty() {
             return;
         }
-        let at = self.values.partition_point(|v| v.len() >= value.len());
-        self.values.insert(at, value.to_owned());
+        for form in encodings(value) {
+            self.add_form(&form);
+        }
+    }
+
+    fn add_form(&mut self, form: &str) {
+        if form.is_empty() {
+            return;
+        }
+        if form.chars().count() < MIN_SUBSTRING_CHARS {
+            if !self.tokens.iter().any(|t| t == form) {
+                self.tokens.push(form.to_owned());
+            }
+            return;
+        }
+        if self.values.iter().any(|v| v == form) {
+            return;
+        }
+        let at = self.values.partition_point(|v| v.len() >= form.len());
+        self.values.insert(at, form.to_owned());
+    }
+
+    /// Whether nothing is masked.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.values.is_empty() && self.tokens.is_empty()
     }
 
     pub(crate) fn redact(&self, text: &str) -> String {
@@ -142,6 +237,70 @@ impl Redactor {
             if out.contains(value.as_str()) {
                 out = out.replace(value.as_str(), "***");
             }
+        }
+        for token in &self.tokens {
+            if !out.contains(token.as_str()) {
+                continue;
+            }
+            let mut masked = String::with_capacity(out.len());
+            let mut rest = 0;
+            for (at, _) in out.match_indices(token.as_str()) {
+                if at < rest {
+                    continue;
+                }
+                if stands_alone(&out, at, token.len()) {
+                    masked.push_str(&out[rest..at]);
+                    masked.push_str("***");
+                    rest = at + token.len();
+                }
+            }
+            masked.push_str(&out[rest..]);
+            out = masked;
+        }
+        out
+    }
+
+    /// Masks every string of a JSON value (keys included).
+    pub(crate) fn redact_json(&self, value: &serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        if self.is_empty() {
+            return value.clone();
+        }
+        match value {
+            Value::String(s) => Value::String(self.redact(s)),
+            Value::Array(items) => {
+                Value::Array(items.iter().map(|v| self.redact_json(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.iter()
+                    .map(|(k, v)| (self.redact(k), self.redact_json(v)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    /// Masks the longer values in file contents (bytes, UTF-8 or not);
+    /// short tokens are left, as masking them would garble the file.
+    pub(crate) fn redact_bytes(&self, bytes: &[u8]) -> Vec<u8> {
+        let mut out = bytes.to_vec();
+        for value in &self.values {
+            let finder = memchr::memmem::Finder::new(value.as_bytes());
+            if finder.find(&out).is_none() {
+                continue;
+            }
+            let mut masked = Vec::with_capacity(out.len());
+            let mut rest = 0;
+            for at in finder.find_iter(&out) {
+                if at < rest {
+                    continue;
+                }
+                masked.extend_from_slice(&out[rest..at]);
+                masked.extend_from_slice(b"***");
+                rest = at + value.len();
+            }
+            masked.extend_from_slice(&out[rest..]);
+            out = masked;
         }
         out
     }
@@ -157,6 +316,15 @@ impl Redactor {
         use serde_json::Value;
         match (with, without) {
             (Value::String(a), Some(Value::String(b))) if a == b => {}
+            (Value::String(a), Some(Value::String(b))) => {
+                self.add(a);
+                // The part that the secret changed, for messages that
+                // quote only a piece of the rendered value.
+                let middle = changed_part(a, b);
+                if middle.chars().count() >= MIN_SUBSTRING_CHARS {
+                    self.add(middle);
+                }
+            }
             (Value::String(a), _) => self.add(a),
             (Value::Array(a), Some(Value::Array(b))) => {
                 for (i, item) in a.iter().enumerate() {
@@ -189,6 +357,30 @@ impl Redactor {
     }
 }
 
+/// `with` without the longest prefix and suffix it shares with `without`.
+fn changed_part<'a>(with: &'a str, without: &str) -> &'a str {
+    let prefix = with
+        .char_indices()
+        .zip(without.chars())
+        .find(|((_, a), b)| a != b)
+        .map_or_else(|| with.len().min(without.len()), |((i, _), _)| i);
+    let prefix = if with.is_char_boundary(prefix) {
+        prefix
+    } else {
+        0
+    };
+    let rest = &with[prefix..];
+    let other = without.get(prefix.min(without.len())..).unwrap_or_default();
+    let suffix = rest
+        .chars()
+        .rev()
+        .zip(other.chars().rev())
+        .take_while(|(a, b)| a == b)
+        .map(|(a, _)| a.len_utf8())
+        .sum::<usize>();
+    &rest[..rest.len() - suffix]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -204,13 +396,53 @@ mod tests {
     }
 
     #[test]
-    fn redaction_trims_ignores_short_values_and_masks_longest_first() {
+    fn redaction_trims_masks_short_values_alone_and_longest_first() {
         let secrets = Secrets::new()
             .with("a", "  abc  ")
             .with("b", "abcdef")
             .with("c", "x");
         let redactor = Redactor::new(&secrets);
-        assert_eq!(redactor.redact("abcdef abc x"), "*** *** x");
+        assert_eq!(redactor.redact("abcdef abc x"), "*** *** ***");
+        // A short value inside a word stays: masking it would mask everything.
+        assert_eq!(redactor.redact("max \"x\""), "max \"***\"");
+    }
+
+    #[test]
+    fn every_encoding_of_a_secret_is_masked() {
+        let redactor = Redactor::new(&Secrets::new().with("t", "open sesame/\"42\""));
+        for form in [
+            "open sesame/\"42\"",
+            "OPEN SESAME/\"42\"",
+            "open%20sesame%2F%2242%22",
+            "open+sesame%2F%2242%22",
+            "open%20sesame/%2242%22",
+            "b3BlbiBzZXNhbWUvIjQyIg==",
+            "b3BlbiBzZXNhbWUvIjQyIg",
+            "open sesame/\\\"42\\\"",
+            "open sesame/&quot;42&quot;",
+        ] {
+            let text = format!("before {form} after");
+            assert_eq!(redactor.redact(&text), "before *** after", "{form}");
+        }
+        assert_eq!(
+            redactor.redact_bytes(b"\x00\xffopen sesame/\"42\"\x00"),
+            b"\x00\xff***\x00"
+        );
+    }
+
+    #[test]
+    fn the_changed_part_of_a_derived_value_is_masked() {
+        let mut redactor = Redactor::default();
+        redactor.add_differences(
+            &serde_json::json!("github.com?owner=HUNTER2-XYZZY!&repo=x"),
+            Some(&serde_json::json!("github.com?owner=&repo=x")),
+        );
+        assert_eq!(
+            redactor.redact("`HUNTER2-XYZZY!` is not a valid owner"),
+            "`***` is not a valid owner"
+        );
+        assert_eq!(changed_part("aXYZb", "ab"), "XYZ");
+        assert_eq!(changed_part("é-secret-é", "é-é"), "secret-");
     }
 
     #[test]

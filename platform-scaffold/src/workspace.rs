@@ -15,6 +15,18 @@ use crate::Error as ActionError;
 
 /// How many symlinks a path may pass through.
 const MAX_LINKS: usize = 40;
+/// How many entries [`Workspace::audit`] walks before it gives up.
+pub const MAX_AUDIT_ENTRIES: usize = 1_000_000;
+/// How deep [`Workspace::audit`] descends.
+const MAX_AUDIT_DEPTH: usize = 256;
+
+/// Whether a file name is git metadata (`.git`, in any case, with the
+/// trailing dots and spaces that some filesystems drop).
+#[must_use]
+pub fn is_git_metadata(name: &str) -> bool {
+    name.trim_end_matches(['.', ' '])
+        .eq_ignore_ascii_case(".git")
+}
 
 /// A directory that file operations may not leave.
 #[derive(Clone, Debug)]
@@ -111,6 +123,70 @@ impl Workspace {
         relative_to(&self.root, path)
     }
 
+    /// Checks the whole workspace, as the runner does after every step and
+    /// before the result becomes the output: every symlink (wherever an
+    /// action moved, copied or created it) must still resolve inside, no
+    /// entry may be git metadata (a `.git` directory or file: its config
+    /// could make `git` run commands, its `gitdir:` could point a commit at
+    /// another repository), and only directories, regular files and
+    /// symlinks may exist (no FIFOs, sockets or devices).
+    ///
+    /// # Errors
+    ///
+    /// [`ActionError::NotAllowed`] naming the first offending entry
+    /// (workspace-relative); [`ActionError::InvalidInput`] past
+    /// [`MAX_AUDIT_ENTRIES`] entries.
+    pub fn audit(&self) -> Result<(), ActionError> {
+        let mut stack: Vec<(PathBuf, String, usize)> = vec![(self.root.clone(), String::new(), 0)];
+        let mut seen = 0_usize;
+        while let Some((dir, prefix, depth)) = stack.pop() {
+            let shown = |name: &str| {
+                if prefix.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{prefix}/{name}")
+                }
+            };
+            if depth > MAX_AUDIT_DEPTH {
+                return Err(ActionError::InvalidInput(format!(
+                    "the workspace nests deeper than {MAX_AUDIT_DEPTH} directories at `{prefix}`"
+                )));
+            }
+            let reader = std::fs::read_dir(&dir).map_err(|e| io(&prefix, &e))?;
+            for item in reader {
+                let item = item.map_err(|e| io(&prefix, &e))?;
+                seen += 1;
+                if seen > MAX_AUDIT_ENTRIES {
+                    return Err(ActionError::InvalidInput(format!(
+                        "the workspace has more than {MAX_AUDIT_ENTRIES} entries"
+                    )));
+                }
+                let name = item.file_name().to_string_lossy().into_owned();
+                let relative = shown(&name);
+                if is_git_metadata(&name) {
+                    return Err(ActionError::NotAllowed(format!(
+                        "`{relative}` is git metadata; a template may not put `.git` entries in the workspace (their configuration could run commands)"
+                    )));
+                }
+                let file_type = item.file_type().map_err(|e| io(&relative, &e))?;
+                if file_type.is_symlink() {
+                    self.resolve(&relative).map_err(|_| {
+                        ActionError::NotAllowed(format!(
+                            "`{relative}` is a symlink that points outside the workspace"
+                        ))
+                    })?;
+                } else if file_type.is_dir() {
+                    stack.push((item.path(), relative, depth + 1));
+                } else if !file_type.is_file() {
+                    return Err(ActionError::NotAllowed(format!(
+                        "`{relative}` is not a regular file, directory or symlink (a FIFO, socket or device)"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Reads a file inside the workspace, at most `max_bytes`.
     ///
     /// # Errors
@@ -138,6 +214,25 @@ impl Workspace {
     }
 }
 
+/// A new directory only the user can read (0700 on Unix): a staging
+/// directory holds rendered files, secrets among them, until the run ends.
+pub(crate) fn private_tempdir(
+    prefix: &str,
+    parent: Option<&Path>,
+) -> std::io::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(prefix);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o700));
+    }
+    match parent {
+        Some(parent) => builder.tempdir_in(parent),
+        None => builder.tempdir(),
+    }
+}
+
 pub(crate) fn io(relative: &str, error: &std::io::Error) -> ActionError {
     ActionError::io(relative, error)
 }
@@ -158,6 +253,13 @@ pub(crate) fn read_limited(
     max_bytes: usize,
     shown: &str,
 ) -> Result<Vec<u8>, ActionError> {
+    // Checked before opening: opening a FIFO blocks until a writer comes.
+    let meta = std::fs::metadata(path).map_err(|e| io(shown, &e))?;
+    if !meta.is_file() {
+        return Err(ActionError::InvalidInput(format!(
+            "{shown} is not a regular file"
+        )));
+    }
     let file = std::fs::File::open(path).map_err(|e| io(shown, &e))?;
     let mut bytes = Vec::new();
     file.take(max_bytes as u64 + 1)

@@ -113,6 +113,8 @@ pub struct LocalCatalog {
 
 /// The file registrations are written to.
 pub(crate) const LOCATIONS_FILE: &str = "scaffolder-locations.yaml";
+/// Largest registrations file read back.
+const MAX_LOCATIONS_BYTES: usize = 16 * 1024 * 1024;
 
 impl LocalCatalog {
     /// Loads the catalog under `dir` (following its Locations).
@@ -159,10 +161,19 @@ impl CatalogClient for LocalCatalog {
             .lock()
             .map_err(|_| Error::Failed("the catalog is unavailable".into()))?;
         let file = self.dir.join(LOCATIONS_FILE);
-        let mut document: Value = match std::fs::read_to_string(&file) {
+        let existing = if file.exists() {
+            let bytes = crate::workspace::read_limited(&file, MAX_LOCATIONS_BYTES, LOCATIONS_FILE)?;
+            Some(
+                String::from_utf8(bytes)
+                    .map_err(|_| Error::Failed(format!("{LOCATIONS_FILE} is not UTF-8")))?,
+            )
+        } else {
+            None
+        };
+        let mut document: Value = match existing.ok_or(()) {
             Ok(text) => serde_saphyr::from_str(&text)
                 .map_err(|e| Error::Failed(format!("{LOCATIONS_FILE}: {e}")))?,
-            Err(_) => json!({
+            Err(()) => json!({
                 "apiVersion": "backstage.io/v1alpha1",
                 "kind": "Location",
                 "metadata": {"name": "scaffolder-registrations", "description": "Locations registered by platform-scaffold"},

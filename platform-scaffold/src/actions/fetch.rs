@@ -246,7 +246,25 @@ impl Action for FetchTemplate {
             let rendered = renderer
                 .render_text(path_source, &context)
                 .map_err(|e| located(&entry.path, e))?;
-            if rendered.is_empty() || rendered.starts_with('/') || rendered.contains("//") {
+            // Backstage skips these entries. An empty name (or directory
+            // name) is the idiom for a conditional file; a value that put
+            // an absolute path or `//` into the name is reported.
+            if rendered.is_empty() {
+                continue;
+            }
+            if rendered.starts_with('/') || rendered.contains("//") {
+                let conditional = path_source.split('/').any(|segment| {
+                    renderer
+                        .render_text(segment, &context)
+                        .is_ok_and(|r| r.is_empty())
+                });
+                if conditional {
+                    continue;
+                }
+                ctx.warn(&format!(
+                    "`{}` was not written: its name renders to `{rendered}`, an absolute path or one with an empty directory name",
+                    entry.path
+                ));
                 continue;
             }
             let target = skeleton::join(&base, &rendered);

@@ -1,12 +1,17 @@
-//! Publishing the workspace with git: `publish:git` (any git URL, a local
-//! bare repository included) and a local stand-in for GitHub
-//! ([`LocalGitHost`]: `github:repo:create` and `github:repo:push` against
-//! bare repositories in a directory), for offline runs and tests.
+//! Publishing the workspace with git: `publish:git` (to remotes on an
+//! allow-list: local bare repositories under configured directories, or
+//! configured hosts) and a local stand-in for GitHub ([`LocalGitHost`]:
+//! `github:repo:create` and `github:repo:push` against bare repositories in
+//! a directory), for offline runs and tests.
 //!
-//! `git` runs with the user's and system's configuration ignored, hooks
-//! off, no prompts, and only the file, git, ssh, http and https transports,
-//! so a template cannot reconfigure git or reach `ext::` commands. Inputs
-//! never become git options.
+//! Everything in the workspace came from a template, so git must take no
+//! configuration from it: the workspace is refused when it holds any `.git`
+//! entry (see [`Workspace::audit`](crate::Workspace::audit)), and git runs
+//! with a fresh repository directory outside the workspace (`GIT_DIR`,
+//! `GIT_WORK_TREE`), the user's and system's configuration ignored, hooks,
+//! fsmonitor and filters off, no prompts, and only the transports the
+//! remote needs, so a template can neither reconfigure git nor reach
+//! `ext::` commands. Inputs never become git options.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,11 +22,24 @@ use serde_json::{Map, Value, json};
 use super::{Action, ActionContext, object_schema};
 use crate::Error;
 
-/// Runs `git` hardened, in `dir`.
-fn git(dir: &Path, args: &[&str], author: Option<(&str, &str)>) -> Result<String, Error> {
+/// Where git runs: the work tree (a workspace directory) and the
+/// repository directory kept outside it.
+struct GitDirs<'a> {
+    work_tree: &'a Path,
+    git_dir: &'a Path,
+}
+
+/// Runs `git` hardened, with `dirs` (or, for `init --bare` of a remote,
+/// in `cwd` alone).
+fn git(
+    cwd: &Path,
+    dirs: Option<&GitDirs<'_>>,
+    args: &[&str],
+    author: Option<(&str, &str)>,
+) -> Result<String, Error> {
     let mut command = Command::new("git");
     command
-        .current_dir(dir)
+        .current_dir(cwd)
         .env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .env("GIT_CONFIG_NOSYSTEM", "1")
@@ -30,17 +48,31 @@ fn git(dir: &Path, args: &[&str], author: Option<(&str, &str)>) -> Result<String
             if cfg!(windows) { "NUL" } else { "/dev/null" },
         )
         .env("GIT_TERMINAL_PROMPT", "0")
-        .env("GIT_ALLOW_PROTOCOL", "file:git:ssh:http:https")
-        .env("HOME", dir)
+        .env("GIT_ALLOW_PROTOCOL", "file:ssh:https")
+        .env("GIT_CEILING_DIRECTORIES", cwd)
+        .env("HOME", cwd)
         .args([
             "-c",
             "core.hooksPath=/dev/null",
             "-c",
+            "core.fsmonitor=false",
+            "-c",
+            "core.untrackedCache=false",
+            "-c",
+            "core.symlinks=true",
+            "-c",
+            "protocol.ext.allow=never",
+            "-c",
             "init.defaultBranch=main",
             "-c",
             "commit.gpgSign=false",
-        ])
-        .args(args);
+        ]);
+    if let Some(dirs) = dirs {
+        command
+            .env("GIT_DIR", dirs.git_dir)
+            .env("GIT_WORK_TREE", dirs.work_tree);
+    }
+    command.args(args);
     if let Some((name, email)) = author {
         command
             .env("GIT_AUTHOR_NAME", name)
@@ -58,14 +90,121 @@ fn git(dir: &Path, args: &[&str], author: Option<(&str, &str)>) -> Result<String
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
     } else {
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let dir_text = dir.to_string_lossy();
         // Host paths stay out of messages.
-        let message = stderr.replace(dir_text.as_ref(), "<workspace>");
+        let mut message = stderr.replace(cwd.to_string_lossy().as_ref(), "<workspace>");
+        if let Some(dirs) = dirs {
+            message = message
+                .replace(dirs.work_tree.to_string_lossy().as_ref(), "<workspace>")
+                .replace(dirs.git_dir.to_string_lossy().as_ref(), "<git-dir>");
+        }
         Err(Error::Failed(format!(
             "git {} failed: {}",
             args.first().copied().unwrap_or_default(),
             message.trim()
         )))
+    }
+}
+
+/// Where `publish:git` may push: local repositories under the given
+/// directories (`--git-remotes DIR` in the CLI) and remote repositories on
+/// the given hosts (`--git-host HOST`). Nothing is allowed by default: a
+/// template names its `remoteUrl`, and a template is not trusted.
+#[derive(Clone, Debug, Default)]
+#[non_exhaustive]
+pub struct GitRemotes {
+    local_roots: Vec<PathBuf>,
+    hosts: Vec<String>,
+}
+
+impl GitRemotes {
+    /// Nothing allowed.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Also allows local repositories (absolute paths or `file://` URLs)
+    /// under `dir`.
+    #[must_use]
+    pub fn with_local_root(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.local_roots.push(dir.into());
+        self
+    }
+
+    /// Also allows `https://` and `ssh://` remotes (and scp-like
+    /// `user@host:path`) on `host` (compared without case).
+    #[must_use]
+    pub fn with_host(mut self, host: impl Into<String>) -> Self {
+        self.hosts.push(host.into().to_ascii_lowercase());
+        self
+    }
+
+    /// Checks `remote` against the allow-list; returns the transport git
+    /// may use for it.
+    fn check(&self, remote: &str) -> Result<&'static str, Error> {
+        let refused = |why: &str| {
+            Error::NotAllowed(format!(
+                "remote `{remote}` is not allowed: {why} (allow local repositories with --git-remotes DIR, hosts with --git-host HOST)"
+            ))
+        };
+        if let Some((scheme, _)) = remote.split_once("://") {
+            let url = url::Url::parse(remote).map_err(|_| refused("it is not a valid URL"))?;
+            return match scheme.to_ascii_lowercase().as_str() {
+                "file" => {
+                    let path = url
+                        .to_file_path()
+                        .map_err(|()| refused("it is not a local path"))?;
+                    self.check_local(&path, &refused).map(|()| "file")
+                }
+                scheme @ ("https" | "ssh") => {
+                    let host = url.host_str().unwrap_or_default().to_ascii_lowercase();
+                    if self.hosts.contains(&host) {
+                        Ok(if scheme == "https" { "https" } else { "ssh" })
+                    } else {
+                        Err(refused("its host is not on the allow-list"))
+                    }
+                }
+                _ => Err(refused(
+                    "only file://, https:// and ssh:// remotes are supported",
+                )),
+            };
+        }
+        let path = Path::new(remote);
+        if path.is_absolute() {
+            return self.check_local(path, &refused).map(|()| "file");
+        }
+        // scp-like `user@host:path` (git reads a colon before any slash so).
+        if let Some((user_host, _)) = remote.split_once(':')
+            && !user_host.contains('/')
+        {
+            let host = user_host
+                .rsplit_once('@')
+                .map_or(user_host, |(_, h)| h)
+                .to_ascii_lowercase();
+            return if self.hosts.contains(&host) {
+                Ok("ssh")
+            } else {
+                Err(refused("its host is not on the allow-list"))
+            };
+        }
+        Err(refused(
+            "a relative path would be read against the workspace",
+        ))
+    }
+
+    fn check_local(&self, path: &Path, refused: &dyn Fn(&str) -> Error) -> Result<(), Error> {
+        let canonical = path
+            .canonicalize()
+            .map_err(|_| refused("no repository exists there"))?;
+        let inside = self.local_roots.iter().any(|root| {
+            root.canonicalize()
+                .is_ok_and(|root| canonical.starts_with(root))
+        });
+        if inside {
+            Ok(())
+        } else {
+            Err(refused("it is not under an allowed directory"))
+        }
     }
 }
 
@@ -103,11 +242,18 @@ struct Publish<'a> {
     author: (&'a str, &'a str),
 }
 
-/// Initialises the (sub)directory, commits everything and pushes it;
-/// returns the commit hash.
-fn publish(ctx: &mut ActionContext<'_>, publish: &Publish<'_>) -> Result<String, Error> {
+/// Commits the (sub)directory from a fresh repository directory outside
+/// the workspace and pushes it; returns the commit hash.
+fn publish(
+    ctx: &mut ActionContext<'_>,
+    publish: &Publish<'_>,
+    remotes: &GitRemotes,
+) -> Result<String, Error> {
     plain_argument(publish.remote, "remote URL")?;
     branch_name(publish.branch)?;
+    let transport = remotes.check(publish.remote)?;
+    // Git metadata anywhere in the workspace is refused before git runs.
+    ctx.workspace().audit()?;
     let dir = ctx.workspace().resolve(publish.source.unwrap_or("."))?;
     if !dir.is_dir() {
         return Err(Error::InvalidInput(format!(
@@ -115,9 +261,17 @@ fn publish(ctx: &mut ActionContext<'_>, publish: &Publish<'_>) -> Result<String,
             publish.source.unwrap_or(".")
         )));
     }
-    git(&dir, &["init", "--quiet"], None)?;
-    git(
-        &dir,
+    let git_dir = crate::workspace::private_tempdir("platform-scaffold-git-", None)
+        .map_err(|e| Error::io("a temporary git directory", &e))?;
+    let dirs = GitDirs {
+        work_tree: &dir,
+        git_dir: git_dir.path(),
+    };
+    let run = |args: &[&str], author: Option<(&str, &str)>| {
+        git(git_dir.path(), Some(&dirs), args, author)
+    };
+    run(&["init", "--quiet"], None)?;
+    run(
         &[
             "symbolic-ref",
             "HEAD",
@@ -125,9 +279,8 @@ fn publish(ctx: &mut ActionContext<'_>, publish: &Publish<'_>) -> Result<String,
         ],
         None,
     )?;
-    git(&dir, &["add", "--all"], None)?;
-    git(
-        &dir,
+    run(&["add", "--all"], None)?;
+    run(
         &[
             "commit",
             "--quiet",
@@ -138,11 +291,16 @@ fn publish(ctx: &mut ActionContext<'_>, publish: &Publish<'_>) -> Result<String,
         ],
         Some(publish.author),
     )?;
-    let hash = git(&dir, &["rev-parse", "HEAD"], None)?;
+    let hash = run(&["rev-parse", "HEAD"], None)?;
     ctx.check_cancelled()?;
     git(
-        &dir,
+        git_dir.path(),
+        Some(&dirs),
         &[
+            "-c",
+            "protocol.allow=never",
+            "-c",
+            &format!("protocol.{transport}.allow=always"),
             "push",
             "--quiet",
             "--",
@@ -208,9 +366,20 @@ impl PublishInput {
 
 /// `publish:git`: initialises a repository in the workspace (or
 /// `sourcePath`), commits with the given author and message, and pushes to
-/// `remoteUrl`.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct PublishGit;
+/// `remoteUrl`, which must be on the action's [`GitRemotes`] allow-list
+/// (empty by default: every push refused).
+#[derive(Clone, Debug, Default)]
+pub struct PublishGit {
+    remotes: GitRemotes,
+}
+
+impl PublishGit {
+    /// `publish:git` pushing only to `remotes`.
+    #[must_use]
+    pub fn new(remotes: GitRemotes) -> Self {
+        Self { remotes }
+    }
+}
 
 impl Action for PublishGit {
     fn id(&self) -> &str {
@@ -237,7 +406,7 @@ impl Action for PublishGit {
     fn run(&self, ctx: &mut ActionContext<'_>) -> Result<(), Error> {
         let remote = ctx.input_str("remoteUrl").unwrap_or_default().to_owned();
         let input: PublishInput = ctx.input_as(self.id())?;
-        let hash = publish(ctx, &input.publish(&remote))?;
+        let hash = publish(ctx, &input.publish(&remote), &self.remotes)?;
         ctx.output("remoteUrl", Value::String(remote));
         ctx.output("commitHash", Value::String(hash));
         Ok(())
@@ -437,7 +606,7 @@ impl Action for GithubRepoCreate {
             )));
         }
         std::fs::create_dir_all(&path).map_err(|e| Error::io(&repo_url, &e))?;
-        git(&path, &["init", "--quiet", "--bare"], None)?;
+        git(&path, None, &["init", "--quiet", "--bare"], None)?;
         ctx.log(&format!(
             "created repository {repo_url} on the local git host"
         ));
@@ -482,7 +651,8 @@ impl Action for GithubRepoPush {
         let remote = path.to_string_lossy().into_owned();
         let publish_input = input.publish(&remote);
         let branch = publish_input.branch.to_owned();
-        let hash = publish(ctx, &publish_input)?;
+        let remotes = GitRemotes::new().with_local_root(&self.host.root);
+        let hash = publish(ctx, &publish_input, &remotes)?;
         ctx.output("remoteUrl", Value::String(file_url(&path)));
         ctx.output(
             "repoContentsUrl",

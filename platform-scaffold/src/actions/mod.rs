@@ -116,6 +116,7 @@ pub struct ActionContext<'a> {
     pub(crate) cancel: &'a CancelToken,
     pub(crate) render: &'a RenderOptions,
     pub(crate) user: &'a Value,
+    pub(crate) warnings: Vec<String>,
 }
 
 impl std::fmt::Debug for ActionContext<'_> {
@@ -225,6 +226,16 @@ impl<'a> ActionContext<'a> {
         self.journal.log(Some(step), message, None);
     }
 
+    /// Reports something the action did not do although the template
+    /// seems to ask for it (an entry skipped, a setting ignored): a log
+    /// line and a warning of the run (secrets redacted).
+    pub fn warn(&mut self, message: &str) {
+        let step = self.step_id;
+        self.journal
+            .log(Some(step), &format!("warning: {message}"), None);
+        self.warnings.push(self.journal.redactor.redact(message));
+    }
+
     /// Whether the run was cancelled.
     #[must_use]
     pub fn is_cancelled(&self) -> bool {
@@ -288,7 +299,7 @@ impl ActionRegistry {
             .register(CatalogWrite)
             .register(CatalogFetch::new(Arc::clone(&catalog)))
             .register(CatalogRegister::new(catalog))
-            .register(git::PublishGit);
+            .register(git::PublishGit::default());
         registry
     }
 

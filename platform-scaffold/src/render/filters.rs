@@ -156,24 +156,38 @@ pub(crate) fn pick(value: &Value, path: &str) -> Value {
     current
 }
 
+/// Refuses a value of `len` bytes when it is over `max`: checked before
+/// the value is built, so that a filter argument cannot make the engine
+/// allocate without bound.
+pub(crate) fn ensure_len(len: Option<usize>, max: usize) -> Result<(), Error> {
+    match len {
+        Some(len) if len <= max => Ok(()),
+        _ => Err(invalid(format!(
+            "the value would be larger than {max} bytes (the output limit)"
+        ))),
+    }
+}
+
 /// Nunjucks' `truncate(length=255, killwords=false, end="...")`.
 pub(crate) fn truncate(
     text: &str,
     length: Option<usize>,
     killwords: Option<bool>,
     end: Option<String>,
-) -> String {
+    max: usize,
+) -> Result<String, Error> {
     let length = length.unwrap_or(255);
     if text.chars().count() <= length {
-        return text.to_owned();
+        return Ok(text.to_owned());
     }
     let end = end.unwrap_or_else(|| "...".to_owned());
+    ensure_len(text.len().checked_add(end.len()), max)?;
     let cut: String = text.chars().take(length).collect();
     if killwords.unwrap_or(false) {
-        return cut + &end;
+        return Ok(cut + &end);
     }
     let trimmed = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
-    format!("{trimmed}{end}")
+    Ok(format!("{trimmed}{end}"))
 }
 
 /// Nunjucks' `wordcount`.
@@ -182,15 +196,27 @@ pub(crate) fn wordcount(text: &str) -> usize {
 }
 
 /// Nunjucks' `center(width=80)`.
-pub(crate) fn center(text: &str, width: Option<usize>) -> String {
+pub(crate) fn center(text: &str, width: Option<usize>, max: usize) -> Result<String, Error> {
     let width = width.unwrap_or(80);
     let len = text.chars().count();
     if len >= width {
-        return text.to_owned();
+        return Ok(text.to_owned());
     }
     let left = (width - len) / 2;
     let right = width - len - left;
-    format!("{}{text}{}", " ".repeat(left), " ".repeat(right))
+    ensure_len(text.len().checked_add(width - len), max)?;
+    Ok(format!("{}{text}{}", " ".repeat(left), " ".repeat(right)))
+}
+
+/// Nunjucks' `forceescape`.
+pub(crate) fn forceescape(text: &str, max: usize) -> Result<String, Error> {
+    ensure_len(text.len().checked_mul(6), max.max(text.len()))?;
+    Ok(text
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;"))
 }
 
 /// Nunjucks' `striptags`: tags removed, whitespace collapsed.
@@ -209,8 +235,13 @@ pub(crate) fn striptags(text: &str) -> String {
 }
 
 /// Nunjucks' `nl2br`.
-pub(crate) fn nl2br(text: &str) -> String {
-    text.replace("\r\n", "<br />\n").replace('\n', "<br />\n")
+pub(crate) fn nl2br(text: &str, max: usize) -> Result<String, Error> {
+    let lines = text.bytes().filter(|b| *b == b'\n').count();
+    ensure_len(
+        lines.checked_mul(6).and_then(|n| n.checked_add(text.len())),
+        max,
+    )?;
+    Ok(text.replace("\r\n", "<br />\n").replace('\n', "<br />\n"))
 }
 
 /// `length` that, as in Nunjucks, is 0 for undefined and null.
@@ -228,7 +259,12 @@ pub(crate) fn length(value: &Value) -> Result<usize, Error> {
 
 /// JavaScript methods on strings and arrays that templates call
 /// (`name.toUpperCase()`, `list.includes(x)`), as a closed set.
-pub(crate) fn js_method(value: &Value, method: &str, args: &[Value]) -> Result<Value, Error> {
+pub(crate) fn js_method(
+    value: &Value,
+    method: &str,
+    args: &[Value],
+    max: usize,
+) -> Result<Value, Error> {
     let arg_str = |i: usize| {
         args.get(i)
             .and_then(Value::as_str)
@@ -262,7 +298,10 @@ pub(crate) fn js_method(value: &Value, method: &str, args: &[Value]) -> Result<V
             } else {
                 s.split(&arg_str(0)).map(Value::from).collect::<Vec<_>>()
             }),
-            "replace" => Value::from(s.replacen(&arg_str(0), &arg_str(1), 1)),
+            "replace" => {
+                ensure_len(s.len().checked_add(arg_str(1).len()), max)?;
+                Value::from(s.replacen(&arg_str(0), &arg_str(1), 1))
+            }
             "slice" | "substring" => {
                 let start = index(arg_int(0).unwrap_or(0));
                 let end = arg_int(1).map_or(chars.len(), index);
@@ -279,13 +318,16 @@ pub(crate) fn js_method(value: &Value, method: &str, args: &[Value]) -> Result<V
                     .map(ToString::to_string)
                     .unwrap_or_default(),
             ),
-            "concat" => Value::from(format!(
-                "{s}{}",
-                args.iter().map(ToString::to_string).collect::<String>()
-            )),
-            "repeat" => Value::from(
-                s.repeat(usize::try_from(arg_int(0).unwrap_or(0).clamp(0, 10_000)).unwrap_or(0)),
-            ),
+            "concat" => {
+                let rest = args.iter().map(ToString::to_string).collect::<String>();
+                ensure_len(s.len().checked_add(rest.len()), max)?;
+                Value::from(format!("{s}{rest}"))
+            }
+            "repeat" => {
+                let count = usize::try_from(arg_int(0).unwrap_or(0).clamp(0, 10_000)).unwrap_or(0);
+                ensure_len(s.len().checked_mul(count), max)?;
+                Value::from(s.repeat(count))
+            }
             "toString" => Value::from(s),
             _ => {
                 return Err(invalid(format!(
@@ -299,13 +341,18 @@ pub(crate) fn js_method(value: &Value, method: &str, args: &[Value]) -> Result<V
         return Ok(match method {
             "join" => {
                 let sep = args.first().and_then(Value::as_str).unwrap_or(",");
-                Value::from(
-                    items
+                ensure_len(sep.len().checked_mul(items.len()), max)?;
+                let parts = items
+                    .iter()
+                    .map(super::format::js_string)
+                    .collect::<Vec<_>>();
+                ensure_len(
+                    parts
                         .iter()
-                        .map(super::format::js_string)
-                        .collect::<Vec<_>>()
-                        .join(sep),
-                )
+                        .try_fold(0_usize, |n, p| n.checked_add(p.len())),
+                    max,
+                )?;
+                Value::from(parts.join(sep))
             }
             "includes" => Value::from(args.first().is_some_and(|a| items.contains(a))),
             "indexOf" => Value::from(
@@ -395,11 +442,14 @@ mod tests {
     #[test]
     fn nunjucks_text_filters() {
         assert_eq!(
-            truncate("hello world foo", Some(11), None, None),
+            truncate("hello world foo", Some(11), None, None, 100).expect("fits"),
             "hello..."
         );
         assert_eq!(wordcount(" a b  c "), 3);
-        assert_eq!(center("ab", Some(6)), "  ab  ");
+        assert_eq!(center("ab", Some(6), 100).expect("fits"), "  ab  ");
+        assert!(center("ab", Some(usize::MAX), 1 << 20).is_err());
+        assert!(nl2br(&"\n".repeat(100), 200).is_err());
+        assert!(forceescape(&"<".repeat(100), 200).is_err());
         assert_eq!(striptags("<b>a</b>\n  b"), "a b");
     }
 
@@ -407,15 +457,20 @@ mod tests {
     fn js_methods() {
         let s = Value::from("a-b-c");
         assert_eq!(
-            js_method(&s, "toUpperCase", &[]).expect("upper").as_str(),
+            js_method(&s, "toUpperCase", &[], 100)
+                .expect("upper")
+                .as_str(),
             Some("A-B-C")
         );
         assert_eq!(
-            js_method(&s, "split", &[Value::from("-")])
+            js_method(&s, "split", &[Value::from("-")], 100)
                 .expect("split")
                 .len(),
             Some(3)
         );
-        assert!(js_method(&s, "replaceAll", &[]).is_err());
+        assert!(js_method(&s, "replaceAll", &[], 100).is_err());
+        assert!(js_method(&s, "repeat", &[Value::from(10_000)], 1000).is_err());
+        let list = Value::from(vec![Value::from(1); 10]);
+        assert!(js_method(&list, "join", &[Value::from("x".repeat(200))], 1000).is_err());
     }
 }

@@ -85,6 +85,7 @@ pub struct RenderOptions {
     fuel: u64,
     max_output: usize,
     recursion_limit: usize,
+    max_operators: usize,
     integrations: Vec<Integration>,
     syntax: Syntax,
     trim_blocks: bool,
@@ -98,6 +99,7 @@ impl Default for RenderOptions {
             fuel: 1_000_000,
             max_output: 16 * 1024 * 1024,
             recursion_limit: 100,
+            max_operators: 500,
             integrations: Integration::defaults(),
             syntax: Syntax::Backstage,
             trim_blocks: false,
@@ -126,7 +128,9 @@ impl RenderOptions {
         self
     }
 
-    /// Largest rendered output in bytes (default 16 MiB).
+    /// Largest rendered output in bytes (default 16 MiB). It bounds every
+    /// value a filter or method builds on the way too (`center`,
+    /// `repeat`, `join`, …): they refuse before allocating more.
     pub fn max_output(mut self, bytes: usize) -> Self {
         self.max_output = bytes;
         self
@@ -135,6 +139,14 @@ impl RenderOptions {
     /// Deepest nesting of macros and includes (default 100).
     pub fn recursion_limit(mut self, limit: usize) -> Self {
         self.recursion_limit = limit;
+        self
+    }
+
+    /// Most operators (`|`, `.`, `+`, `and`, …) in one tag (default 500):
+    /// longer chains are refused before they are parsed, since the engine
+    /// walks them recursively.
+    pub fn max_operators(mut self, limit: usize) -> Self {
+        self.max_operators = limit;
         self
     }
 
@@ -252,8 +264,9 @@ fn environment(
                 .map_err(|e| Error::new(ErrorKind::WriteFailure, e.to_string()))
         });
     }
-    env.set_unknown_method_callback(|_state, value, method, args| {
-        filters::js_method(value, method, args)
+    let max_value = options.max_output;
+    env.set_unknown_method_callback(move |_state, value, method, args| {
+        filters::js_method(value, method, args, max_value)
     });
     let integrations = options.integrations.clone();
     env.add_filter(
@@ -301,23 +314,21 @@ fn environment(
     });
     env.add_filter(
         "truncate",
-        |text: String, length: Option<usize>, killwords: Option<bool>, end: Option<String>| {
-            filters::truncate(&text, length, killwords, end)
+        move |text: String, length: Option<usize>, killwords: Option<bool>, end: Option<String>| {
+            filters::truncate(&text, length, killwords, end, max_value)
         },
     );
     env.add_filter("wordcount", |text: String| filters::wordcount(&text));
-    env.add_filter("center", |text: String, width: Option<usize>| {
-        filters::center(&text, width)
+    env.add_filter("center", move |text: String, width: Option<usize>| {
+        filters::center(&text, width, max_value)
     });
     env.add_filter("striptags", |text: String| filters::striptags(&text));
-    env.add_filter("nl2br", |text: String| filters::nl2br(&text));
+    env.add_filter("nl2br", move |text: String| {
+        filters::nl2br(&text, max_value)
+    });
     env.add_filter("length", |value: Value| filters::length(&value));
-    env.add_filter("forceescape", |text: String| {
-        text.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-            .replace('\'', "&#39;")
+    env.add_filter("forceescape", move |text: String| {
+        filters::forceescape(&text, max_value)
     });
     // JavaScript's `null` literal, which Nunjucks accepts next to `none`.
     env.add_global("null", Value::from(()));
@@ -417,6 +428,32 @@ impl Renderer {
         }
     }
 
+    /// Refuses operator chains the engine could not walk without
+    /// overflowing its stack.
+    fn check_chains(&self, source: &str) -> Result<(), TemplateError> {
+        match scan::overlong_chain(source, self.options.max_operators) {
+            None => Ok(()),
+            Some(at) => {
+                let before = &source[..at];
+                let line = before.matches('\n').count() + 1;
+                let column = before
+                    .rfind('\n')
+                    .map_or(before, |i| &before[i + 1..])
+                    .chars()
+                    .count()
+                    + 1;
+                Err(TemplateError {
+                    message: format!(
+                        "a tag has more than {} operators; split the expression",
+                        self.options.max_operators
+                    ),
+                    line,
+                    column,
+                })
+            }
+        }
+    }
+
     fn check_size(&self, text: &str) -> Result<(), TemplateError> {
         if text.len() > self.options.max_output {
             return Err(TemplateError {
@@ -438,6 +475,7 @@ impl Renderer {
     ///
     /// [`TemplateError`] with the line and column in `source`.
     pub fn render_text(&mut self, source: &str, context: &Value) -> Result<String, TemplateError> {
+        self.check_chains(source)?;
         let normalized = scan::normalize(source);
         if !self.compiled.contains(normalized.as_ref()) {
             self.text
@@ -473,6 +511,7 @@ impl Renderer {
         if !source.contains("${{") && !source.contains("{%") && !source.contains("{#") {
             return Ok(Some(serde_json::Value::String(source.to_owned())));
         }
+        self.check_chains(source)?;
         if let Some(probe) = &self.probe {
             let normalized = scan::normalize(source);
             if let Err(e) = probe.render_str(&normalized, context.clone())

@@ -144,6 +144,70 @@ pub(crate) fn shape(source: &str) -> Shape<'_> {
     Shape::Mixed
 }
 
+/// The byte offset of the first tag (`{{ }}`, `${{ }}` or `{% %}`) with
+/// more than `max_operators` operators outside string literals, if any.
+///
+/// The template engine builds one syntax-tree level per operator of a
+/// chain (`a | f | g …`, `a + b + c …`, `a.b.c …`) and walks it
+/// recursively, so a long enough chain overflows the stack; counting them
+/// first turns that into an error. One pass over `source`.
+pub(crate) fn overlong_chain(source: &str, max_operators: usize) -> Option<usize> {
+    let bytes = source.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        let close: &[u8] = match (bytes[i], bytes[i + 1]) {
+            (b'{', b'{') => b"}}",
+            (b'{', b'%') => b"%}",
+            _ => {
+                i += 1;
+                continue;
+            }
+        };
+        let start = i;
+        i += 2;
+        let mut operators = 0_usize;
+        let mut quote: Option<u8> = None;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if let Some(q) = quote {
+                if b == b'\\' {
+                    i += 1;
+                } else if b == q {
+                    quote = None;
+                }
+            } else if bytes[i..].starts_with(close) {
+                i += close.len();
+                break;
+            } else {
+                match b {
+                    b'"' | b'\'' => quote = Some(b),
+                    b'|' | b'.' | b'[' | b'(' | b'+' | b'-' | b'*' | b'/' | b'%' | b'~' | b'<'
+                    | b'>' | b'=' | b'!' => operators += 1,
+                    b if b.is_ascii_alphabetic() || b == b'_' => {
+                        let word_end = bytes[i..]
+                            .iter()
+                            .position(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+                            .map_or(bytes.len(), |n| i + n);
+                        if matches!(
+                            &bytes[i..word_end],
+                            b"and" | b"or" | b"not" | b"in" | b"is" | b"if" | b"else"
+                        ) {
+                            operators += 1;
+                        }
+                        i = word_end - 1;
+                    }
+                    _ => {}
+                }
+                if operators > max_operators {
+                    return Some(start);
+                }
+            }
+            i += 1;
+        }
+    }
+    None
+}
+
 /// Rewrites `===` and `!==` to `==` and `!=` inside tags (outside string
 /// literals), since Nunjucks accepts JavaScript's strict comparisons.
 pub(crate) fn normalize(source: &str) -> std::borrow::Cow<'_, str> {

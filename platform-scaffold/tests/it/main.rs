@@ -5,6 +5,7 @@
 mod acme;
 mod engine;
 mod fetch;
+mod hostile;
 mod lint;
 mod properties;
 mod publish;

@@ -8,13 +8,14 @@ use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
-use platform_scaffold::actions::git::LocalGitHost;
+use platform_scaffold::actions::ActionRegistry;
+use platform_scaffold::actions::git::{GitRemotes, LocalGitHost, PublishGit};
 use platform_scaffold::actions::http::{BackstageRequest, HttpConfig};
 use platform_scaffold::actions::{CatalogClient, CatalogFetch, CatalogRegister, LocalCatalog};
-use platform_scaffold::{Error, Secrets, Target};
+use platform_scaffold::{Error, Scaffolder, Secrets, Target};
 use serde_json::json;
 
-use crate::{scaffolder, template_in};
+use crate::template_in;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
@@ -44,7 +45,11 @@ fn publish_git_pushes_the_workspace_to_a_bare_repository() {
             remote.display()
         ),
     );
-    let report = scaffolder()
+    let mut registry = ActionRegistry::with_builtins();
+    registry.register(PublishGit::new(
+        GitRemotes::new().with_local_root(dir.path()),
+    ));
+    let report = Scaffolder::new(registry)
         .run(&template, &json!({}), &Secrets::new(), Target::Memory)
         .expect("run");
     let hash = report.steps[1].output["commitHash"]

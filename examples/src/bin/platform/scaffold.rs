@@ -8,7 +8,7 @@ use std::sync::Arc;
 use clap::Args;
 use platform_model::Diagnostic;
 use platform_model::render::{RenderOptions, render};
-use platform_scaffold::actions::git::LocalGitHost;
+use platform_scaffold::actions::git::{GitRemotes, LocalGitHost, PublishGit};
 use platform_scaffold::actions::http::{BackstageRequest, HttpConfig};
 use platform_scaffold::actions::{
     ActionRegistry, CatalogClient, CatalogFetch, CatalogRegister, LocalCatalog,
@@ -44,9 +44,14 @@ pub(crate) struct ScaffoldArgs {
     #[arg(long = "secret", value_name = "NAME=VALUE")]
     secrets: Vec<String>,
     /// Directory of the local git host that github:repo:create and
-    /// github:repo:push use (default: `OUT.git-remotes` beside --out).
+    /// github:repo:push use (default: `OUT.git-remotes` beside --out); the
+    /// only local directory publish:git may push under.
     #[arg(long, value_name = "DIR")]
     git_remotes: Option<PathBuf>,
+    /// A host publish:git may push to over https:// or ssh:// (repeatable;
+    /// none by default).
+    #[arg(long = "git-host", value_name = "HOST")]
+    git_hosts: Vec<String>,
     /// Base URL that http:backstage:request paths are appended to.
     #[arg(long, value_name = "URL", default_value = "http://localhost:7007")]
     backstage_url: String,
@@ -73,12 +78,19 @@ pub(crate) struct LintArgs {
 /// action against `backstage_url`, and a catalog directory when given.
 fn registry(
     git_remotes: &Path,
+    git_hosts: &[String],
     backstage_url: &str,
     catalog: Option<&Path>,
 ) -> Result<ActionRegistry, String> {
     let mut registry = ActionRegistry::with_builtins();
     let (create, push) = LocalGitHost::new(git_remotes).actions();
     registry.register(create).register(push);
+    let remotes = git_hosts
+        .iter()
+        .fold(GitRemotes::new().with_local_root(git_remotes), |r, host| {
+            r.with_host(host)
+        });
+    registry.register(PublishGit::new(remotes));
     let http = HttpConfig::new(backstage_url).map_err(|e| format!("--backstage-url: {e}"))?;
     registry.register(BackstageRequest::new(http));
     if let Some(dir) = catalog {
@@ -205,7 +217,12 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
         name.push(".git-remotes");
         args.out.with_file_name(name)
     });
-    let registry = registry(&remotes, &args.backstage_url, args.catalog.as_deref())?;
+    let registry = registry(
+        &remotes,
+        &args.git_hosts,
+        &args.backstage_url,
+        args.catalog.as_deref(),
+    )?;
     let mut options = RunOptions::default().strict(args.strict);
     if args.format == Format::Text {
         options = options.on_event(progress);
@@ -335,7 +352,7 @@ pub(crate) fn lint(args: &LintArgs) -> Result<ExitCode, String> {
         Ok(t) => t,
         Err(code) => return Ok(code),
     };
-    let registry = registry(Path::new("."), "http://localhost:7007", None)?;
+    let registry = registry(Path::new("."), &[], "http://localhost:7007", None)?;
     let findings = platform_scaffold::lint(&template, &registry);
     let failed = findings.iter().any(Diagnostic::is_error);
     match args.format {
