@@ -29,16 +29,37 @@ enum Token<'a> {
     Comment,
 }
 
+/// The first of `openers` (among `${{`, `{%`, `{#`) in `text`, with its
+/// offset: one pass, however many openers are asked for (a `find` per
+/// opener would rescan the rest of a large file at every tag).
+fn next_open<'o>(text: &str, openers: &[&'o str]) -> Option<(usize, &'o str)> {
+    let bytes = text.as_bytes();
+    for i in memchr::memchr_iter(b'{', bytes) {
+        let next = bytes.get(i + 1).copied();
+        let found = if next == Some(b'{') && i > 0 && bytes[i - 1] == b'$' {
+            Some(("${{", i - 1))
+        } else if next == Some(b'%') {
+            Some(("{%", i))
+        } else if next == Some(b'#') {
+            Some(("{#", i))
+        } else {
+            None
+        };
+        if let Some((open, at)) = found
+            && let Some(wanted) = openers.iter().find(|o| **o == open)
+        {
+            return Some((at, wanted));
+        }
+    }
+    None
+}
+
 /// Splits `source` into top-level tokens; `None` when a tag is not closed.
 fn tokens(source: &str) -> Option<Vec<Token<'_>>> {
     let mut out = Vec::new();
     let mut rest = source;
     while !rest.is_empty() {
-        let next = ["${{", "{%", "{#"]
-            .iter()
-            .filter_map(|open| rest.find(open).map(|i| (i, *open)))
-            .min_by_key(|(i, _)| *i);
-        let Some((at, open)) = next else {
+        let Some((at, open)) = next_open(rest, &["${{", "{%", "{#"]) else {
             out.push(Token::Text);
             break;
         };
@@ -216,8 +237,8 @@ pub(crate) fn normalize(source: &str) -> std::borrow::Cow<'_, str> {
     }
     let mut out = String::with_capacity(source.len());
     let mut rest = source;
-    while let Some(at) = ["${{", "{%"].iter().filter_map(|o| rest.find(o)).min() {
-        let open_len = if rest[at..].starts_with("${{") { 3 } else { 2 };
+    while let Some((at, open)) = next_open(rest, &["${{", "{%"]) {
+        let open_len = open.len();
         let close = if open_len == 3 { "}}" } else { "%}" };
         out.push_str(&rest[..at + open_len]);
         let body = &rest[at + open_len..];
@@ -305,5 +326,29 @@ mod tests {
             "{% if a != 1 %}x === y{% endif %}"
         );
         assert_eq!(normalize("${{ '===' }}"), "${{ '===' }}");
+    }
+}
+
+#[cfg(test)]
+mod bounds {
+    use super::*;
+    use platform_test_support::{Limits, bounded};
+
+    /// Many tags of one kind and none of another used to rescan the rest
+    /// of the text for the missing opener at every tag.
+    #[test]
+    fn scans_are_linear_in_the_number_of_tags() {
+        bounded(
+            "render::scan::bounds::scans_are_linear_in_the_number_of_tags",
+            Limits::mib(256).seconds(20),
+            || {
+                let source = format!("{}${{{{ a === b }}}}", "{% x %}".repeat(300_000));
+                assert_eq!(shape(&source), Shape::Mixed);
+                let normalized = normalize(&source);
+                assert!(normalized.ends_with("${{ a == b }}"));
+                assert_eq!(overlong_chain(&source, 500), None);
+                assert_eq!(next_open("a{b${{c", &["${{", "{%"]), Some((3, "${{")));
+            },
+        );
     }
 }
