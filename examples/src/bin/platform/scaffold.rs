@@ -14,7 +14,8 @@ use platform_scaffold::actions::{
     ActionRegistry, CatalogClient, CatalogFetch, CatalogRegister, LocalCatalog,
 };
 use platform_scaffold::{
-    Error, Event, RunOptions, Scaffolder, Secrets, StepStatus, Target, Template, diff_against,
+    CancelToken, Error, Event, RunOptions, Scaffolder, Secrets, StepStatus, Target, Template,
+    diff_against,
 };
 
 use crate::{Format, emit, print_json};
@@ -223,7 +224,9 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
         &args.backstage_url,
         args.catalog.as_deref(),
     )?;
-    let mut options = RunOptions::default().strict(args.strict);
+    let mut options = RunOptions::default()
+        .strict(args.strict)
+        .cancel_token(cancel_on_signal());
     if args.format == Format::Text {
         options = options.on_event(progress);
     }
@@ -315,16 +318,49 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
 fn print_warnings(warnings: &[platform_scaffold::Warning]) -> Result<(), String> {
     for w in warnings {
         let step = w.step.as_deref().unwrap_or("output");
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "warning: step {step}: {} in `{}` ({}:{})",
-            w.message,
-            w.template,
-            w.line,
-            w.column
-        );
+        let _ = if w.template.is_empty() {
+            writeln!(
+                std::io::stderr().lock(),
+                "warning: step {step}: {}",
+                w.message
+            )
+        } else {
+            writeln!(
+                std::io::stderr().lock(),
+                "warning: step {step}: {} in `{}` ({}:{})",
+                w.message,
+                w.template,
+                w.line,
+                w.column
+            )
+        };
     }
     Ok(())
+}
+
+/// The exit code of a run stopped by SIGINT, SIGTERM or SIGHUP.
+const INTERRUPTED: u8 = 130;
+
+/// A token that the first SIGINT, SIGTERM or SIGHUP cancels: the run stops
+/// at its next cancellation point and the staging directory (which may
+/// hold rendered secrets) is removed as the run unwinds. A second signal
+/// exits at once.
+fn cancel_on_signal() -> CancelToken {
+    let token = CancelToken::new();
+    let handler_token = token.clone();
+    // Without a handler (one is already installed) signals keep their
+    // default action; the staging directory is private either way.
+    let _ = ctrlc::set_handler(move || {
+        if handler_token.is_cancelled() {
+            std::process::exit(i32::from(INTERRUPTED));
+        }
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "interrupted: stopping the run and removing its staging directory"
+        );
+        handler_token.cancel();
+    });
+    token
 }
 
 /// Reports a failed run: exit 1 for failures of the template or its
@@ -340,10 +376,10 @@ fn failure(error: &Error) -> Result<ExitCode, String> {
     if let Error::StepFailed { .. } = error {
         let _ = writeln!(err, "nothing was written to the output directory");
     }
-    Ok(ExitCode::from(if matches!(error, Error::Target(_)) {
-        2
-    } else {
-        1
+    Ok(ExitCode::from(match error {
+        Error::Target(_) => 2,
+        Error::Cancelled => INTERRUPTED,
+        _ => 1,
     }))
 }
 
