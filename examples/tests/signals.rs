@@ -32,7 +32,7 @@ fn a_terminated_run_removes_its_staging_directory() {
     )
     .expect("write");
     std::fs::write(root.join("values.yaml"), "{}\n").expect("write");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_platform"))
+    let child = Command::new(env!("CARGO_BIN_EXE_platform"))
         .current_dir(root)
         .args([
             "scaffold",
