@@ -265,3 +265,29 @@ fn rendering_matches_backstages_runner() {
         assert_eq!(runs, row["runs"] == true, "if: {}", row["if"]);
     }
 }
+
+/// Found by fuzzing: non-ASCII text inside and after a tag (errors are
+/// located by character, and byte offsets from the engine may fall inside
+/// a character).
+#[test]
+fn non_ascii_templates_render_or_fail_located() {
+    let context = Renderer::context(&json!({"parameters": {"n": 1, "x": 2}}));
+    for source in [
+        "${{ paramet\u{fffd}rs.n }}",
+        "${{ paramétres.n }}",
+        "Price: ${{ parameters.x é",
+        "${{ parameters.café }}",
+    ] {
+        for strict in [false, true] {
+            let mut renderer = Renderer::new(RenderOptions::default().strict(strict));
+            match renderer.render_text(source, &context) {
+                Ok(_) => {}
+                Err(e) => assert!(e.line >= 1 && e.column >= 1, "{source}: {e:?}"),
+            }
+            match renderer.render_string(source, &context) {
+                Ok(_) => {}
+                Err(e) => assert!(e.line >= 1 && e.column >= 1, "{source}: {e:?}"),
+            }
+        }
+    }
+}
