@@ -339,7 +339,8 @@ fn report_catalog_errors(catalog: &Catalog) -> usize {
     }
     if count > 0 {
         emit_err(&format!(
-            "failed: {count} errors in the catalog; what they concern is left out of the graph"
+            "failed: {count} error{} in the catalog; what they concern is left out of the graph",
+            if count == 1 { "" } else { "s" }
         ));
     }
     count
