@@ -468,3 +468,289 @@ fn scaffold_dry_run_lists_files_and_a_real_run_writes_only_on_success() {
         "{stderr}"
     );
 }
+
+// Hostile inputs (issue 8): every bound asserted.
+
+/// Runs `platform` with a wall-time limit (`timeout`), and with `ulimit -v`
+/// of `max_vm_mib` when given: a hang or an allocation past the limit
+/// fails the run instead of the machine.
+fn platform_limited(args: &[&str], seconds: u32, max_vm_mib: Option<u64>) -> Output {
+    let limit = max_vm_mib.map_or_else(String::new, |mib| format!("ulimit -v {};", mib * 1024));
+    Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            r#"{limit} exec timeout -s KILL {seconds} "$0" "$@""#
+        ))
+        .arg(env!("CARGO_BIN_EXE_platform"))
+        .args(args)
+        .current_dir(workspace())
+        .output()
+        .expect("run platform")
+}
+
+/// A `dependsOn` chain `c0 -> … -> c{n-1}` in files of 1 000 documents.
+fn write_chain(dir: &Path, n: usize) {
+    let per = 1_000;
+    for file in 0..n.div_ceil(per) {
+        let docs: Vec<String> = (file * per..((file + 1) * per).min(n))
+            .map(|i| {
+                let deps = if i + 1 < n {
+                    format!("\n  dependsOn: [component:c{}]", i + 1)
+                } else {
+                    String::new()
+                };
+                format!(
+                    "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: c{i}\n\
+                     spec:\n  type: service\n  lifecycle: production\n  owner: group:team{deps}\n"
+                )
+            })
+            .collect();
+        std::fs::write(dir.join(format!("part{file:02}.yaml")), docs.join("---\n")).expect("write");
+    }
+}
+
+#[test]
+fn graph_impact_of_a_30000_long_chain_is_linear() {
+    let n = 30_000;
+    let dir = tempfile::tempdir().expect("tempdir");
+    write_chain(dir.path(), n);
+    let path = dir.path().to_str().expect("utf-8 path");
+    let root = format!("component:c{}", n - 1);
+    // Full paths were 450 million entries (9.2 GB at 10 000; 30 000
+    // aborted). Loading 30 000 entities takes about 250 MB.
+    let out = platform_limited(
+        &["graph", path, "--impact", &root, "--format", "json"],
+        240,
+        Some(1024),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.len() < 64 << 20, "{} bytes", out.stdout.len());
+    let report = json(&out);
+    let impact = report["impact"].as_array().expect("impact");
+    assert_eq!(impact.len(), n + 1);
+    assert!(
+        impact
+            .iter()
+            .all(|hit| hit["path"].as_array().is_some_and(|p| p.len() <= 16))
+    );
+    let deepest = impact.last().expect("a hit");
+    assert_eq!(deepest["entity"], "component:default/c0");
+    assert_eq!(deepest["depth"], n - 1);
+    assert_eq!(
+        deepest["path"][0],
+        format!("component:default/{}", &root[10..])
+    );
+    assert_eq!(deepest["path"][1], "…");
+    assert_eq!(deepest["path"][15], "component:default/c0");
+    // Text: one line per hit, each bounded; the bound can be raised.
+    let text = platform_limited(
+        &["graph", path, "--impact", &root, "--max-path-len", "4"],
+        240,
+        Some(1024),
+    );
+    assert_eq!(text.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert_eq!(stdout.lines().count(), n + 1);
+    let last = stdout.lines().last().expect("a line");
+    assert!(
+        last.ends_with(&format!(
+            "via component:default/c{} -> … -> component:default/c1 -> component:default/c0",
+            n - 1
+        )),
+        "{last}"
+    );
+}
+
+/// The commands that read a file named by a flag, with that file.
+fn file_flags(file: &str, out: &Path) -> Vec<(&'static str, Vec<String>)> {
+    let template = "examples/acme/templates/new-go-service/template.yaml".to_owned();
+    let out = out.to_string_lossy().into_owned();
+    vec![
+        (
+            "--values",
+            vec![
+                "scaffold".into(),
+                template.clone(),
+                "--values".into(),
+                file.into(),
+                "--out".into(),
+                out,
+            ],
+        ),
+        (
+            "--costs",
+            vec![
+                "graph".into(),
+                "examples/acme".into(),
+                "--costs".into(),
+                file.into(),
+            ],
+        ),
+        (
+            "--config",
+            vec![
+                "check".into(),
+                "examples/acme".into(),
+                "--config".into(),
+                file.into(),
+            ],
+        ),
+        (
+            "template",
+            vec!["template".into(), "lint".into(), file.into()],
+        ),
+        ("PATH", vec!["validate".into(), file.into()]),
+        ("PATH", vec!["graph".into(), file.into()]),
+    ]
+}
+
+#[test]
+fn devices_and_fifos_are_refused_promptly_for_every_file_flag() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let fifo = dir.path().join("fifo.yaml");
+    let made = Command::new("mkfifo").arg(&fifo).status().expect("mkfifo");
+    assert!(made.success());
+    let fifo = fifo.to_str().expect("utf-8").to_owned();
+    let out = dir.path().join("out");
+    for (file, kind) in [
+        ("/dev/zero", "a character device"),
+        (fifo.as_str(), "a FIFO"),
+    ] {
+        for (flag, args) in file_flags(file, &out) {
+            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+            let started = std::time::Instant::now();
+            // /dev/zero used to be read until memory ran out, a FIFO
+            // blocked forever: 256 MiB and 20 s are plenty for a refusal.
+            let run = platform_limited(&args, 20, Some(256));
+            let stderr = String::from_utf8_lossy(&run.stderr);
+            assert_eq!(run.status.code(), Some(2), "{flag} {file}: {stderr}");
+            assert!(
+                stderr.contains(&format!(
+                    "{flag} {file}: is {kind}; only regular files are read"
+                )),
+                "{flag} {file}: {stderr}"
+            );
+            assert!(started.elapsed() < std::time::Duration::from_secs(20));
+        }
+    }
+}
+
+#[test]
+fn files_over_the_input_limit_are_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let costs = dir.path().join("costs.csv");
+    std::fs::write(&costs, "payment-service,100\n".repeat(100)).expect("write");
+    let costs = costs.to_str().expect("utf-8");
+    let refused = platform(&[
+        "graph",
+        "examples/acme",
+        "--costs",
+        costs,
+        "--max-input-bytes",
+        "1000",
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("larger than the limit of 1000 bytes (raise it with --max-input-bytes)"),
+        "{stderr}"
+    );
+    let raised = platform(&["graph", "examples/acme", "--costs", costs]);
+    assert_eq!(raised.status.code(), Some(0));
+}
+
+#[test]
+fn graph_reports_yaml_errors_and_exits_1() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: web\n\
+         spec:\n  type: service\n  lifecycle: production\n  owner: team\n---\n\
+         apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: [unclosed\n",
+    )
+    .expect("write");
+    let path = dir.path().to_str().expect("utf-8");
+    for format in ["text", "json", "dot", "mermaid"] {
+        let out = platform(&["graph", path, "--format", format]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{format}: {stderr}");
+        assert!(stderr.contains("yaml."), "{format}: {stderr}");
+        assert!(
+            stderr.contains("catalog-info.yaml:12:18"),
+            "{format}: {stderr}"
+        );
+        assert!(
+            stderr.contains("failed: 1 error in the catalog"),
+            "{format}: {stderr}"
+        );
+    }
+    // The answer is still printed, in its documented shape.
+    let out = platform(&["graph", path, "--format", "json", "--cycles"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out), serde_json::json!({"cycles": []}));
+    // A clean tree still exits 0.
+    assert_eq!(platform(&["graph", "examples/acme"]).status.code(), Some(0));
+}
+
+#[test]
+fn control_characters_of_input_are_escaped_in_text_output() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A file name that sets the terminal title and clears the screen (ESC
+    // and C1 CSI), and a message that quotes an input with ESC in it.
+    let name = "evil\u{1b}]0;pwned\u{7}\u{9b}2J.yaml";
+    let file = dir.path().join(name);
+    std::fs::write(
+        &file,
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: \"bad\\e[2Jname\"\n\
+         spec:\n  type: service\n  lifecycle: production\n  owner: team\n",
+    )
+    .expect("write");
+    let path = file.to_str().expect("utf-8");
+    let raw = |bytes: &[u8]| {
+        let text = String::from_utf8_lossy(bytes).into_owned();
+        assert!(
+            !text.contains('\u{1b}') && !text.contains('\u{9b}') && !text.contains('\u{7}'),
+            "raw control characters in {text:?}"
+        );
+        text
+    };
+    let validate = platform(&["validate", path]);
+    assert_eq!(validate.status.code(), Some(1));
+    let stdout = raw(&validate.stdout);
+    assert!(
+        stdout.contains("evil\\x1b]0;pwned\\x07\\u{9b}2J.yaml"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("[2Jname"), "{stdout}");
+    raw(&validate.stderr);
+    let graph = platform(&["graph", path]);
+    assert_eq!(graph.status.code(), Some(1));
+    let stderr = raw(&graph.stderr);
+    assert!(
+        stderr.contains("evil\\x1b]0;pwned\\x07\\u{9b}2J.yaml"),
+        "{stderr}"
+    );
+    raw(&graph.stdout);
+    let check = platform(&["check", path]);
+    raw(&check.stdout);
+    raw(&check.stderr);
+    // Usage errors quoting the argument are escaped too.
+    let unknown = platform(&["graph", "examples/acme", "--impact", "ghost\u{1b}[2J"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(raw(&unknown.stderr).contains("ghost\\x1b[2J"));
+    // JSON stays valid JSON, with C1 escaped as \u009b.
+    let json_out = platform(&["validate", path, "--format", "json"]);
+    let text = raw(&json_out.stdout);
+    assert!(text.contains("\\u009b2J.yaml"), "{text}");
+    let report = json(&json_out);
+    assert!(
+        report["documents"][0]["file"]
+            .as_str()
+            .is_some_and(|f| f.contains('\u{9b}'))
+    );
+}

@@ -457,20 +457,7 @@ impl CatalogGraph {
                 _ => *unowned += amount,
             }
         }
-        let mut total: BTreeMap<NodeId, f64> = BTreeMap::new();
-        for (&owner, &amount) in &own {
-            // Add to the owner and every ancestor group once (cycles stop the walk).
-            let mut seen = Vec::new();
-            let mut current = Some(owner);
-            while let Some(group) = current {
-                if seen.contains(&group) {
-                    break;
-                }
-                seen.push(group);
-                *total.entry(group).or_default() += amount;
-                current = self.related(group, RelationType::ChildOf).next();
-            }
-        }
+        let total = self.add_up_ancestor_groups(&own);
         let mut out: Vec<RollUp> = total
             .iter()
             .map(|(&g, &t)| RollUp {
@@ -483,23 +470,111 @@ impl CatalogGraph {
         out
     }
 
+    /// Each group's total: what it and every group below it own, each
+    /// amount added to the owner and to every ancestor group once (the
+    /// first `parent` of each group is followed; a cycle shares its total).
+    ///
+    /// Parent chains form a functional graph, so the totals add up children
+    /// before parents (Kahn's order) and then once per cycle: linear in the
+    /// groups reached, however deep they nest (walking every owner's chain
+    /// is quadratic on a deep chain of groups that each own something).
+    fn add_up_ancestor_groups(&self, own: &BTreeMap<NodeId, f64>) -> BTreeMap<NodeId, f64> {
+        let bound = self.bound();
+        let parent = |g: NodeId| self.related(g, RelationType::ChildOf).next();
+        // The groups reached from the owners, each once.
+        let mut reached = vec![false; bound];
+        let mut groups: Vec<NodeId> = Vec::new();
+        for &owner in own.keys() {
+            let mut current = Some(owner);
+            while let Some(g) = current {
+                if std::mem::replace(&mut reached[g.index()], true) {
+                    break;
+                }
+                groups.push(g);
+                current = parent(g);
+            }
+        }
+        let mut children = vec![0u32; bound];
+        let mut acc = vec![0.0f64; bound];
+        for &g in &groups {
+            if let Some(p) = parent(g) {
+                children[p.index()] += 1;
+            }
+            acc[g.index()] = own.get(&g).copied().unwrap_or(0.0);
+        }
+        let mut total: BTreeMap<NodeId, f64> = BTreeMap::new();
+        let mut ready: Vec<NodeId> = groups
+            .iter()
+            .copied()
+            .filter(|g| children[g.index()] == 0)
+            .collect();
+        while let Some(g) = ready.pop() {
+            total.insert(g, acc[g.index()]);
+            if let Some(p) = parent(g) {
+                acc[p.index()] += acc[g.index()];
+                children[p.index()] -= 1;
+                if children[p.index()] == 0 {
+                    ready.push(p);
+                }
+            }
+        }
+        // What is left lies on cycles: every member gets the whole cycle's sum.
+        for &g in &groups {
+            if total.contains_key(&g) {
+                continue;
+            }
+            let mut members = vec![g];
+            let mut sum = acc[g.index()];
+            let mut current = parent(g);
+            while let Some(m) = current.filter(|&m| m != g) {
+                members.push(m);
+                sum += acc[m.index()];
+                current = parent(m);
+            }
+            for m in members {
+                total.insert(m, sum);
+            }
+        }
+        total
+    }
+
     fn roll_up_parts(&self, totals: &BTreeMap<NodeId, f64>, kind: EntityKind) -> Vec<RollUp> {
         let mut out = Vec::new();
+        // One visited table for every walk, reset by stamping: a walk costs
+        // the parts it reaches, not the size of the graph.
+        let mut stamp = vec![0u32; self.bound()];
+        let mut queue: std::collections::VecDeque<(NodeId, u32)> =
+            std::collections::VecDeque::new();
+        let mut round = 0u32;
+        let mut parts: Vec<petgraph::stable_graph::NodeIndex<u32>> = Vec::new();
         for (id, node) in self.nodes() {
             if node.kind != kind || node.is_placeholder() {
                 continue;
             }
-            let parts = self.parts(id);
-            let own: f64 = parts
-                .iter()
-                .filter(|m| m.depth == 1)
-                .map(|m| totals.get(&m.entity).copied().unwrap_or(0.0))
-                .sum();
+            round += 1;
+            stamp[id.index()] = round;
+            queue.clear();
+            queue.push_back((id, 0));
+            let (mut own, mut total) = (0.0, 0.0);
             // Each entity once, however deep: parts of parts, subdomains' systems.
-            let total: f64 = parts
-                .iter()
-                .map(|m| totals.get(&m.entity).copied().unwrap_or(0.0))
-                .sum();
+            while let Some((current, depth)) = queue.pop_front() {
+                // In index order, as `parts` walks, so sums add up alike.
+                parts.clear();
+                parts.extend(self.neighbours(current.0, RelationType::PartOf, Direction::Incoming));
+                parts.sort_unstable();
+                for &part in &parts {
+                    if stamp[part.index()] == round {
+                        continue;
+                    }
+                    stamp[part.index()] = round;
+                    let amount = totals.get(&NodeId(part)).copied().unwrap_or(0.0);
+                    total += amount;
+                    if depth == 0 {
+                        own += amount;
+                    }
+                    queue.push_back((NodeId(part), depth + 1));
+                }
+            }
             if total != 0.0 || own != 0.0 {
                 out.push(RollUp {
                     entity: node.entity_ref.to_string(),

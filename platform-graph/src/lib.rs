@@ -73,6 +73,6 @@ pub use kind::EntityKind;
 pub use platform_model::relations::RelationType;
 pub use platform_model::{Entity, EntityRef, RefError};
 pub use query::{
-    BringUpOrder, Cycle, CycleKind, GraphProblem, Owned, OwnedBy, OwnedReport, PathReport,
-    ProblemKind, Reach, Reached, Step, Subgraph, Traversal,
+    BringUpOrder, Cycle, CycleKind, ELIDED, GraphProblem, Owned, OwnedBy, OwnedReport, PathReport,
+    ProblemKind, Reach, Reached, ReportOptions, Step, Subgraph, Traversal, Via,
 };

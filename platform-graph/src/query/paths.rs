@@ -2,7 +2,7 @@
 
 use petgraph::Direction;
 use petgraph::stable_graph::NodeIndex;
-use petgraph::visit::{EdgeRef, IntoEdgeReferences};
+use petgraph::visit::EdgeRef;
 use platform_model::relations::RelationType;
 
 use super::Walk;
@@ -84,10 +84,14 @@ impl CatalogGraph {
                 walk.reach(current, n, expand);
             }
         }
-        let inside: rustc_hash::FxHashSet<NodeIndex<u32>> = walk.order.iter().copied().collect();
-        let mut edges: Vec<(NodeId, RelationType, NodeId)> = (&self.graph)
-            .edge_references()
-            .filter(|e| inside.contains(&e.source()) && inside.contains(&e.target()))
+        // The edges among the nodes reached: each reached node's outgoing
+        // edges whose target was reached too (time in the degrees of the
+        // nodes inside, not in the size of the graph).
+        let mut edges: Vec<(NodeId, RelationType, NodeId)> = walk
+            .order
+            .iter()
+            .flat_map(|&n| self.graph.edges_directed(n, Direction::Outgoing))
+            .filter(|e| walk.seen(e.target()))
             .map(|e| (NodeId(e.source()), e.weight().relation, NodeId(e.target())))
             .collect();
         edges.sort_by(|a, b| {

@@ -1,6 +1,7 @@
 //! Integration tests of `platform-graph`: one test binary, one module per area.
 
 mod acme;
+mod adversarial;
 mod costs;
 mod problems;
 mod scale;

@@ -6,12 +6,12 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use platform_model::render::{RenderOptions, render};
 use platform_model::validate::ValidationMode;
 use platform_model::{Diagnostic, Severity};
 use platform_policy::{CheckOptions, Finding, PolicyReport, TextOptions};
 
-use crate::{CheckFormat, emit, load_all, print_json};
+use crate::term::{Painter, emit, print_json};
+use crate::{CheckFormat, input, load_all};
 
 pub(crate) struct CheckArgs {
     pub(crate) path: PathBuf,
@@ -51,8 +51,12 @@ pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         );
     }
     if let Some(config) = &args.config {
+        // Checked here, before platform-policy opens it: a FIFO or a device
+        // (`/dev/zero`) is refused instead of blocking or filling memory.
+        input::check_regular_file("--config", config)?;
         options = options.with_config_file(config);
     }
+    input::check_tree_argument(&args.path)?;
     let policy = platform_policy::check_path(&args.path, &options).map_err(|e| e.to_string())?;
     let catalogs = load_all(std::slice::from_ref(&args.path), ValidationMode::Full)?;
     // Policy reports unreadable YAML of every file (`input.yaml`); the
@@ -115,15 +119,13 @@ pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         CheckFormat::Sarif => print_json(&merged.to_sarif())?,
         CheckFormat::Text => {
             let color = std::io::stdout().is_terminal();
-            let options = RenderOptions::default()
-                .with_color(color)
-                .with_unicode(color);
+            let mut painter = Painter::new(color);
             for (d, index) in &extra {
                 let source = d
                     .span
                     .as_ref()
                     .and_then(|s| catalogs[*index].source(&s.file));
-                emit(&format!("{}\n", render(d, source, &options)))?;
+                emit(&format!("{}\n", painter.render(d, source)))?;
             }
             let text = policy.render_text(&TextOptions::default().with_color(color));
             emit(text.trim_end())?;

@@ -4,13 +4,12 @@
 //! valid, 1 when something is invalid (or a finding reaches the threshold),
 //! 2 on usage or I/O errors.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use platform_model::loader::{Catalog, LoadOptions, Loader};
-use platform_model::render::{RenderOptions, render};
 use platform_model::report::ValidationReport;
 use platform_model::synthetic::SyntheticOrg;
 use platform_model::validate::{ValidationMode, Validator};
@@ -18,7 +17,11 @@ use platform_model::{Diagnostic, Severity};
 use serde::Serialize;
 
 mod check;
+mod input;
 mod scaffold;
+mod term;
+
+use term::{Painter, emit, emit_err, print_json};
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +32,10 @@ mod scaffold;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Largest file the CLI reads itself (--values, --costs, --config,
+    /// template files), in bytes.
+    #[arg(long, global = true, value_name = "BYTES", default_value_t = input::DEFAULT_MAX_INPUT_BYTES)]
+    max_input_bytes: u64,
 }
 
 #[derive(Subcommand)]
@@ -97,6 +104,11 @@ enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
         format: GraphFormat,
+        /// Longest path (--impact) or group chain (--owned-by) written out
+        /// in full, in entries; longer ones keep the first entry, `…` and
+        /// the last ones.
+        #[arg(long, value_name = "N", default_value_t = platform_graph::ReportOptions::DEFAULT_MAX_PATH_LEN)]
+        max_path_len: usize,
     },
     /// Write a synthetic organisation of N entities.
     Generate {
@@ -153,6 +165,7 @@ enum Split {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    input::set_max_input_bytes(cli.max_input_bytes);
     let result = match cli.command {
         Command::Validate {
             paths,
@@ -185,6 +198,7 @@ fn main() -> ExitCode {
             costs,
             split,
             format,
+            max_path_len,
         } => graph(&GraphArgs {
             path,
             impact,
@@ -194,6 +208,7 @@ fn main() -> ExitCode {
             costs,
             split,
             format,
+            max_path_len,
         }),
         Command::Generate {
             entities,
@@ -205,7 +220,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(message) => {
-            let _ = writeln!(std::io::stderr(), "error: {message}");
+            emit_err(&format!("error: {message}"));
             ExitCode::from(2)
         }
     }
@@ -220,7 +235,10 @@ fn load_all(paths: &[PathBuf], mode: ValidationMode) -> Result<Vec<Catalog>, Str
     let loader = loader(mode)?;
     paths
         .iter()
-        .map(|p| loader.load(p).map_err(|e| e.to_string()))
+        .map(|p| {
+            input::check_tree_argument(p)?;
+            loader.load(p).map_err(|e| e.to_string())
+        })
         .collect()
 }
 
@@ -228,21 +246,15 @@ fn print_diagnostics(
     catalogs: &[Catalog],
     filter: impl Fn(&Diagnostic) -> bool,
 ) -> std::io::Result<()> {
-    let stdout = std::io::stdout();
-    let options = RenderOptions::default()
-        .with_color(stdout.is_terminal())
-        .with_unicode(stdout.is_terminal());
-    let mut out = stdout.lock();
+    let mut painter = Painter::new(std::io::stdout().is_terminal());
     for catalog in catalogs {
         for diagnostic in catalog.diagnostics().filter(|d| filter(d)) {
             let source = diagnostic
                 .span
                 .as_ref()
                 .and_then(|s| catalog.source(&s.file));
-            match writeln!(out, "{}\n", render(diagnostic, source, &options)) {
-                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
-                other => other?,
-            }
+            emit(&format!("{}\n", painter.render(diagnostic, source)))
+                .map_err(std::io::Error::other)?;
         }
     }
     Ok(())
@@ -294,64 +306,116 @@ struct GraphArgs {
     costs: Option<PathBuf>,
     split: Split,
     format: GraphFormat,
+    max_path_len: usize,
+}
+
+/// The answers of `platform graph --format json`, in the order the README
+/// documents; each question adds its key. Serialized as it is printed:
+/// no intermediate JSON values.
+#[derive(Default, Serialize)]
+struct GraphAnswers {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    impact: Option<Vec<platform_graph::PathReport>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    owned: Option<Vec<platform_graph::OwnedReport>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cycles: Option<Vec<serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    problems: Option<Vec<serde_json::Value>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    costs: Option<platform_graph::cost::CostReport>,
+}
+
+/// Prints the catalog's errors (YAML that does not parse, unreadable
+/// files, invalid entities: everything left out of the graph) on stderr,
+/// rustc-style, and returns how many there were.
+fn report_catalog_errors(catalog: &Catalog) -> usize {
+    let mut painter = Painter::new(std::io::stderr().is_terminal());
+    let mut count = 0;
+    for d in catalog.diagnostics().filter(|d| d.is_error()) {
+        let source = d.span.as_ref().and_then(|s| catalog.source(&s.file));
+        emit_err(&format!("{}\n", painter.render(d, source)));
+        count += 1;
+    }
+    if count > 0 {
+        emit_err(&format!(
+            "failed: {count} error{} in the catalog; what they concern is left out of the graph",
+            if count == 1 { "" } else { "s" }
+        ));
+    }
+    count
 }
 
 fn graph(args: &GraphArgs) -> Result<ExitCode, String> {
     use platform_graph::cost::{CostOptions, SplitRule, parse_costs};
-    use platform_graph::{CatalogGraph, OwnedBy};
+    use platform_graph::{CatalogGraph, OwnedBy, ReportOptions};
 
+    input::check_tree_argument(&args.path)?;
     let catalog = loader(ValidationMode::Backstage)?
         .load(&args.path)
         .map_err(|e| e.to_string())?;
+    // Read before anything is printed: an unreadable cost file is a usage
+    // error (exit 2) with nothing on stdout.
+    let cost_text = match &args.costs {
+        Some(file) => Some(input::read_text("--costs", file)?),
+        None => None,
+    };
+    let mut failed = report_catalog_errors(&catalog) > 0;
+    let exit = |failed: bool| {
+        if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        }
+    };
     let graph = CatalogGraph::from_catalog(&catalog);
     match args.format {
-        GraphFormat::Dot => return emit(graph.to_dot().trim_end()).map(|()| ExitCode::SUCCESS),
+        GraphFormat::Dot => return emit(graph.to_dot().trim_end()).map(|()| exit(failed)),
         GraphFormat::Mermaid => {
-            return emit(graph.to_mermaid().trim_end()).map(|()| ExitCode::SUCCESS);
+            return emit(graph.to_mermaid().trim_end()).map(|()| exit(failed));
         }
         GraphFormat::Json | GraphFormat::Text => {}
     }
+    let text_mode = args.format == GraphFormat::Text;
+    let reports = ReportOptions::new().with_max_path_len(args.max_path_len);
     let asked = !args.impact.is_empty()
         || args.owned_by.is_some()
         || args.cycles
         || args.problems
         || args.costs.is_some();
-    let mut report = serde_json::Map::new();
+    let mut answers = GraphAnswers::default();
     let mut text = String::new();
-    let mut failed = false;
     if !args.impact.is_empty() {
         let roots = args
             .impact
             .iter()
             .map(|r| graph.resolve(r).map_err(|e| e.to_string()))
             .collect::<Result<Vec<_>, _>>()?;
-        let impact = graph.impact(&roots).report(&graph);
-        for hit in &impact {
-            text.push_str(&format!(
-                "{:>3}  {:<50} via {}\n",
-                hit.depth,
-                hit.entity,
-                hit.path.join(" -> ")
-            ));
+        let impact = graph.impact(&roots).report_with(&graph, &reports);
+        if text_mode {
+            for hit in &impact {
+                text.push_str(&format!(
+                    "{:>3}  {:<50} via {}\n",
+                    hit.depth,
+                    hit.entity,
+                    hit.path.join(" -> ")
+                ));
+            }
         }
-        report.insert(
-            "impact".into(),
-            serde_json::to_value(&impact).map_err(|e| e.to_string())?,
-        );
+        answers.impact = Some(impact);
     }
     if let Some(owner) = &args.owned_by {
         let owner = graph.resolve(owner).map_err(|e| e.to_string())?;
         let owned = graph
             .owned_by(owner, &OwnedBy::default())
             .map_err(|e| e.to_string())?;
-        let owned = graph.owned_report(&owned);
-        for o in &owned {
-            text.push_str(&format!("{:<50} via {}\n", o.entity, o.via.join(" -> ")));
+        let owned = graph.owned_report_with(&owned, &reports);
+        if text_mode {
+            for o in &owned {
+                text.push_str(&format!("{:<50} via {}\n", o.entity, o.via.join(" -> ")));
+            }
         }
-        report.insert(
-            "owned".into(),
-            serde_json::to_value(&owned).map_err(|e| e.to_string())?,
-        );
+        answers.owned = Some(owned);
     }
     if args.cycles {
         let cycles: Vec<serde_json::Value> = graph
@@ -363,18 +427,20 @@ fn graph(args: &GraphArgs) -> Result<ExitCode, String> {
                     .iter()
                     .map(|&m| graph.entity_ref(m).to_string())
                     .collect();
-                text.push_str(&format!(
-                    "{} cycle: {}\n",
-                    c.kind.as_str(),
-                    members.join(" -> ")
-                ));
+                if text_mode {
+                    text.push_str(&format!(
+                        "{} cycle: {}\n",
+                        c.kind.as_str(),
+                        members.join(" -> ")
+                    ));
+                }
                 serde_json::json!({"kind": c.kind, "members": members})
             })
             .collect();
         if cycles.is_empty() {
             text.push_str("no cycles\n");
         }
-        report.insert("cycles".into(), serde_json::Value::Array(cycles));
+        answers.cycles = Some(cycles);
     }
     if args.problems {
         let problems = graph.problems();
@@ -385,11 +451,11 @@ fn graph(args: &GraphArgs) -> Result<ExitCode, String> {
             .iter()
             .map(platform_graph::GraphProblem::to_diagnostic)
             .collect();
-        if args.format == GraphFormat::Text {
-            let options = RenderOptions::default();
+        if text_mode {
+            let mut painter = Painter::plain();
             for d in &diagnostics {
                 let source = d.span.as_ref().and_then(|s| catalog.source(&s.file));
-                text.push_str(&render(d, source, &options));
+                text.push_str(&painter.render(d, source));
                 text.push_str("\n\n");
             }
             text.push_str(&format!("{} problems\n", diagnostics.len()));
@@ -404,50 +470,47 @@ fn graph(args: &GraphArgs) -> Result<ExitCode, String> {
                     "file": file, "line": line, "column": column, "path": d.path})
             })
             .collect();
-        report.insert("problems".into(), serde_json::Value::Array(findings));
+        answers.problems = Some(findings);
     }
-    if let Some(file) = &args.costs {
-        let content = std::fs::read_to_string(file)
-            .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    if let (Some(file), Some(content)) = (&args.costs, &cost_text) {
         let name = file.file_name().map_or_else(
             || file.display().to_string(),
             |n| n.to_string_lossy().into_owned(),
         );
-        let items = parse_costs(&name, &content).map_err(|e| e.to_string())?;
+        let items = parse_costs(&name, content).map_err(|e| e.to_string())?;
         let split = match args.split {
             Split::Even => SplitRule::Even,
             Split::Weighted => SplitRule::Weighted,
         };
         let costs = graph.attribute_costs(&items, &CostOptions::default().split(split));
-        text.push_str(&format!(
-            "total {:.2}, unallocated {:.2}, unowned {:.2}\n",
-            costs.total, costs.unallocated_total, costs.unowned_total
-        ));
-        for g in &costs.groups {
+        if text_mode {
             text.push_str(&format!(
-                "  {:<45} own {:>12.2}  total {:>12.2}\n",
-                g.entity, g.own, g.total
+                "total {:.2}, unallocated {:.2}, unowned {:.2}\n",
+                costs.total, costs.unallocated_total, costs.unowned_total
             ));
+            for g in &costs.groups {
+                text.push_str(&format!(
+                    "  {:<45} own {:>12.2}  total {:>12.2}\n",
+                    g.entity, g.own, g.total
+                ));
+            }
+            for s in costs.systems.iter().chain(&costs.domains) {
+                text.push_str(&format!(
+                    "  {:<45} own {:>12.2}  total {:>12.2}\n",
+                    s.entity, s.own, s.total
+                ));
+            }
+            for u in &costs.unallocated {
+                text.push_str(&format!(
+                    "  unallocated {:>10.2} from {}: {}\n",
+                    u.amount, u.source, u.reason
+                ));
+            }
         }
-        for s in costs.systems.iter().chain(&costs.domains) {
-            text.push_str(&format!(
-                "  {:<45} own {:>12.2}  total {:>12.2}\n",
-                s.entity, s.own, s.total
-            ));
-        }
-        for u in &costs.unallocated {
-            text.push_str(&format!(
-                "  unallocated {:>10.2} from {}: {}\n",
-                u.amount, u.source, u.reason
-            ));
-        }
-        report.insert(
-            "costs".into(),
-            serde_json::to_value(&costs).map_err(|e| e.to_string())?,
-        );
+        answers.costs = Some(costs);
     }
     match args.format {
-        GraphFormat::Json if asked => print_json(&report)?,
+        GraphFormat::Json if asked => print_json(&answers)?,
         GraphFormat::Json => print_json(&graph.to_json())?,
         _ if asked => emit(text.trim_end())?,
         _ => emit(&format!(
@@ -457,11 +520,7 @@ fn graph(args: &GraphArgs) -> Result<ExitCode, String> {
             graph.edge_count()
         ))?,
     }
-    Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    Ok(exit(failed))
 }
 
 fn generate(entities: usize, out: &Path, seed: u64) -> Result<ExitCode, String> {
@@ -493,17 +552,4 @@ fn schema(kind: Option<&str>) -> Result<ExitCode, String> {
     };
     print_json(&value)?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn print_json(value: &impl Serialize) -> Result<(), String> {
-    let text = serde_json::to_string_pretty(value).map_err(|e| e.to_string())?;
-    emit(&text)
-}
-
-/// Writes a line to stdout; a closed pipe (`platform … | head`) is not an error.
-fn emit(text: &str) -> Result<(), String> {
-    match writeln!(std::io::stdout().lock(), "{text}") {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
-        _ => Ok(()),
-    }
 }

@@ -1,13 +1,12 @@
 //! `platform scaffold` and `platform template lint`.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Args;
 use platform_model::Diagnostic;
-use platform_model::render::{RenderOptions, render};
 use platform_scaffold::actions::git::{GitRemotes, LocalGitHost, PublishGit};
 use platform_scaffold::actions::http::{BackstageRequest, HttpConfig};
 use platform_scaffold::actions::{
@@ -18,7 +17,8 @@ use platform_scaffold::{
     diff_against,
 };
 
-use crate::{Format, emit, print_json};
+use crate::term::{Painter, emit, emit_err, print_json};
+use crate::{Format, input};
 
 /// Arguments of `platform scaffold`.
 #[derive(Args)]
@@ -105,21 +105,20 @@ fn registry(
 }
 
 fn print_located(diagnostics: &[Diagnostic], source: Option<&str>) {
-    let color = std::io::stderr().is_terminal();
-    let options = RenderOptions::default()
-        .with_color(color)
-        .with_unicode(color);
-    let mut err = std::io::stderr().lock();
+    let mut painter = Painter::new(std::io::stderr().is_terminal());
     for d in diagnostics {
-        let _ = writeln!(err, "{}\n", render(d, source, &options));
+        emit_err(&format!("{}\n", painter.render(d, source)));
     }
 }
 
 fn load_template(path: &Path) -> Result<Result<Template, ExitCode>, String> {
+    // Checked here, before platform-scaffold opens it: a FIFO or a device
+    // is refused instead of blocking or filling memory.
+    input::check_regular_file("template", path)?;
     match Template::load(path) {
         Ok(template) => Ok(Ok(template)),
         Err(Error::InvalidTemplate { diagnostics, .. }) => {
-            let source = std::fs::read_to_string(path).ok();
+            let source = input::read_text("template", path).ok();
             print_located(&diagnostics, source.as_deref());
             Ok(Err(ExitCode::from(1)))
         }
@@ -128,8 +127,7 @@ fn load_template(path: &Path) -> Result<Result<Template, ExitCode>, String> {
 }
 
 fn read_values(path: &Path) -> Result<Result<serde_json::Value, ExitCode>, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let text = input::read_text("--values", path)?;
     let name: Arc<str> = Arc::from(path.to_string_lossy().as_ref());
     let stream = platform_model::yaml::parse_stream(
         &name,
@@ -196,7 +194,7 @@ fn progress(event: &Event) {
         Event::Log { message, .. } => message.clone(),
         _ => return,
     };
-    let _ = writeln!(std::io::stderr().lock(), "{line}");
+    emit_err(&line);
 }
 
 pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
@@ -318,22 +316,14 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
 fn print_warnings(warnings: &[platform_scaffold::Warning]) -> Result<(), String> {
     for w in warnings {
         let step = w.step.as_deref().unwrap_or("output");
-        let _ = if w.template.is_empty() {
-            writeln!(
-                std::io::stderr().lock(),
-                "warning: step {step}: {}",
-                w.message
-            )
+        if w.template.is_empty() {
+            emit_err(&format!("warning: step {step}: {}", w.message));
         } else {
-            writeln!(
-                std::io::stderr().lock(),
+            emit_err(&format!(
                 "warning: step {step}: {} in `{}` ({}:{})",
-                w.message,
-                w.template,
-                w.line,
-                w.column
-            )
-        };
+                w.message, w.template, w.line, w.column
+            ));
+        }
     }
     Ok(())
 }
@@ -354,10 +344,7 @@ fn cancel_on_signal() -> CancelToken {
         if handler_token.is_cancelled() {
             std::process::exit(i32::from(INTERRUPTED));
         }
-        let _ = writeln!(
-            std::io::stderr().lock(),
-            "interrupted: stopping the run and removing its staging directory"
-        );
+        emit_err("interrupted: stopping the run and removing its staging directory");
         handler_token.cancel();
     });
     token
@@ -366,15 +353,14 @@ fn cancel_on_signal() -> CancelToken {
 /// Reports a failed run: exit 1 for failures of the template or its
 /// values, 2 for an unusable output directory.
 fn failure(error: &Error) -> Result<ExitCode, String> {
-    let mut err = std::io::stderr().lock();
-    let _ = writeln!(err, "error: {error}");
+    emit_err(&format!("error: {error}"));
     if let Error::InvalidParameters { errors } | Error::InvalidSecrets { errors } = error {
         for e in errors {
-            let _ = writeln!(err, "  - {e}");
+            emit_err(&format!("  - {e}"));
         }
     }
     if let Error::StepFailed { .. } = error {
-        let _ = writeln!(err, "nothing was written to the output directory");
+        emit_err("nothing was written to the output directory");
     }
     Ok(ExitCode::from(match error {
         Error::Target(_) => 2,
@@ -404,13 +390,10 @@ pub(crate) fn lint(args: &LintArgs) -> Result<ExitCode, String> {
             print_json(&serde_json::json!({"findings": list, "valid": !failed}))?;
         }
         Format::Text => {
-            let source = std::fs::read_to_string(&args.template).ok();
-            let color = std::io::stdout().is_terminal();
-            let options = RenderOptions::default()
-                .with_color(color)
-                .with_unicode(color);
+            let source = input::read_text("template", &args.template).ok();
+            let mut painter = Painter::new(std::io::stdout().is_terminal());
             for d in &findings {
-                emit(&format!("{}\n", render(d, source.as_deref(), &options)))?;
+                emit(&format!("{}\n", painter.render(d, source.as_deref())))?;
             }
             emit(&format!(
                 "{} {} findings",
