@@ -148,18 +148,18 @@ impl SpanTree {
     /// Adds `offset` bytes and `lines` lines to every span, for documents that
     /// were parsed out of a larger stream.
     pub(crate) fn shift(&mut self, base: &Base) {
-        self.span = self.span.shifted(base);
-        match &mut self.children {
-            SpanChildren::Leaf => {}
-            SpanChildren::Seq(items) => {
-                for item in items {
-                    item.shift(base);
-                }
-            }
-            SpanChildren::Map(entries) => {
-                for entry in entries {
-                    entry.key_span = entry.key_span.shifted(base);
-                    entry.value.shift(base);
+        // An explicit stack: the tree may be as deep as the budget allows.
+        let mut stack: Vec<&mut SpanTree> = vec![self];
+        while let Some(node) = stack.pop() {
+            node.span = node.span.shifted(base);
+            match &mut node.children {
+                SpanChildren::Leaf => {}
+                SpanChildren::Seq(items) => stack.extend(items.iter_mut()),
+                SpanChildren::Map(entries) => {
+                    for entry in entries {
+                        entry.key_span = entry.key_span.shifted(base);
+                        stack.push(&mut entry.value);
+                    }
                 }
             }
         }
