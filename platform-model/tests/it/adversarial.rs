@@ -149,3 +149,260 @@ fn alias_keys_count_their_text() {
     // 1 000 bytes for the anchor, 1 000 for its copy, 1 000 per use.
     assert_eq!(d.span.as_ref().map(|s| s.line), Some(3 + 97));
 }
+
+// ---------------------------------------------------------------------
+// Placeholders, Locations and file types.
+
+use std::path::Path;
+
+use platform_model::loader::{Catalog, LoadOptions, Loader};
+
+fn load(path: &Path, options: LoadOptions) -> Catalog {
+    Loader::new(options)
+        .expect("loader")
+        .load(path)
+        .expect("load")
+}
+
+fn with_code<'c>(catalog: &'c Catalog, code: &str) -> Vec<&'c Diagnostic> {
+    catalog.diagnostics().filter(|d| d.code == code).collect()
+}
+
+fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+const COMPONENT: &str = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: NAME\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n";
+
+#[test]
+fn an_aliased_placeholder_is_read_once_and_budgeted() {
+    // An anchored `$text` of an 8 MiB file aliased 1 000 times: 8 GB of
+    // copies before; now the file is read once and the load's 64 MiB
+    // placeholder budget stops the copies.
+    bounded(
+        "adversarial::an_aliased_placeholder_is_read_once_and_budgeted",
+        Limits::mib(400).seconds(60),
+        || {
+            let dir = tempfile::tempdir().expect("tempdir");
+            std::fs::write(dir.path().join("big.txt"), "b".repeat(8 * 1024 * 1024)).expect("write");
+            let copies = vec!["*p"; 1_000].join(", ");
+            let text = format!(
+                "{}  x-description: &p {{$text: ./big.txt}}\n  copies: [{copies}]\n",
+                COMPONENT.replace("NAME", "big")
+            );
+            std::fs::write(dir.path().join("catalog-info.yaml"), &text).expect("write");
+            let catalog = load(dir.path(), LoadOptions::default());
+            let over = with_code(&catalog, "placeholder.budget");
+            assert_eq!(over.len(), 1, "{over:?}");
+            let d = over[0];
+            // 7 copies of 8 MiB fit in 64 MiB; the 8th does not (the anchor
+            // itself is the first).
+            assert_eq!(d.path.as_deref(), Some("/spec/copies/6"));
+            let span = d.span.as_ref().expect("span");
+            assert_eq!(
+                (span.line, span.column),
+                position_of_nth(&text, "*p", 6),
+                "{d:?}"
+            );
+            assert!(d.notes.iter().any(|n| n.contains("993 later placeholders")));
+        },
+    );
+}
+
+#[test]
+fn placeholders_within_the_budget_all_resolve() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("small.txt"), "hello").expect("write");
+    let text = format!(
+        "{}  x-a: &p {{$text: ./small.txt}}\n  x-copies: [{}]\n",
+        COMPONENT.replace("NAME", "small"),
+        vec!["*p"; 1_000].join(", ")
+    );
+    std::fs::write(dir.path().join("catalog-info.yaml"), text).expect("write");
+    let catalog = load(dir.path(), LoadOptions::default());
+    assert!(
+        catalog.is_valid(),
+        "{:?}",
+        catalog.diagnostics().collect::<Vec<_>>()
+    );
+    let entity = catalog.entities().next().expect("entity");
+    let value = serde_json::to_value(entity).expect("json");
+    assert_eq!(value["spec"]["x-copies"][999], "hello");
+    // The same with a budget too small for all of them.
+    let catalog = load(
+        dir.path(),
+        LoadOptions::default().with_max_placeholder_bytes(600),
+    );
+    assert_eq!(with_code(&catalog, "placeholder.budget").len(), 1);
+}
+
+#[test]
+fn identical_globs_walk_the_tree_once() {
+    // One Location with 1 000 identical `**` globs and 100 distinct ones
+    // over a tree of 2 000 files: one walk, one matching pass per wave.
+    bounded(
+        "adversarial::identical_globs_walk_the_tree_once",
+        Limits::mib(300).seconds(20),
+        || {
+            let dir = tempfile::tempdir().expect("tempdir");
+            for d in 0..100 {
+                let sub = dir.path().join(format!("d{d}"));
+                std::fs::create_dir_all(&sub).expect("mkdir");
+                for f in 0..20 {
+                    std::fs::write(sub.join(format!("f{f}.txt")), "x").expect("write");
+                }
+                std::fs::write(
+                    sub.join("entity.yaml"),
+                    COMPONENT.replace("NAME", &format!("c{d}")),
+                )
+                .expect("write");
+            }
+            let mut targets: Vec<String> = vec!["./**/entity.yaml".to_owned(); 1_000];
+            targets.extend((0..100).map(|d| format!("./d{d}/*.yaml")));
+            let location = format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets:\n{}",
+                targets
+                    .iter()
+                    .map(|t| format!("    - {t}\n"))
+                    .collect::<String>()
+            );
+            let root = dir.path().join("catalog-info.yaml");
+            std::fs::write(&root, location).expect("write");
+            let started = std::time::Instant::now();
+            let catalog = load(&root, LoadOptions::default());
+            assert!(catalog.is_valid(), "{:?}", catalog.diagnostics().next());
+            assert_eq!(catalog.summary().valid, 101);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "{:?}",
+                started.elapsed()
+            );
+        },
+    );
+}
+
+#[test]
+fn a_fifo_catalog_file_is_reported_not_read() {
+    bounded(
+        "adversarial::a_fifo_catalog_file_is_reported_not_read",
+        Limits::mib(200).seconds(20),
+        || {
+            let dir = tempfile::tempdir().expect("tempdir");
+            mkfifo(&dir.path().join("catalog-info.yaml"));
+            mkfifo(&dir.path().join("other.yaml"));
+            // Walking the tree.
+            let catalog = load(dir.path(), LoadOptions::default());
+            let found = with_code(&catalog, "file.not-regular");
+            assert_eq!(found.len(), 2, "{found:?}");
+            let named = found
+                .iter()
+                .find(|d| d.message.contains("`catalog-info.yaml`"))
+                .expect("the catalog file");
+            assert!(
+                named.is_error() && named.message.contains("a FIFO"),
+                "{named:?}"
+            );
+            assert_eq!(
+                named.span.as_ref().map(|s| (s.line, s.column)),
+                Some((1, 1))
+            );
+            assert!(!catalog.is_valid());
+            // Named directly.
+            let catalog = load(
+                &dir.path().join("catalog-info.yaml"),
+                LoadOptions::default(),
+            );
+            assert_eq!(with_code(&catalog, "file.not-regular").len(), 1);
+        },
+    );
+}
+
+#[test]
+fn fifo_location_targets_are_reported_at_the_target() {
+    bounded(
+        "adversarial::fifo_location_targets_are_reported_at_the_target",
+        Limits::mib(200).seconds(20),
+        || {
+            let dir = tempfile::tempdir().expect("tempdir");
+            mkfifo(&dir.path().join("pipe.yaml"));
+            std::fs::create_dir(dir.path().join("g")).expect("mkdir");
+            mkfifo(&dir.path().join("g").join("globbed.yaml"));
+            let text = "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: root\nspec:\n  targets:\n    - ./pipe.yaml\n    - ./g/*.yaml\n";
+            let root = dir.path().join("catalog-info.yaml");
+            std::fs::write(&root, text).expect("write");
+            let catalog = load(&root, LoadOptions::default());
+            let found = with_code(&catalog, "location.not-regular");
+            assert_eq!(found.len(), 2, "{found:?}");
+            assert_eq!(found[0].span.as_ref().map(|s| s.line), Some(7));
+            assert_eq!(found[0].path.as_deref(), Some("/spec/targets/0"));
+            assert_eq!(found[1].span.as_ref().map(|s| s.line), Some(8));
+            assert!(
+                found[1].message.contains("g/globbed.yaml"),
+                "{}",
+                found[1].message
+            );
+        },
+    );
+}
+
+#[test]
+fn fifo_and_device_placeholders_are_reported_at_the_placeholder() {
+    bounded(
+        "adversarial::fifo_and_device_placeholders_are_reported_at_the_placeholder",
+        Limits::mib(200).seconds(20),
+        || {
+            let dir = tempfile::tempdir().expect("tempdir");
+            mkfifo(&dir.path().join("pipe.txt"));
+            let text = format!(
+                "{}  x-a: {{$text: ./pipe.txt}}\n  x-b: {{$json: /dev/zero}}\n",
+                COMPONENT.replace("NAME", "p")
+            );
+            let file = dir.path().join("catalog-info.yaml");
+            std::fs::write(&file, &text).expect("write");
+            let options = LoadOptions::default().with_root("/").with_validator(
+                platform_model::validate::Validator::builder()
+                    .mode(platform_model::validate::ValidationMode::Full)
+                    .build(),
+            );
+            let catalog = load(&file, options);
+            let found = with_code(&catalog, "placeholder.not-regular");
+            assert_eq!(found.len(), 2, "{found:?}");
+            assert!(found[0].message.contains("a FIFO"), "{}", found[0].message);
+            assert_eq!(found[0].span.as_ref().map(|s| s.line), Some(9));
+            assert!(
+                found[1].message.contains("character device"),
+                "{}",
+                found[1].message
+            );
+            assert_eq!(found[1].span.as_ref().map(|s| s.line), Some(10));
+        },
+    );
+}
+
+#[test]
+fn a_device_named_like_a_catalog_file_is_reported() {
+    // `catalog-info.yaml -> /dev/null` in a walk: read as an empty file
+    // before, without a word.
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::os::unix::fs::symlink("/dev/null", dir.path().join("catalog-info.yaml")).expect("symlink");
+    let catalog = load(dir.path(), LoadOptions::default().with_root("/"));
+    let found = with_code(&catalog, "file.not-regular");
+    assert_eq!(
+        found.len(),
+        1,
+        "{:?}",
+        catalog.diagnostics().collect::<Vec<_>>()
+    );
+    assert!(
+        found[0].message.contains("character device"),
+        "{}",
+        found[0].message
+    );
+    // A device named on the command line, too.
+    let catalog = load(Path::new("/dev/zero"), LoadOptions::default());
+    assert_eq!(with_code(&catalog, "file.not-regular").len(), 1);
+}
