@@ -37,6 +37,8 @@ mod format;
 mod schema;
 mod schemas;
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -396,6 +398,7 @@ impl Validator {
         let mut run = Run {
             validator: self,
             problems: Vec::new(),
+            recorded: HashMap::new(),
             backstage_error: None,
             entity_ref: None,
             sorted: Vec::new(),
@@ -831,6 +834,9 @@ enum FieldValue<'a> {
 struct Run<'v> {
     validator: &'v Validator,
     problems: Vec<Problem>,
+    /// Indices in `problems` by a hash of pointer and message, so that
+    /// full mode drops repeated problems in O(1) each.
+    recorded: HashMap<u64, Vec<usize>>,
     backstage_error: Option<String>,
     entity_ref: Option<EntityRef>,
     /// For each sorted reference list, the original index of each sorted item.
@@ -847,11 +853,15 @@ impl Run<'_> {
         let full = self.validator.mode == ValidationMode::Full;
         if full {
             for p in problems {
-                if !self
-                    .problems
-                    .iter()
-                    .any(|q| q.pointer == p.pointer && q.message == p.message)
-                {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                (&p.pointer, &p.message).hash(&mut hasher);
+                let same = self.recorded.entry(hasher.finish()).or_default();
+                if !same.iter().any(|&i| {
+                    self.problems
+                        .get(i)
+                        .is_some_and(|q| q.pointer == p.pointer && q.message == p.message)
+                }) {
+                    same.push(self.problems.len());
                     self.problems.push(p);
                 }
             }

@@ -406,3 +406,79 @@ fn a_device_named_like_a_catalog_file_is_reported() {
     let catalog = load(Path::new("/dev/zero"), LoadOptions::default());
     assert_eq!(with_code(&catalog, "file.not-regular").len(), 1);
 }
+
+// ---------------------------------------------------------------------
+// Rendering.
+
+#[cfg(feature = "render")]
+#[test]
+fn twenty_thousand_diagnostics_on_one_line_render_in_linear_time() {
+    bounded(
+        "adversarial::twenty_thousand_diagnostics_on_one_line_render_in_linear_time",
+        Limits::mib(500).seconds(60),
+        || {
+            use platform_model::render::{RenderOptions, render};
+            use platform_model::validate::{ValidationMode, Validator};
+            let count = 20_000;
+            let tags = vec!["Bad_Tag!"; count].join(", ");
+            let text = format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: x, tags: [{tags}]}}\nspec: {{type: service, lifecycle: production, owner: a}}\n"
+            );
+            let validator = Validator::builder().mode(ValidationMode::Full).build();
+            let load_started = std::time::Instant::now();
+            let catalog = Loader::new(LoadOptions::default().with_validator(validator))
+                .expect("loader")
+                .load_str("tags.yaml", &text);
+            let diagnostics: Vec<&Diagnostic> = catalog.diagnostics().collect();
+            assert!(diagnostics.len() >= count, "{}", diagnostics.len());
+            let started = std::time::Instant::now();
+            let mut bytes = 0;
+            for d in &diagnostics {
+                let source = d.span.as_ref().and_then(|s| catalog.source(&s.file));
+                bytes += render(d, source, &RenderOptions::default()).len();
+            }
+            let elapsed = started.elapsed();
+            eprintln!(
+                "{count} diagnostics: load {:?}, render {elapsed:?}",
+                started - load_started
+            );
+            // Each rendering shows a bounded excerpt of the 180 KB line.
+            assert!(bytes < diagnostics.len() * 2_000, "{bytes}");
+            assert!(elapsed < std::time::Duration::from_secs(20), "{elapsed:?}");
+            let last = diagnostics.last().expect("last");
+            let shown = render(last, Some(&text), &RenderOptions::default());
+            let span = last.span.as_ref().expect("span");
+            assert!(
+                shown.contains(&format!("--> tags.yaml:3:{}", span.column)),
+                "{shown}"
+            );
+        },
+    );
+}
+
+#[test]
+fn many_problems_in_one_document_are_collected_in_linear_time() {
+    // Full mode drops repeated problems; it compared each with all before.
+    bounded(
+        "adversarial::many_problems_in_one_document_are_collected_in_linear_time",
+        Limits::mib(500).seconds(20),
+        || {
+            use platform_model::validate::{ValidationMode, Validator};
+            let tags: String = (0..50_000).map(|i| format!("Bad_{i}!, ")).collect();
+            let text = format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: x, tags: [{tags}]}}\nspec: {{type: service, lifecycle: production, owner: a}}\n"
+            );
+            let validator = Validator::builder().mode(ValidationMode::Full).build();
+            let started = std::time::Instant::now();
+            let catalog = Loader::new(LoadOptions::default().with_validator(validator))
+                .expect("loader")
+                .load_str("tags.yaml", &text);
+            assert!(catalog.diagnostics().count() >= 50_000);
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(8),
+                "{:?}",
+                started.elapsed()
+            );
+        },
+    );
+}
