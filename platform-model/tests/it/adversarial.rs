@@ -482,3 +482,205 @@ fn many_problems_in_one_document_are_collected_in_linear_time() {
         },
     );
 }
+
+// ---------------------------------------------------------------------
+// Recursion: 100 000 levels of nesting end in a located diagnostic, on a
+// 2 MiB thread stack (the default for test and rayon threads).
+
+fn on_small_stack(work: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(work)
+        .expect("thread")
+        .join()
+        .expect("the work neither panicked nor overflowed its stack");
+}
+
+const DEEP: usize = 100_000;
+
+fn deep_yaml_inputs() -> Vec<(String, u32)> {
+    vec![
+        ("[".repeat(DEEP), 1),
+        (format!("{}1{}", "[".repeat(DEEP), "]".repeat(DEEP)), 1),
+        ("{a: ".repeat(DEEP), 1),
+        (format!("a:\n{}", "- ".repeat(DEEP)), 2),
+        (
+            (0..2_000)
+                .map(|i| format!("{}k:\n", " ".repeat(i)))
+                .collect::<String>(),
+            65,
+        ),
+    ]
+}
+
+fn check_deep_yaml(budget: YamlBudget) {
+    for (text, line) in deep_yaml_inputs() {
+        let options = LoadOptions::default().with_yaml(YamlOptions::default().with_budget(budget));
+        let catalog = Loader::new(options)
+            .expect("loader")
+            .load_str("deep.yaml", &text);
+        let d = catalog
+            .diagnostics()
+            .find(|d| d.is_error())
+            .expect("an error");
+        assert!(d.code.starts_with("yaml."), "{d:?}");
+        let span = d.span.as_ref().expect("located");
+        if budget.max_depth == 64 {
+            assert_eq!(span.line, line, "{d:?}");
+        }
+    }
+}
+
+#[test]
+fn deep_yaml_is_a_located_error_on_a_small_stack() {
+    bounded(
+        "adversarial::deep_yaml_is_a_located_error_on_a_small_stack",
+        Limits::mib(300).seconds(60),
+        || {
+            // Default budget, and a budget raised past the ceiling.
+            for budget in [
+                YamlBudget::default(),
+                YamlBudget::default().with_max_depth(usize::MAX),
+            ] {
+                on_small_stack(move || check_deep_yaml(budget));
+                check_deep_yaml(budget);
+            }
+            let raised = YamlBudget::default().with_max_depth(usize::MAX);
+            assert_eq!(
+                raised.effective_max_depth(),
+                platform_model::yaml::MAX_DEPTH_CEILING
+            );
+        },
+    );
+}
+
+/// A component whose `spec.x` nests `depth` sequences.
+fn deep_component(depth: usize) -> String {
+    format!(
+        "{}  x: {}1{}\n",
+        COMPONENT.replace("NAME", "deep"),
+        "[".repeat(depth),
+        "]".repeat(depth)
+    )
+}
+
+#[test]
+fn the_depth_ceiling_is_safe_on_a_small_stack() {
+    // Everything downstream of the reader (validation, the typed entity,
+    // serialization, drop) recurses: the ceiling must fit a 2 MiB stack.
+    bounded(
+        "adversarial::the_depth_ceiling_is_safe_on_a_small_stack",
+        Limits::mib(300).seconds(60),
+        || {
+            on_small_stack(|| {
+                let ceiling = platform_model::yaml::MAX_DEPTH_CEILING;
+                let options = LoadOptions::default().with_yaml(
+                    YamlOptions::default()
+                        .with_budget(YamlBudget::default().with_max_depth(usize::MAX)),
+                );
+                let loader = Loader::new(options).expect("loader");
+                // Root mapping + spec mapping + the sequences.
+                let catalog = loader.load_str("ok.yaml", &deep_component(ceiling - 2));
+                assert!(catalog.is_valid(), "{:?}", catalog.diagnostics().next());
+                let entity = catalog.entities().next().expect("entity");
+                let json = serde_json::to_string(entity).expect("json");
+                assert!(json.len() > ceiling);
+                let again = entity.clone();
+                drop(again);
+                let catalog = loader.load_str("deep.yaml", &deep_component(ceiling - 1));
+                let d = catalog.diagnostics().next().expect("error");
+                assert_eq!(d.code, "yaml.budget");
+                assert_eq!(d.span.as_ref().map(|s| s.line), Some(9));
+            });
+        },
+    );
+}
+
+#[test]
+fn the_validator_refuses_a_deep_value_on_a_small_stack() {
+    bounded(
+        "adversarial::the_validator_refuses_a_deep_value_on_a_small_stack",
+        Limits::mib(300).seconds(60),
+        || {
+            on_small_stack(|| {
+                use platform_model::validate::{Validator, codes};
+                let mut deep = serde_json::Value::from(1);
+                for _ in 0..DEEP {
+                    deep = serde_json::Value::Array(vec![deep]);
+                }
+                let mut entity: serde_json::Value =
+                    serde_yaml_like(&COMPONENT.replace("NAME", "deep"));
+                entity["spec"]["x"] = deep;
+                let validation = Validator::new().validate(entity);
+                assert_eq!(validation.problems.len(), 1);
+                let problem = &validation.problems[0];
+                assert_eq!(problem.code, codes::TOO_DEEP);
+                let depth = platform_model::validate::DEFAULT_MAX_DEPTH;
+                // `/spec/x` is at depth 2: the sequences below it make up the rest.
+                assert_eq!(
+                    problem.pointer,
+                    format!("/spec/x{}", "/0".repeat(depth - 1)),
+                );
+            });
+        },
+    );
+}
+
+/// The JSON value of a small YAML document.
+fn serde_yaml_like(text: &str) -> serde_json::Value {
+    parse(text).documents[0].value.clone()
+}
+
+#[test]
+fn deep_placeholders_are_located_errors_on_a_small_stack() {
+    bounded(
+        "adversarial::deep_placeholders_are_located_errors_on_a_small_stack",
+        Limits::mib(300).seconds(60),
+        || {
+            on_small_stack(|| {
+                let dir = tempfile::tempdir().expect("tempdir");
+                std::fs::write(dir.path().join("deep.json"), "[".repeat(DEEP)).expect("write");
+                std::fs::write(dir.path().join("deep.yaml"), "[".repeat(DEEP)).expect("write");
+                // Under the ceiling on its own, over the validator's limit
+                // once substituted into a deep document.
+                let half = 900;
+                std::fs::write(
+                    dir.path().join("half.yaml"),
+                    format!("{}1{}", "[".repeat(half), "]".repeat(half)),
+                )
+                .expect("write");
+                let text = format!(
+                    "{}  x-json: {{$json: ./deep.json}}\n  x-yaml: {{$yaml: ./deep.yaml}}\n  x-half: {}{{$yaml: ./half.yaml}}{}\n",
+                    COMPONENT.replace("NAME", "p"),
+                    "[".repeat(half),
+                    "]".repeat(half)
+                );
+                let file = dir.path().join("catalog-info.yaml");
+                std::fs::write(&file, &text).expect("write");
+                let options = LoadOptions::default()
+                    .with_yaml(
+                        YamlOptions::default()
+                            .with_budget(YamlBudget::default().with_max_depth(usize::MAX)),
+                    )
+                    .with_validator(
+                        platform_model::validate::Validator::builder()
+                            .mode(platform_model::validate::ValidationMode::Full)
+                            .build(),
+                    );
+                let catalog = load(&file, options);
+                let parse = with_code(&catalog, "placeholder.parse");
+                assert_eq!(parse.len(), 2, "{parse:?}");
+                assert_eq!(parse[0].span.as_ref().map(|s| s.line), Some(9));
+                assert_eq!(parse[1].span.as_ref().map(|s| s.line), Some(10));
+                let deep = with_code(&catalog, "entity.too-deep");
+                assert_eq!(
+                    deep.len(),
+                    1,
+                    "{:?}",
+                    catalog.diagnostics().collect::<Vec<_>>()
+                );
+                assert_eq!(deep[0].span.as_ref().map(|s| s.line), Some(11));
+            });
+        },
+    );
+}
