@@ -588,8 +588,11 @@ impl Loader {
         if loaded.backstage_error.is_none() {
             loaded.backstage_error = validation.backstage_error;
         }
+        let mut index = yaml::SpanIndex::new(&doc.spans);
         for problem in validation.problems {
-            loaded.diagnostics.push(locate(problem, &doc, file));
+            loaded
+                .diagnostics
+                .push(locate(problem, &doc, &mut index, file));
         }
         if loaded.diagnostics.iter().all(|d| !d.is_error()) {
             if let Some(Entity {
@@ -701,8 +704,13 @@ fn not_ingested_warning(documents: &[LoadedDocument], diagnostics: &mut Vec<Diag
 }
 
 /// Turns a validation problem into a diagnostic located in the document.
-fn locate(problem: Problem, doc: &YamlDocument, file: &Arc<str>) -> Diagnostic {
-    let located = doc.spans.locate(&problem.pointer);
+fn locate(
+    problem: Problem,
+    doc: &YamlDocument,
+    index: &mut yaml::SpanIndex<'_>,
+    file: &Arc<str>,
+) -> Diagnostic {
+    let located = index.locate(&problem.pointer);
     let span = match problem.target {
         ProblemTarget::Value => located.value,
         ProblemTarget::Key => located.key.unwrap_or(located.value),

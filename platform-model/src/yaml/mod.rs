@@ -34,7 +34,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use tree::{
-    Located, RawSpan, SpanChildren, SpanEntry, SpanTree, key_hash, pointer_tokens,
+    Located, RawSpan, SpanChildren, SpanEntry, SpanIndex, SpanTree, key_hash, pointer_tokens,
     push_pointer_token,
 };
 

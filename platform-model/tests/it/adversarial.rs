@@ -684,3 +684,35 @@ fn deep_placeholders_are_located_errors_on_a_small_stack() {
         },
     );
 }
+
+#[test]
+fn problems_in_a_large_mapping_are_located_in_linear_time() {
+    // 50 000 invalid label keys: each problem was located by scanning the
+    // mapping's entries.
+    bounded(
+        "adversarial::problems_in_a_large_mapping_are_located_in_linear_time",
+        Limits::mib(500).seconds(20),
+        || {
+            use platform_model::validate::{ValidationMode, Validator};
+            let labels: String = (0..50_000)
+                .map(|i| format!("    bad key {i}: x\n"))
+                .collect();
+            let text = format!(
+                "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n  labels:\n{labels}spec: {{type: service, lifecycle: production, owner: a}}\n"
+            );
+            let validator = Validator::builder().mode(ValidationMode::Full).build();
+            let started = std::time::Instant::now();
+            let catalog = Loader::new(LoadOptions::default().with_validator(validator))
+                .expect("loader")
+                .load_str("labels.yaml", &text);
+            let elapsed = started.elapsed();
+            let located: Vec<&Diagnostic> = catalog
+                .diagnostics()
+                .filter(|d| d.code == "entity.field-format")
+                .collect();
+            assert_eq!(located.len(), 50_000);
+            assert_eq!(located[49_999].span.as_ref().map(|s| s.line), Some(50_005));
+            assert!(elapsed < std::time::Duration::from_secs(8), "{elapsed:?}");
+        },
+    );
+}
