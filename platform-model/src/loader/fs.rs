@@ -1,11 +1,14 @@
 //! File access confined to the catalog root: every path is resolved through
 //! symlinks before it is read, and anything outside the root is refused.
+//! Only regular files are read: FIFOs, devices, sockets and directories are
+//! refused before they are opened, and every read stops one byte past its
+//! limit.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 /// Why a confined read failed.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum Confined {
     /// The path (after resolving symlinks) is outside the root.
     Outside,
@@ -13,6 +16,74 @@ pub(crate) enum Confined {
     NotFound,
     /// It exists but cannot be read as UTF-8 text within the size limit.
     Unreadable(String),
+    /// It exists but is not a regular file (the name of what it is).
+    NotRegular(&'static str),
+}
+
+/// Why [`read_limited`] failed.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// Not a regular file (the name of what it is: "a FIFO", …).
+    NotRegular(&'static str),
+    /// Larger than the limit.
+    TooLarge(usize),
+    /// Any other I/O failure.
+    Io(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotRegular(what) => write!(f, "it is {what}, not a regular file"),
+            Self::TooLarge(limit) => write!(f, "larger than the {limit}-byte limit"),
+            Self::Io(message) => f.write_str(message),
+        }
+    }
+}
+
+impl From<ReadError> for Confined {
+    fn from(error: ReadError) -> Self {
+        match error {
+            ReadError::NotRegular(what) => Self::NotRegular(what),
+            other => Self::Unreadable(other.to_string()),
+        }
+    }
+}
+
+/// What a file type is, when it is not a regular file.
+pub(crate) fn irregular_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+    if file_type.is_file() {
+        return None;
+    }
+    if file_type.is_dir() {
+        return Some("a directory");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if file_type.is_fifo() {
+            return Some("a FIFO");
+        }
+        if file_type.is_socket() {
+            return Some("a socket");
+        }
+        if file_type.is_char_device() {
+            return Some("a character device");
+        }
+        if file_type.is_block_device() {
+            return Some("a block device");
+        }
+    }
+    Some("not a regular file")
+}
+
+/// Checks, without opening it, that `path` (symlinks followed) is a regular file.
+pub(crate) fn check_regular(path: &Path) -> Result<(), ReadError> {
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    match irregular_kind(meta.file_type()) {
+        Some(what) => Err(ReadError::NotRegular(what)),
+        None => Ok(()),
+    }
 }
 
 /// Resolves `path` (symlinks included) and checks that it stays inside
@@ -70,24 +141,30 @@ pub(crate) fn lexically_inside(root: &Path, path: &Path) -> bool {
     out.starts_with(root)
 }
 
-/// Reads a UTF-8 file inside `root`, refusing files over `max_bytes`.
-pub(crate) fn read_confined(
-    root: &Path,
-    path: &Path,
-    max_bytes: usize,
-) -> Result<String, Confined> {
-    let resolved = confine(root, path)?;
-    let bytes = read_limited(&resolved, max_bytes).map_err(Confined::Unreadable)?;
-    String::from_utf8(bytes).map_err(|e| Confined::Unreadable(format!("not UTF-8 text ({e})")))
-}
-
-/// Reads a file of at most `max_bytes`. The size is checked before reading,
-/// and the read itself stops one byte past the limit in case the file grew.
-pub(crate) fn read_limited(path: &Path, max_bytes: usize) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let len = file.metadata().map_err(|e| e.to_string())?.len();
+/// Reads a regular file of at most `max_bytes`. The file type and size are
+/// checked before opening (a FIFO would block the open, a device would
+/// never end), the file is opened non-blocking and checked again through
+/// the open handle (in case it was swapped), and the read itself stops one
+/// byte past the limit in case the file grew.
+pub(crate) fn read_limited(path: &Path, max_bytes: usize) -> Result<Vec<u8>, ReadError> {
+    check_regular(path)?;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options
+        .open(path)
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    let meta = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
+    if let Some(what) = irregular_kind(meta.file_type()) {
+        return Err(ReadError::NotRegular(what));
+    }
+    let len = meta.len();
     if len > max_bytes as u64 {
-        return Err(format!("larger than the {max_bytes}-byte limit"));
+        return Err(ReadError::TooLarge(max_bytes));
     }
     let limit = u64::try_from(max_bytes)
         .unwrap_or(u64::MAX)
@@ -95,9 +172,9 @@ pub(crate) fn read_limited(path: &Path, max_bytes: usize) -> Result<Vec<u8>, Str
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
     file.take(limit)
         .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| ReadError::Io(e.to_string()))?;
     if bytes.len() > max_bytes {
-        return Err(format!("larger than the {max_bytes}-byte limit"));
+        return Err(ReadError::TooLarge(max_bytes));
     }
     Ok(bytes)
 }

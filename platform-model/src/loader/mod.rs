@@ -41,8 +41,10 @@ use serde_json::Value;
 use catalog::LocationTarget;
 pub use catalog::{Catalog, LoadedDocument, Summary};
 pub use placeholder::{
-    CODE_NOT_FOUND as PLACEHOLDER_NOT_FOUND, CODE_OUTSIDE_ROOT as PLACEHOLDER_OUTSIDE_ROOT,
+    CODE_BUDGET as PLACEHOLDER_BUDGET, CODE_NOT_FOUND as PLACEHOLDER_NOT_FOUND,
+    CODE_NOT_REGULAR as PLACEHOLDER_NOT_REGULAR, CODE_OUTSIDE_ROOT as PLACEHOLDER_OUTSIDE_ROOT,
     CODE_PARSE as PLACEHOLDER_PARSE, CODE_REMOTE as PLACEHOLDER_REMOTE,
+    DEFAULT_MAX_PLACEHOLDER_BYTES,
 };
 pub use targets::codes as location_codes;
 
@@ -52,12 +54,14 @@ use crate::error::Error;
 use crate::span::Span;
 use crate::validate::{Problem, ProblemTarget, ReadingLocation, ValidationMode, Validator};
 use crate::yaml::{self, YamlDocument, YamlOptions};
-use fs::{Confined, confine, display_path, read_limited};
+use fs::{Confined, ReadError, confine, display_path, read_limited};
 
 /// Diagnostic code: a file cannot be read.
 pub const CODE_FILE_UNREADABLE: &str = "file.unreadable";
 /// Diagnostic code: a file is not UTF-8.
 pub const CODE_FILE_ENCODING: &str = "file.encoding";
+/// Diagnostic code: a file is a FIFO, a device, a socket or a directory.
+pub const CODE_FILE_NOT_REGULAR: &str = "file.not-regular";
 /// Diagnostic code: a file or link leads outside the root.
 pub const CODE_FILE_OUTSIDE_ROOT: &str = "file.outside-root";
 /// Diagnostic code: two documents define the same entity.
@@ -78,6 +82,7 @@ pub struct LoadOptions {
     placeholders: bool,
     catalog_file_names: Vec<String>,
     root: Option<PathBuf>,
+    max_placeholder_bytes: usize,
 }
 
 impl Default for LoadOptions {
@@ -90,6 +95,7 @@ impl Default for LoadOptions {
             placeholders: true,
             catalog_file_names: vec!["catalog-info.yaml".into(), "catalog-info.yml".into()],
             root: None,
+            max_placeholder_bytes: DEFAULT_MAX_PLACEHOLDER_BYTES,
         }
     }
 }
@@ -145,6 +151,17 @@ impl LoadOptions {
         self
     }
 
+    /// Most bytes the placeholders of one load may pull in (default
+    /// [`DEFAULT_MAX_PLACEHOLDER_BYTES`], 64 MiB). Every substitution
+    /// counts, so a placeholder aliased 1 000 times costs 1 000 times its
+    /// content; a placeholder over the budget is reported
+    /// (`placeholder.budget`) and left unresolved with the rest of its
+    /// document. Each target file is read once per load whatever the count.
+    pub fn with_max_placeholder_bytes(mut self, bytes: usize) -> Self {
+        self.max_placeholder_bytes = bytes;
+        self
+    }
+
     /// The validation mode of the configured validator.
     #[must_use]
     pub fn mode(&self) -> ValidationMode {
@@ -165,8 +182,9 @@ struct Pending {
     path: PathBuf,
     /// The registration the file was reached from (`file:<path>`).
     origin: Arc<str>,
-    /// Location files that led here, outermost first.
-    chain: Vec<PathBuf>,
+    /// The link (in the load's [`targets::Follower`]) of the Location file
+    /// that led here; its parents lead to the outermost.
+    chain: Option<usize>,
     /// Named by the user or a Location: validated whatever it holds.
     explicit: bool,
     /// Found in a walk under a catalog file name: validated unless it is a
@@ -242,7 +260,7 @@ impl Loader {
             vec![Pending {
                 path: canonical,
                 origin,
-                chain: Vec::new(),
+                chain: None,
                 explicit: true,
                 named: true,
             }]
@@ -258,16 +276,18 @@ impl Loader {
         let pending = Pending {
             path: PathBuf::from(name),
             origin: Arc::from(format!("file:{name}")),
-            chain: Vec::new(),
+            chain: None,
             explicit: true,
             named: true,
         };
+        let cache = placeholder::Cache::new(self.options.max_placeholder_bytes);
         let mut result = self.parse_text(
             Path::new(""),
             Path::new(""),
             pending,
             display,
             Arc::from(text),
+            &cache,
         );
         let mut catalog = Catalog::new(PathBuf::new());
         catalog.push_file(
@@ -297,10 +317,8 @@ impl Loader {
                 let is_yaml = entry.path().extension().is_some_and(|e| {
                     e.eq_ignore_ascii_case("yaml") || e.eq_ignore_ascii_case("yml")
                 });
-                is_yaml
-                    && entry
-                        .file_type()
-                        .is_some_and(|t| t.is_file() || t.is_symlink())
+                // FIFOs, devices and sockets are kept, to be reported when read.
+                is_yaml && entry.file_type().is_some_and(|t| !t.is_dir())
             })
             .map(|entry| {
                 let path = entry.into_path();
@@ -310,7 +328,7 @@ impl Loader {
                 Pending {
                     origin: Arc::from(format!("file:{}", display_path(root, &path))),
                     path,
-                    chain: Vec::new(),
+                    chain: None,
                     explicit: false,
                     named,
                 }
@@ -333,25 +351,33 @@ impl Loader {
                 wave.push(seed);
             }
         }
+        let cache = placeholder::Cache::new(self.options.max_placeholder_bytes);
+        let mut follower = targets::Follower::new(root);
         while !wave.is_empty() {
-            let results: Vec<FileResult> = wave
+            let mut results: Vec<FileResult> = wave
                 .into_par_iter()
-                .map(|p| self.read_file(root, p))
+                .map(|p| self.read_file(root, p, &cache))
                 .collect();
+            if self.options.follow_locations {
+                // Every new glob of the wave, matched in one pass over the tree.
+                follower.prepare(
+                    results
+                        .iter()
+                        .filter(|r| !r.skipped)
+                        .map(|r| (&r.pending, r.documents.as_slice())),
+                );
+            }
             let mut next = Vec::new();
-            for mut result in results {
+            for result in &mut results {
                 if self.options.follow_locations && !result.skipped {
-                    for pending in targets::follow(
-                        root,
-                        &result.pending,
-                        &mut result.documents,
-                        &self.options.yaml,
-                    ) {
+                    for pending in follower.follow(&result.pending, &mut result.documents, &seen) {
                         if seen.insert(pending.path.clone()) {
                             next.push(pending);
                         }
                     }
                 }
+            }
+            for result in results {
                 if result.skipped {
                     catalog.skipped_files += 1;
                     continue;
@@ -369,7 +395,7 @@ impl Loader {
         catalog
     }
 
-    fn read_file(&self, root: &Path, pending: Pending) -> FileResult {
+    fn read_file(&self, root: &Path, pending: Pending, cache: &placeholder::Cache) -> FileResult {
         let display: Arc<str> = Arc::from(display_path(root, &pending.path));
         let unreadable = |pending: Pending, diagnostic: Diagnostic| FileResult {
             pending,
@@ -399,6 +425,10 @@ impl Loader {
                         .with_span(Span::file_start(Arc::clone(&display))),
                 );
             }
+            Err(Confined::NotRegular(what)) => {
+                let catalog = pending.explicit || pending.named;
+                return unreadable(pending, not_regular(&display, what, catalog));
+            }
             Err(Confined::Unreadable(reason)) => {
                 return unreadable(
                     pending,
@@ -412,7 +442,11 @@ impl Loader {
         };
         let bytes = match read_limited(&path, self.options.yaml.budget.max_file_bytes) {
             Ok(bytes) => bytes,
-            Err(reason) => {
+            Err(ReadError::NotRegular(what)) => {
+                let catalog = pending.explicit || pending.named;
+                return unreadable(pending, not_regular(&display, what, catalog));
+            }
+            Err(reason @ ReadError::TooLarge(_)) => {
                 return unreadable(
                     pending,
                     Diagnostic::error(
@@ -421,6 +455,16 @@ impl Loader {
                     )
                     .with_span(Span::file_start(Arc::clone(&display)))
                     .with_note("YamlBudget::max_file_bytes sets the limit"),
+                );
+            }
+            Err(reason @ ReadError::Io(_)) => {
+                return unreadable(
+                    pending,
+                    Diagnostic::error(
+                        CODE_FILE_UNREADABLE,
+                        format!("cannot read `{display}`: {reason}"),
+                    )
+                    .with_span(Span::file_start(Arc::clone(&display))),
                 );
             }
         };
@@ -447,7 +491,7 @@ impl Loader {
         let dir = path
             .parent()
             .map_or_else(|| root.to_path_buf(), Path::to_path_buf);
-        self.parse_text(root, &dir, pending, display, Arc::from(text))
+        self.parse_text(root, &dir, pending, display, Arc::from(text), cache)
     }
 
     fn parse_text(
@@ -457,6 +501,7 @@ impl Loader {
         pending: Pending,
         display: Arc<str>,
         text: Arc<str>,
+        cache: &placeholder::Cache,
     ) -> FileResult {
         let stream = yaml::parse_stream(&display, &text, &self.options.yaml);
         let mut diagnostics = stream.diagnostics;
@@ -481,7 +526,7 @@ impl Loader {
             .documents
             .into_iter()
             .filter(|doc| !doc.is_empty())
-            .map(|doc| self.check_document(root, dir, &display, &reading, placeholders, doc))
+            .map(|doc| self.check_document(root, dir, &display, &reading, placeholders, cache, doc))
             .collect();
         not_ingested_warning(&documents, &mut diagnostics);
         FileResult {
@@ -494,6 +539,7 @@ impl Loader {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn check_document(
         &self,
         root: &Path,
@@ -501,6 +547,7 @@ impl Loader {
         file: &Arc<str>,
         reading: &ReadingLocation,
         placeholders: bool,
+        cache: &placeholder::Cache,
         mut doc: YamlDocument,
     ) -> LoadedDocument {
         let mut loaded = LoadedDocument::new(Arc::clone(file), doc.index, doc.position.clone());
@@ -523,6 +570,7 @@ impl Loader {
                 dir,
                 file,
                 yaml: &self.options.yaml,
+                cache,
             };
             placeholder::resolve(&mut value, &doc.spans, &resolver, &mut loaded.diagnostics);
             if let Some(first) = loaded.diagnostics.iter().find(|d| d.is_error()) {
@@ -540,8 +588,11 @@ impl Loader {
         if loaded.backstage_error.is_none() {
             loaded.backstage_error = validation.backstage_error;
         }
+        let mut index = yaml::SpanIndex::new(&doc.spans);
         for problem in validation.problems {
-            loaded.diagnostics.push(locate(problem, &doc, file));
+            loaded
+                .diagnostics
+                .push(locate(problem, &doc, &mut index, file));
         }
         if loaded.diagnostics.iter().all(|d| !d.is_error()) {
             if let Some(Entity {
@@ -564,6 +615,24 @@ impl Loader {
         }
         loaded
     }
+}
+
+/// A catalog file that is a FIFO, a device, a socket or a directory.
+/// An error for a catalog file (named by the user, a Location or a catalog
+/// file name), a warning for other YAML names met in a walk.
+fn not_regular(display: &Arc<str>, what: &str, catalog: bool) -> Diagnostic {
+    let severity = if catalog {
+        crate::Severity::Error
+    } else {
+        crate::Severity::Warning
+    };
+    Diagnostic::new(
+        CODE_FILE_NOT_REGULAR,
+        severity,
+        format!("`{display}` is {what}, not a regular file; it is not read"),
+    )
+    .with_span(Span::file_start(Arc::clone(display)))
+    .with_note("catalog files must be regular files (or links to regular files)")
 }
 
 /// The targets of a Location, `target` first, with their spans.
@@ -635,8 +704,13 @@ fn not_ingested_warning(documents: &[LoadedDocument], diagnostics: &mut Vec<Diag
 }
 
 /// Turns a validation problem into a diagnostic located in the document.
-fn locate(problem: Problem, doc: &YamlDocument, file: &Arc<str>) -> Diagnostic {
-    let located = doc.spans.locate(&problem.pointer);
+fn locate(
+    problem: Problem,
+    doc: &YamlDocument,
+    index: &mut yaml::SpanIndex<'_>,
+    file: &Arc<str>,
+) -> Diagnostic {
+    let located = index.locate(&problem.pointer);
     let span = match problem.target {
         ProblemTarget::Value => located.value,
         ProblemTarget::Key => located.key.unwrap_or(located.value),

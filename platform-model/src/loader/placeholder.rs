@@ -1,14 +1,22 @@
 //! `$text`, `$json` and `$yaml` placeholders, resolved from files inside the
 //! root before validation, as Backstage's `PlaceholderProcessor` does.
+//!
+//! Each placeholder target is read (and parsed) once per load, however many
+//! placeholders (or aliases of one placeholder) name it, and everything the
+//! placeholders of a load pull in is charged to one budget
+//! ([`LoadOptions::with_max_placeholder_bytes`](super::LoadOptions::with_max_placeholder_bytes)).
+//! The document is walked without recursion.
 
-use std::path::Path;
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 
-use super::fs::{Confined, read_confined};
+use super::fs::{Confined, confine, display_path, read_limited};
 use crate::diagnostic::Diagnostic;
-use crate::yaml::{self, SpanTree, YamlOptions};
+use crate::yaml::{self, RawSpan, SpanChildren, SpanTree, YamlOptions};
 
 /// Diagnostic code: the placeholder's file does not exist.
 pub const CODE_NOT_FOUND: &str = "placeholder.not-found";
@@ -18,6 +26,106 @@ pub const CODE_OUTSIDE_ROOT: &str = "placeholder.outside-root";
 pub const CODE_PARSE: &str = "placeholder.parse";
 /// Diagnostic code: a remote placeholder was not fetched.
 pub const CODE_REMOTE: &str = "placeholder.remote";
+/// Diagnostic code: the placeholder names a FIFO, a device, a socket or a directory.
+pub const CODE_NOT_REGULAR: &str = "placeholder.not-regular";
+/// Diagnostic code: the placeholders of a load pulled in more than the budget.
+pub const CODE_BUDGET: &str = "placeholder.budget";
+
+/// Default of [`LoadOptions::with_max_placeholder_bytes`](super::LoadOptions::with_max_placeholder_bytes):
+/// 64 MiB per load.
+pub const DEFAULT_MAX_PLACEHOLDER_BYTES: usize = 64 * 1024 * 1024;
+
+/// A placeholder target, read and parsed.
+#[derive(Debug)]
+struct Content {
+    value: Value,
+    /// What one substitution costs: bytes of text (keys included) plus one
+    /// per node.
+    weight: usize,
+}
+
+#[derive(Clone, Debug)]
+enum Failure {
+    Read(Confined),
+    Parse(String),
+}
+
+type Slot<T> = Arc<OnceLock<T>>;
+/// Texts of target files, by resolved path.
+type Texts = HashMap<PathBuf, Slot<Result<Arc<str>, Confined>>>;
+/// Parsed targets, by resolved path and placeholder kind.
+type Parsed = HashMap<(PathBuf, &'static str), Slot<Result<Arc<Content>, Failure>>>;
+
+/// Placeholder state shared by every document of one load.
+#[derive(Debug)]
+pub(crate) struct Cache {
+    texts: Mutex<Texts>,
+    parsed: Mutex<Parsed>,
+    used: AtomicUsize,
+    max_bytes: usize,
+}
+
+impl Cache {
+    pub(crate) fn new(max_bytes: usize) -> Self {
+        Self {
+            texts: Mutex::new(HashMap::new()),
+            parsed: Mutex::new(HashMap::new()),
+            used: AtomicUsize::new(0),
+            max_bytes,
+        }
+    }
+
+    fn slot<K: std::hash::Hash + Eq, T>(map: &Mutex<HashMap<K, Slot<T>>>, key: K) -> Slot<T> {
+        let mut map = map
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(map.entry(key).or_default())
+    }
+
+    fn text(&self, path: &Path, max_bytes: usize) -> Result<Arc<str>, Confined> {
+        let slot = Self::slot(&self.texts, path.to_path_buf());
+        slot.get_or_init(|| {
+            let bytes = read_limited(path, max_bytes)?;
+            String::from_utf8(bytes)
+                .map(Arc::from)
+                .map_err(|e| Confined::Unreadable(format!("not UTF-8 text ({e})")))
+        })
+        .clone()
+    }
+
+    fn content(
+        &self,
+        kind: &'static str,
+        path: &Path,
+        resolver: &Resolver<'_>,
+    ) -> Result<Arc<Content>, Failure> {
+        let slot = Self::slot(&self.parsed, (path.to_path_buf(), kind));
+        slot.get_or_init(|| {
+            let text = self
+                .text(path, resolver.yaml.budget.max_file_bytes)
+                .map_err(Failure::Read)?;
+            let value = parse(
+                kind,
+                &text,
+                &display_path(resolver.root, path),
+                resolver.yaml,
+            )
+            .map_err(Failure::Parse)?;
+            let weight = weight(&value);
+            Ok(Arc::new(Content { value, weight }))
+        })
+        .clone()
+    }
+
+    /// Charges `weight` to the load's budget, unless it would go over.
+    fn charge(&self, weight: usize) -> bool {
+        self.used
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |used| {
+                used.checked_add(weight).filter(|&t| t <= self.max_bytes)
+            })
+            .is_ok()
+    }
+}
 
 /// Context for resolving placeholders of one document.
 pub(crate) struct Resolver<'a> {
@@ -25,6 +133,15 @@ pub(crate) struct Resolver<'a> {
     pub(crate) dir: &'a Path,
     pub(crate) file: &'a Arc<str>,
     pub(crate) yaml: &'a YamlOptions,
+    pub(crate) cache: &'a Cache,
+}
+
+/// A placeholder found in the document.
+struct Found {
+    pointer: String,
+    kind: &'static str,
+    target: String,
+    span: RawSpan,
 }
 
 /// Replaces every placeholder in `value`; problems are reported against the
@@ -35,42 +152,123 @@ pub(crate) fn resolve(
     resolver: &Resolver<'_>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let mut pointer = String::new();
-    walk(value, spans, &mut pointer, resolver, out);
+    let found = find(value, spans);
+    let total = found.len();
+    for (done, place) in found.into_iter().enumerate() {
+        let span = place.span.with_file(resolver.file);
+        match substitute(&place, &span, resolver, out) {
+            Outcome::Replace(replacement) => {
+                if let Some(slot) = value.pointer_mut(&place.pointer) {
+                    *slot = replacement;
+                }
+            }
+            Outcome::Keep => {}
+            Outcome::OverBudget => {
+                let left = total - done - 1;
+                let mut d = Diagnostic::error(
+                    CODE_BUDGET,
+                    format!(
+                        "{} placeholder `{}` would pull in more than the {}-byte placeholder budget of this load",
+                        place.kind, place.target, resolver.cache.max_bytes
+                    ),
+                )
+                .with_path(place.pointer.clone())
+                .with_span(span)
+                .with_note("LoadOptions::with_max_placeholder_bytes raises the budget; every use of a placeholder counts, aliased ones included");
+                if left > 0 {
+                    d = d.with_note(format!(
+                        "{left} later placeholders of this document were left unresolved"
+                    ));
+                }
+                out.push(d);
+                return;
+            }
+        }
+    }
 }
 
-fn walk(
-    value: &mut Value,
-    spans: &SpanTree,
-    pointer: &mut String,
-    resolver: &Resolver<'_>,
-    out: &mut Vec<Diagnostic>,
-) {
-    if let Some((kind, target)) = placeholder(value) {
-        let target = target.to_owned();
-        if let Some(replacement) = substitute(kind, &target, spans, pointer, resolver, out) {
-            *value = replacement;
+/// Every placeholder of `value` in document order, with the span of its
+/// target string, found without recursion and without looking pointers up
+/// in the span tree one by one.
+fn find(value: &Value, spans: &SpanTree) -> Vec<Found> {
+    let mut found = Vec::new();
+    let mut stack: Vec<(&Value, Option<&SpanTree>, String)> =
+        vec![(value, Some(spans), String::new())];
+    while let Some((node, tree, pointer)) = stack.pop() {
+        if let Some((kind, target)) = placeholder(node) {
+            let target_span = tree
+                .and_then(|t| child_by_key(t, kind))
+                .or(tree)
+                .map_or(spans.span, |t| t.span);
+            // An alias of a placeholder is reported where the alias is, not
+            // where its anchor is (a mapping starts before its value, an
+            // alias copy keeps the anchor's inner spans).
+            let span = match tree {
+                Some(t) if t.span.start > target_span.start => t.span,
+                _ => target_span,
+            };
+            found.push(Found {
+                pointer,
+                kind,
+                target: target.to_owned(),
+                span,
+            });
+            continue;
         }
-        return;
+        match node {
+            Value::Object(map) => {
+                let index = tree.and_then(|t| match &t.children {
+                    SpanChildren::Map(entries) => Some(
+                        entries
+                            .iter()
+                            .map(|e| (e.key_hash, &e.value))
+                            .collect::<HashMap<u64, &SpanTree>>(),
+                    ),
+                    _ => None,
+                });
+                let mut children = Vec::with_capacity(map.len());
+                for (key, child) in map {
+                    let mut p = pointer.clone();
+                    yaml::push_pointer_token(&mut p, key);
+                    let subtree = index
+                        .as_ref()
+                        .and_then(|i| i.get(&yaml::key_hash(key)).copied());
+                    children.push((child, subtree.or(tree), p));
+                }
+                stack.extend(children.into_iter().rev());
+            }
+            Value::Array(items) => {
+                let trees = tree.and_then(|t| match &t.children {
+                    SpanChildren::Seq(trees) => Some(trees),
+                    _ => None,
+                });
+                let children: Vec<_> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, child)| {
+                        let subtree = trees.and_then(|t| t.get(i));
+                        (child, subtree.or(tree), format!("{pointer}/{i}"))
+                    })
+                    .collect();
+                stack.extend(children.into_iter().rev());
+            }
+            _ => {}
+        }
     }
-    let len = pointer.len();
-    match value {
-        Value::Object(map) => {
-            for (key, child) in map.iter_mut() {
-                yaml::push_pointer_token(pointer, key);
-                walk(child, spans, pointer, resolver, out);
-                pointer.truncate(len);
-            }
+    found
+}
+
+fn child_by_key<'t>(tree: &'t SpanTree, key: &str) -> Option<&'t SpanTree> {
+    match &tree.children {
+        SpanChildren::Map(entries) => {
+            let hash = yaml::key_hash(key);
+            entries
+                .iter()
+                .rev()
+                .find(|e| e.key_hash == hash)
+                .map(|e| &e.value)
         }
-        Value::Array(items) => {
-            for (i, child) in items.iter_mut().enumerate() {
-                pointer.push('/');
-                pointer.push_str(&i.to_string());
-                walk(child, spans, pointer, resolver, out);
-                pointer.truncate(len);
-            }
-        }
-        _ => {}
+        _ => None,
     }
 }
 
@@ -90,112 +288,125 @@ fn placeholder(value: &Value) -> Option<(&'static str, &str)> {
     Some((kind, target.as_str()?))
 }
 
+enum Outcome {
+    Replace(Value),
+    Keep,
+    OverBudget,
+}
+
 fn substitute(
-    kind: &'static str,
-    target: &str,
-    spans: &SpanTree,
-    pointer: &str,
+    place: &Found,
+    span: &crate::Span,
     resolver: &Resolver<'_>,
     out: &mut Vec<Diagnostic>,
-) -> Option<Value> {
-    let mut target_pointer = pointer.to_owned();
-    yaml::push_pointer_token(&mut target_pointer, kind);
-    let span = spans.value_span(&target_pointer).with_file(resolver.file);
+) -> Outcome {
+    let (kind, target, pointer) = (place.kind, place.target.as_str(), place.pointer.as_str());
+    let fail = |out: &mut Vec<Diagnostic>, code: &'static str, message: String| {
+        out.push(
+            Diagnostic::error(code, message)
+                .with_path(pointer)
+                .with_span(span.clone()),
+        );
+        Outcome::Keep
+    };
     if target.contains("://") {
         out.push(
             Diagnostic::warning(CODE_REMOTE, format!("{kind} placeholder `{target}` was not fetched"))
                 .with_path(pointer)
-                .with_span(span)
+                .with_span(span.clone())
                 .with_note("remote content is never read; the entity is validated with the URL in place of the content"),
         );
-        return (kind == "$text").then(|| Value::String(target.to_owned()));
+        return if kind == "$text" {
+            Outcome::Replace(Value::String(target.to_owned()))
+        } else {
+            Outcome::Keep
+        };
     }
     let path = resolver.dir.join(target);
-    let text = match read_confined(resolver.root, &path, resolver.yaml.budget.max_file_bytes) {
-        Ok(text) => text,
-        Err(Confined::Outside) => {
-            out.push(
-                Diagnostic::error(
-                    CODE_OUTSIDE_ROOT,
-                    format!("{kind} placeholder `{target}` points outside the catalog root"),
-                )
-                .with_path(pointer)
-                .with_span(span),
-            );
-            return None;
-        }
-        Err(Confined::NotFound) => {
-            out.push(
-                Diagnostic::error(
-                    CODE_NOT_FOUND,
-                    format!("{kind} placeholder `{target}` names a file that does not exist"),
-                )
-                .with_path(pointer)
-                .with_span(span),
-            );
-            return None;
-        }
-        Err(Confined::Unreadable(reason)) => {
-            out.push(
-                Diagnostic::error(
-                    CODE_NOT_FOUND,
-                    format!("{kind} placeholder `{target}` cannot be read: {reason}"),
-                )
-                .with_path(pointer)
-                .with_span(span),
-            );
-            return None;
-        }
-    };
-    match kind {
-        "$text" => Some(Value::String(text)),
-        "$json" => match serde_json::from_str(&text) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                out.push(
-                    Diagnostic::error(
-                        CODE_PARSE,
-                        format!("$json placeholder `{target}` is not valid JSON: {e}"),
-                    )
-                    .with_path(pointer)
-                    .with_span(span),
-                );
-                None
+    let content = confine(resolver.root, &path)
+        .map_err(Failure::Read)
+        .and_then(|resolved| resolver.cache.content(kind, &resolved, resolver));
+    match content {
+        Ok(content) => {
+            if resolver.cache.charge(content.weight) {
+                Outcome::Replace(content.value.clone())
+            } else {
+                Outcome::OverBudget
             }
-        },
+        }
+        Err(Failure::Read(Confined::Outside)) => fail(
+            out,
+            CODE_OUTSIDE_ROOT,
+            format!("{kind} placeholder `{target}` points outside the catalog root"),
+        ),
+        Err(Failure::Read(Confined::NotFound)) => fail(
+            out,
+            CODE_NOT_FOUND,
+            format!("{kind} placeholder `{target}` names a file that does not exist"),
+        ),
+        Err(Failure::Read(Confined::NotRegular(what))) => fail(
+            out,
+            CODE_NOT_REGULAR,
+            format!("{kind} placeholder `{target}` names {what}, not a regular file"),
+        ),
+        Err(Failure::Read(Confined::Unreadable(reason))) => fail(
+            out,
+            CODE_NOT_FOUND,
+            format!("{kind} placeholder `{target}` cannot be read: {reason}"),
+        ),
+        Err(Failure::Parse(reason)) => fail(
+            out,
+            CODE_PARSE,
+            format!("{kind} placeholder `{target}` {reason}"),
+        ),
+    }
+}
+
+/// The value of a placeholder's file; the error completes "placeholder `x` …".
+fn parse(kind: &str, text: &str, name: &str, options: &YamlOptions) -> Result<Value, String> {
+    match kind {
+        "$text" => Ok(Value::String(text.to_owned())),
+        "$json" => serde_json::from_str(text).map_err(|e| format!("is not valid JSON: {e}")),
         _ => {
-            let name: Arc<str> = Arc::from(target);
-            let stream = yaml::parse_stream(&name, &text, resolver.yaml);
+            let name: Arc<str> = Arc::from(name);
+            let stream = yaml::parse_stream(&name, text, options);
+            if let Some(d) = stream.diagnostics.first() {
+                return Err(format!("is not valid YAML: {d}"));
+            }
             let mut docs = stream
                 .documents
                 .into_iter()
                 .filter(|d| !d.is_empty() || d.error.is_some());
             match (docs.next(), docs.next()) {
-                (Some(doc), None) if doc.error.is_none() => Some(doc.value),
-                (Some(doc), None) => {
-                    let reason = doc.error.map(|e| e.to_string()).unwrap_or_default();
-                    out.push(
-                        Diagnostic::error(
-                            CODE_PARSE,
-                            format!("$yaml placeholder `{target}` is not valid YAML: {reason}"),
-                        )
-                        .with_path(pointer)
-                        .with_span(span),
-                    );
-                    None
-                }
-                _ => {
-                    out.push(
-                        Diagnostic::error(
-                            CODE_PARSE,
-                            format!("$yaml placeholder `{target}` must hold exactly one document"),
-                        )
-                        .with_path(pointer)
-                        .with_span(span),
-                    );
-                    None
-                }
+                (Some(doc), None) if doc.error.is_none() => Ok(doc.value),
+                (Some(doc), None) => Err(format!(
+                    "is not valid YAML: {}",
+                    doc.error.map(|e| e.to_string()).unwrap_or_default()
+                )),
+                _ => Err("must hold exactly one document".to_owned()),
             }
         }
     }
+}
+
+/// What substituting `value` costs: bytes of text (keys included) plus one
+/// per node, counted without recursion.
+fn weight(value: &Value) -> usize {
+    let mut total = 0usize;
+    let mut stack = vec![value];
+    while let Some(node) = stack.pop() {
+        total = total.saturating_add(1);
+        match node {
+            Value::String(s) => total = total.saturating_add(s.len()),
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => {
+                for (key, child) in map {
+                    total = total.saturating_add(key.len());
+                    stack.push(child);
+                }
+            }
+            _ => {}
+        }
+    }
+    total
 }

@@ -37,6 +37,8 @@ mod format;
 mod schema;
 mod schemas;
 
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -79,7 +81,15 @@ pub mod codes {
     pub const LOCATION_TYPE: &str = "location.type-not-allowed";
     /// A `file` Location target ends with a path separator.
     pub const LOCATION_DIRECTORY: &str = "location.directory-target";
+    /// The entity nests deeper than the validator's depth limit.
+    pub const TOO_DEEP: &str = "entity.too-deep";
 }
+
+/// Default of [`ValidatorBuilder::max_depth`]: the deepest nesting of
+/// mappings and sequences an entity may have. The validator, the typed
+/// entity and `serde_json` walk values recursively, so deeper values are
+/// refused (and taken apart without recursion) before any of them runs.
+pub const DEFAULT_MAX_DEPTH: usize = 1_000;
 
 /// How many problems to report.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -267,6 +277,7 @@ pub struct Validator {
     kinds: Vec<Arc<dyn KindValidator>>,
     allow_unknown_kinds: bool,
     allowed_location_types: Vec<String>,
+    max_depth: usize,
 }
 
 impl std::fmt::Debug for Validator {
@@ -284,6 +295,7 @@ impl std::fmt::Debug for Validator {
             )
             .field("allow_unknown_kinds", &self.allow_unknown_kinds)
             .field("allowed_location_types", &self.allowed_location_types)
+            .field("max_depth", &self.max_depth)
             .finish()
     }
 }
@@ -338,6 +350,15 @@ impl ValidatorBuilder {
         self
     }
 
+    /// The deepest nesting an entity may have (default
+    /// [`DEFAULT_MAX_DEPTH`]); deeper entities get one `entity.too-deep`
+    /// problem and no other check. Keep it within what the threads that
+    /// validate can recurse through (about 1 000 levels per 2 MiB of stack).
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.validator.max_depth = depth;
+        self
+    }
+
     /// Finishes the builder.
     #[must_use]
     pub fn build(self) -> Validator {
@@ -367,6 +388,7 @@ impl Validator {
             kinds: Vec::new(),
             allow_unknown_kinds: false,
             allowed_location_types: vec!["url".to_owned()],
+            max_depth: DEFAULT_MAX_DEPTH,
         }
     }
 
@@ -396,10 +418,27 @@ impl Validator {
         let mut run = Run {
             validator: self,
             problems: Vec::new(),
+            recorded: HashMap::new(),
             backstage_error: None,
             entity_ref: None,
             sorted: Vec::new(),
         };
+        if let Some(pointer) = too_deep(&value, self.max_depth) {
+            run.fail(
+                Stage::Root,
+                vec![
+                    Problem::error(
+                        codes::TOO_DEEP,
+                        format!("the entity nests deeper than {} levels", self.max_depth),
+                        pointer,
+                        ProblemTarget::Value,
+                    )
+                    .with_note("ValidatorBuilder::max_depth sets the limit"),
+                ],
+            );
+            dismantle(value);
+            return run.finish(Value::Null, None);
+        }
         let Value::Object(root) = &value else {
             let type_name = match &value {
                 Value::String(_) => "string",
@@ -831,6 +870,9 @@ enum FieldValue<'a> {
 struct Run<'v> {
     validator: &'v Validator,
     problems: Vec<Problem>,
+    /// Indices in `problems` by a hash of pointer and message, so that
+    /// full mode drops repeated problems in O(1) each.
+    recorded: HashMap<u64, Vec<usize>>,
     backstage_error: Option<String>,
     entity_ref: Option<EntityRef>,
     /// For each sorted reference list, the original index of each sorted item.
@@ -847,11 +889,15 @@ impl Run<'_> {
         let full = self.validator.mode == ValidationMode::Full;
         if full {
             for p in problems {
-                if !self
-                    .problems
-                    .iter()
-                    .any(|q| q.pointer == p.pointer && q.message == p.message)
-                {
+                let mut hasher = std::collections::hash_map::DefaultHasher::new();
+                (&p.pointer, &p.message).hash(&mut hasher);
+                let same = self.recorded.entry(hasher.finish()).or_default();
+                if !same.iter().any(|&i| {
+                    self.problems
+                        .get(i)
+                        .is_some_and(|q| q.pointer == p.pointer && q.message == p.message)
+                }) {
+                    same.push(self.problems.len());
                     self.problems.push(p);
                 }
             }
@@ -919,6 +965,61 @@ impl Run<'_> {
             entity,
             relations,
             backstage_error: self.backstage_error,
+        }
+    }
+}
+
+/// The pointer of the first node of `value` nested deeper than `max` (the
+/// root is at depth 0), found without recursion.
+fn too_deep(value: &Value, max: usize) -> Option<String> {
+    // Parent links, so that only the pointer found is ever built.
+    let mut links: Vec<(usize, std::borrow::Cow<'_, str>)> = vec![(0, "".into())];
+    let mut stack: Vec<(&Value, usize, usize)> = vec![(value, 0, 0)];
+    while let Some((node, depth, link)) = stack.pop() {
+        if depth > max {
+            let mut tokens = Vec::new();
+            let mut at = link;
+            while at != 0 {
+                let Some((parent, token)) = links.get(at) else {
+                    break;
+                };
+                tokens.push(token.as_ref());
+                at = *parent;
+            }
+            tokens.reverse();
+            return Some(pointer_of(&tokens));
+        }
+        match node {
+            Value::Array(items) => {
+                for (i, item) in items.iter().enumerate().rev() {
+                    if item.is_array() || item.is_object() {
+                        links.push((link, i.to_string().into()));
+                        stack.push((item, depth + 1, links.len() - 1));
+                    }
+                }
+            }
+            Value::Object(map) => {
+                for (key, item) in map.iter().rev() {
+                    if item.is_array() || item.is_object() {
+                        links.push((link, key.as_str().into()));
+                        stack.push((item, depth + 1, links.len() - 1));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Drops `value` without recursion, however deep it is.
+pub(crate) fn dismantle(value: Value) {
+    let mut stack = vec![value];
+    while let Some(node) = stack.pop() {
+        match node {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => stack.extend(map.into_iter().map(|(_, v)| v)),
+            _ => {}
         }
     }
 }

@@ -2,10 +2,13 @@
 //!
 //! The builder keeps its own stack on the heap instead of recursing, so the
 //! nesting depth an input can reach is bounded by the budget, never by the
-//! thread's stack. Aliases are expanded by copying the anchored node, and the
-//! number of copied nodes is charged against the budget.
+//! thread's stack. Aliases are expanded by copying the anchored node, and
+//! both the copied nodes and the copied scalar bytes are charged against the
+//! budget, as are the copies kept of anchored nodes. The budget is shared by
+//! every document of a stream ([`Usage`]), so splitting an input into many
+//! documents does not multiply it.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde_json::{Map, Value};
 use serde_saphyr::granit_parser::{self, Event, Parser, ScalarStyle, ScanError};
@@ -38,6 +41,22 @@ struct Anchored {
     value: Value,
     tree: SpanTree,
     nodes: usize,
+    /// Bytes of scalar text (keys included) in the anchored node.
+    bytes: usize,
+}
+
+/// What a stream has used of its [`YamlBudget`] so far: one `Usage` is shared
+/// by every document of a stream.
+#[derive(Debug, Default)]
+pub(crate) struct Usage {
+    /// Nodes built, alias expansions and anchored copies included.
+    pub(crate) nodes: usize,
+    /// Alias references.
+    pub(crate) aliases: usize,
+    /// Nodes copied through aliases.
+    pub(crate) replayed: usize,
+    /// Bytes of scalar text, alias expansions and anchored copies included.
+    pub(crate) scalar_bytes: usize,
 }
 
 enum Frame {
@@ -47,6 +66,7 @@ enum Frame {
         values: Vec<Value>,
         trees: Vec<SpanTree>,
         nodes: usize,
+        bytes: usize,
     },
     Map {
         span: RawSpan,
@@ -55,46 +75,59 @@ enum Frame {
         entries: Vec<SpanEntry>,
         key: Option<(String, RawSpan, KeyIdentity)>,
         /// Keys that were not strings in YAML (`1`, `true`), with their JSON text.
-        typed_keys: Vec<(KeyIdentity, String)>,
+        /// Allocated only for mappings with non-string keys.
+        typed_keys: Option<Box<TypedKeys>>,
         merges: Vec<(Value, SpanTree)>,
         nodes: usize,
+        bytes: usize,
     },
+}
+
+/// The keys of one mapping that were not strings in YAML (`1`, `true`):
+/// their identities and their JSON texts, hashed so that checking a key is
+/// O(1) however large the mapping.
+#[derive(Default)]
+struct TypedKeys {
+    identities: HashSet<KeyIdentity>,
+    texts: HashSet<String>,
+    /// Key hashes whose earlier entries a later key replaced; those
+    /// entries are dropped once, when the mapping closes.
+    superseded: HashSet<u64>,
 }
 
 struct Builder<'b> {
     schema: YamlSchema,
     budget: &'b YamlBudget,
+    max_depth: usize,
     stack: Vec<Frame>,
     anchors: HashMap<usize, Anchored>,
     root: Option<(Value, SpanTree)>,
-    nodes: usize,
-    aliases: usize,
-    replayed: usize,
-    scalar_bytes: usize,
+    usage: &'b mut Usage,
 }
 
-/// Parses `text`, which holds at most one document.
+/// Parses `text`, which holds at most one document, charging what it builds
+/// to `usage` (shared by the documents of one stream).
 pub(crate) fn build_document(
     text: &str,
     schema: YamlSchema,
     budget: &YamlBudget,
+    usage: &mut Usage,
 ) -> Result<Built, BuildError> {
+    let max_depth = budget.effective_max_depth();
     let options = granit_parser::options! {
-        flow_nesting_limit: budget.max_depth,
-        block_nesting_limit: budget.max_depth.saturating_add(1),
+        flow_nesting_limit: max_depth,
+        block_nesting_limit: max_depth.saturating_add(1),
         emit_comments: false,
     };
     let parser = Parser::new_from_str_with_options(text, options);
     let mut builder = Builder {
         schema,
         budget,
+        max_depth,
         stack: Vec::new(),
         anchors: HashMap::new(),
         root: None,
-        nodes: 0,
-        aliases: 0,
-        replayed: 0,
-        scalar_bytes: 0,
+        usage,
     };
     let mut documents = 0;
     for event in parser {
@@ -136,6 +169,7 @@ pub(crate) fn build_document(
                     values: Vec::new(),
                     trees: Vec::new(),
                     nodes: 1,
+                    bytes: 0,
                 },
                 raw,
             )?,
@@ -146,13 +180,14 @@ pub(crate) fn build_document(
                     values: Map::new(),
                     entries: Vec::new(),
                     key: None,
-                    typed_keys: Vec::new(),
+                    typed_keys: None,
                     merges: Vec::new(),
                     nodes: 1,
+                    bytes: 0,
                 },
                 raw,
             )?,
-            Event::SequenceEnd | Event::MappingEnd => builder.close()?,
+            Event::SequenceEnd | Event::MappingEnd => builder.close(raw)?,
             Event::Alias(id) => builder.alias(id, raw)?,
             _ => {}
         }
@@ -190,14 +225,57 @@ impl Builder<'_> {
     }
 
     fn count_nodes(&mut self, count: usize, at: RawSpan) -> Result<(), BuildError> {
-        self.nodes = self.nodes.saturating_add(count);
-        if self.nodes > self.budget.max_nodes {
+        self.usage.nodes = self.usage.nodes.saturating_add(count);
+        if self.usage.nodes > self.budget.max_nodes {
             return Err(Self::fail(
                 BuildErrorKind::Budget,
-                format!("more than {} nodes in one document", self.budget.max_nodes),
+                format!(
+                    "more than {} nodes in this file (aliases expanded and anchored copies counted)",
+                    self.budget.max_nodes
+                ),
                 at,
             ));
         }
+        Ok(())
+    }
+
+    fn count_bytes(&mut self, count: usize, at: RawSpan) -> Result<(), BuildError> {
+        self.usage.scalar_bytes = self.usage.scalar_bytes.saturating_add(count);
+        if self.usage.scalar_bytes > self.budget.max_scalar_bytes {
+            return Err(Self::fail(
+                BuildErrorKind::Budget,
+                format!(
+                    "more than {} bytes of scalar text in this file (aliases expanded)",
+                    self.budget.max_scalar_bytes
+                ),
+                at,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Keeps a copy of an anchored node for later aliases; the copy is
+    /// memory like any other node, so it is charged to the budget.
+    fn anchor(
+        &mut self,
+        id: usize,
+        value: &Value,
+        tree: &SpanTree,
+        nodes: usize,
+        bytes: usize,
+        at: RawSpan,
+    ) -> Result<(), BuildError> {
+        self.count_nodes(nodes, at)?;
+        self.count_bytes(bytes, at)?;
+        self.anchors.insert(
+            id,
+            Anchored {
+                value: value.clone(),
+                tree: tree.clone(),
+                nodes,
+                bytes,
+            },
+        );
         Ok(())
     }
 
@@ -209,16 +287,35 @@ impl Builder<'_> {
                 at,
             ));
         }
-        if self.stack.len() >= self.budget.max_depth {
+        if self.stack.len() >= self.max_depth {
             return Err(Self::fail(
                 BuildErrorKind::Budget,
-                format!("nesting deeper than {} levels", self.budget.max_depth),
+                format!("nesting deeper than {} levels", self.max_depth),
                 at,
             ));
         }
         self.count_nodes(1, at)?;
         self.stack.push(frame);
         Ok(())
+    }
+
+    /// Sets the pending key of the innermost mapping when it waits for one;
+    /// returns whether it did.
+    fn take_as_key(&mut self, value: &Value, text: &str, span: RawSpan) -> bool {
+        if let Some(Frame::Map {
+            key: key @ None,
+            nodes,
+            bytes,
+            ..
+        }) = self.stack.last_mut()
+        {
+            let identity = KeyIdentity::of(value);
+            *key = Some((key_text(value.clone(), text), span, identity));
+            *nodes = nodes.saturating_add(1);
+            *bytes = bytes.saturating_add(text.len());
+            return true;
+        }
+        false
     }
 
     fn scalar(
@@ -231,57 +328,33 @@ impl Builder<'_> {
         span: RawSpan,
     ) -> Result<(), BuildError> {
         self.count_nodes(1, span)?;
-        self.scalar_bytes = self.scalar_bytes.saturating_add(text.len());
-        if self.scalar_bytes > self.budget.max_scalar_bytes {
-            return Err(Self::fail(
-                BuildErrorKind::Budget,
-                format!(
-                    "more than {} bytes of scalar text in one document",
-                    self.budget.max_scalar_bytes
-                ),
-                span,
-            ));
-        }
+        self.count_bytes(text.len(), span)?;
         let value = match (style, core_tag) {
             (_, Some(suffix)) => resolve_tagged(text, suffix, self.schema)
                 .unwrap_or_else(|| Value::String(text.to_owned())),
             (ScalarStyle::Plain, None) if !tagged => resolve_plain(text, self.schema),
             _ => Value::String(text.to_owned()),
         };
-        if let Some(Frame::Map {
-            key: key @ None, ..
-        }) = self.stack.last_mut()
-        {
-            let identity = KeyIdentity::of(&value);
-            *key = Some((key_text(value, text), span, identity));
-            return Ok(());
-        }
         let tree = SpanTree {
             span,
             children: SpanChildren::Leaf,
         };
         if anchor != 0 {
-            self.anchors.insert(
-                anchor,
-                Anchored {
-                    value: value.clone(),
-                    tree: tree.clone(),
-                    nodes: 1,
-                },
-            );
+            // Anchored keys can be aliased as values and the other way round.
+            self.anchor(anchor, &value, &tree, 1, text.len(), span)?;
         }
-        self.attach(value, tree, 1)
+        if self.take_as_key(&value, text, span) {
+            return Ok(());
+        }
+        self.attach(value, tree, 1, text.len())
     }
 
     fn alias(&mut self, id: usize, span: RawSpan) -> Result<(), BuildError> {
-        self.aliases += 1;
-        if self.aliases > self.budget.max_aliases {
+        self.usage.aliases = self.usage.aliases.saturating_add(1);
+        if self.usage.aliases > self.budget.max_aliases {
             return Err(Self::fail(
                 BuildErrorKind::Budget,
-                format!(
-                    "more than {} aliases in one document",
-                    self.budget.max_aliases
-                ),
+                format!("more than {} aliases in this file", self.budget.max_aliases),
                 span,
             ));
         }
@@ -292,25 +365,28 @@ impl Builder<'_> {
                 span,
             ));
         };
-        let nodes = anchored.nodes;
-        self.replayed = self.replayed.saturating_add(nodes);
-        if self.replayed > self.budget.max_alias_replay {
+        let (nodes, bytes) = (anchored.nodes, anchored.bytes);
+        self.usage.replayed = self.usage.replayed.saturating_add(nodes);
+        if self.usage.replayed > self.budget.max_alias_replay {
             return Err(Self::fail(
                 BuildErrorKind::Budget,
                 format!(
-                    "aliases expand to more than {} nodes in one document",
+                    "aliases expand to more than {} nodes in this file",
                     self.budget.max_alias_replay
                 ),
                 span,
             ));
         }
+        // Every use of an alias costs what it expands to, scalars included.
+        self.count_nodes(nodes, span)?;
+        self.count_bytes(bytes, span)?;
+        let Some(anchored) = self.anchors.get(&id) else {
+            return Ok(());
+        };
         let value = anchored.value.clone();
         let mut tree = anchored.tree.clone();
         tree.span = span;
-        if let Some(Frame::Map {
-            key: key @ None, ..
-        }) = self.stack.last_mut()
-        {
+        if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
             let text = match &value {
                 Value::String(s) => s.clone(),
                 Value::Array(_) | Value::Object(_) => {
@@ -322,25 +398,24 @@ impl Builder<'_> {
                 }
                 other => other.to_string(),
             };
-            let identity = KeyIdentity::of(&value);
-            *key = Some((key_text(value, &text), span, identity));
+            self.take_as_key(&value, &text, span);
             return Ok(());
         }
-        self.count_nodes(nodes, span)?;
-        self.attach(value, tree, nodes)
+        self.attach(value, tree, nodes, bytes)
     }
 
-    fn close(&mut self) -> Result<(), BuildError> {
+    fn close(&mut self, at: RawSpan) -> Result<(), BuildError> {
         let Some(frame) = self.stack.pop() else {
             return Ok(());
         };
-        let (value, tree, anchor, nodes) = match frame {
+        let (value, tree, anchor, nodes, bytes) = match frame {
             Frame::Seq {
                 span,
                 anchor,
                 values,
                 trees,
                 nodes,
+                bytes,
             } => (
                 Value::Array(values),
                 SpanTree {
@@ -349,6 +424,7 @@ impl Builder<'_> {
                 },
                 anchor,
                 nodes,
+                bytes,
             ),
             Frame::Map {
                 span,
@@ -356,9 +432,14 @@ impl Builder<'_> {
                 mut values,
                 mut entries,
                 merges,
+                typed_keys,
                 nodes,
+                bytes,
                 ..
             } => {
+                if let Some(typed) = typed_keys {
+                    drop_superseded(&mut entries, &typed.superseded);
+                }
                 apply_merges(&mut values, &mut entries, merges);
                 (
                     Value::Object(values),
@@ -368,23 +449,23 @@ impl Builder<'_> {
                     },
                     anchor,
                     nodes,
+                    bytes,
                 )
             }
         };
         if anchor != 0 {
-            self.anchors.insert(
-                anchor,
-                Anchored {
-                    value: value.clone(),
-                    tree: tree.clone(),
-                    nodes,
-                },
-            );
+            self.anchor(anchor, &value, &tree, nodes, bytes, at)?;
         }
-        self.attach(value, tree, nodes)
+        self.attach(value, tree, nodes, bytes)
     }
 
-    fn attach(&mut self, value: Value, tree: SpanTree, count: usize) -> Result<(), BuildError> {
+    fn attach(
+        &mut self,
+        value: Value,
+        tree: SpanTree,
+        count: usize,
+        size: usize,
+    ) -> Result<(), BuildError> {
         let merge_keys = self.schema == YamlSchema::Yaml11;
         match self.stack.last_mut() {
             None => {
@@ -395,11 +476,13 @@ impl Builder<'_> {
                 values,
                 trees,
                 nodes,
+                bytes,
                 ..
             }) => {
                 values.push(value);
                 trees.push(tree);
                 *nodes = nodes.saturating_add(count);
+                *bytes = bytes.saturating_add(size);
                 Ok(())
             }
             Some(Frame::Map {
@@ -409,9 +492,11 @@ impl Builder<'_> {
                 typed_keys,
                 merges,
                 nodes,
+                bytes,
                 ..
             }) => {
                 *nodes = nodes.saturating_add(count);
+                *bytes = bytes.saturating_add(size);
                 let Some((key, key_span, identity)) = key.take() else {
                     return Ok(());
                 };
@@ -419,11 +504,12 @@ impl Builder<'_> {
                     merges.push((value, tree));
                     return Ok(());
                 }
-                let duplicate = match &identity {
-                    KeyIdentity::String => {
-                        values.contains_key(&key) && !typed_keys.iter().any(|(_, k)| *k == key)
+                let duplicate = match (&identity, typed_keys.as_deref()) {
+                    (KeyIdentity::String, typed) => {
+                        values.contains_key(&key) && typed.is_none_or(|t| !t.texts.contains(&key))
                     }
-                    typed => typed_keys.iter().any(|(i, _)| i == typed),
+                    (typed, Some(known)) => known.identities.contains(typed),
+                    (_, None) => false,
                 };
                 if duplicate {
                     return Err(Self::fail(
@@ -433,15 +519,21 @@ impl Builder<'_> {
                     ));
                 }
                 if identity != KeyIdentity::String {
-                    typed_keys.push((identity, key.clone()));
-                }
-                if values.contains_key(&key) {
-                    // `1` and `"1"` are different YAML keys but one JavaScript
-                    // property: as in JavaScript, the later value wins.
-                    let hash = key_hash(&key);
-                    entries.retain(|e| e.key_hash != hash);
+                    let typed = typed_keys.get_or_insert_with(Box::default);
+                    typed.identities.insert(identity);
+                    typed.texts.insert(key.clone());
                 }
                 let hash = key_hash(&key);
+                if values.contains_key(&key) {
+                    // `1` and `"1"` are different YAML keys but one JavaScript
+                    // property: as in JavaScript, the later value wins. (A
+                    // repeated key always involves a typed key, so the book
+                    // exists.)
+                    typed_keys
+                        .get_or_insert_with(Box::default)
+                        .superseded
+                        .insert(hash);
+                }
                 values.insert(key, value);
                 entries.push(SpanEntry {
                     key_hash: hash,
@@ -454,9 +546,31 @@ impl Builder<'_> {
     }
 }
 
+/// Keeps only the last entry of every key hash in `superseded`, in one pass
+/// (removing them one by one as keys repeat would be quadratic).
+fn drop_superseded(entries: &mut Vec<SpanEntry>, superseded: &HashSet<u64>) {
+    if superseded.is_empty() {
+        return;
+    }
+    let mut last: HashMap<u64, usize> = HashMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if superseded.contains(&entry.key_hash) {
+            last.insert(entry.key_hash, i);
+        }
+    }
+    let mut i = 0;
+    entries.retain(|entry| {
+        let keep = last
+            .get(&entry.key_hash)
+            .is_none_or(|&position| position == i);
+        i += 1;
+        keep
+    });
+}
+
 /// Which YAML keys count as the same key: equal scalars of the same type.
 /// String keys are compared by their text, which is their JSON key.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum KeyIdentity {
     String,
     Null,

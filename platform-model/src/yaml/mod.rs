@@ -3,7 +3,8 @@
 //!
 //! Parsing is done by `serde-saphyr` (pure Rust, `unsafe` forbidden). Each
 //! document is parsed on its own, so a syntax error in one document does not
-//! hide the others and every budget applies per document.
+//! hide the others; the [`YamlBudget`] is shared by all the documents of a
+//! stream, so splitting an input into many documents does not multiply it.
 //!
 //! Two schemas are offered. [`YamlSchema::Core12`] is what Backstage uses for
 //! catalog files (the `yaml` package's YAML 1.2 core schema: `yes`/`no` and
@@ -33,13 +34,13 @@ use std::sync::Arc;
 use serde_json::Value;
 
 pub use tree::{
-    Located, RawSpan, SpanChildren, SpanEntry, SpanTree, key_hash, pointer_tokens,
+    Located, RawSpan, SpanChildren, SpanEntry, SpanIndex, SpanTree, key_hash, pointer_tokens,
     push_pointer_token,
 };
 
 use crate::diagnostic::Diagnostic;
 use crate::span::{Span, saturate};
-use builder::{BuildErrorKind, build_document};
+use builder::{BuildErrorKind, Usage, build_document};
 use tree::Base;
 
 /// Diagnostic code of a YAML syntax error.
@@ -63,29 +64,42 @@ pub enum YamlSchema {
     Yaml11,
 }
 
-/// Limits applied while parsing untrusted YAML. Every limit is per document
-/// except [`max_documents`](Self::max_documents) and
-/// [`max_file_bytes`](Self::max_file_bytes).
+/// The deepest nesting [`YamlBudget::max_depth`] can allow, whatever it is
+/// set to: parsed values are dropped, cloned and serialized by recursive
+/// code (here and in `serde_json`), so their depth must stay well inside a
+/// 2 MiB thread stack.
+pub const MAX_DEPTH_CEILING: usize = 1_000;
+
+/// Limits applied while parsing untrusted YAML. Every limit counts over the
+/// whole stream (all the documents of one file), and alias uses count what
+/// they expand to: an alias of a 1 MiB scalar costs 1 MiB of
+/// [`max_scalar_bytes`](Self::max_scalar_bytes) each time it is used.
 ///
 /// The defaults load a 20 000-document file of ordinary entities and stop
-/// alias bombs, deep nesting and oversized input with a located diagnostic.
+/// alias bombs, deep nesting and oversized input with a located diagnostic
+/// (`yaml.budget`, at the node, alias or document that crossed the limit).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct YamlBudget {
-    /// Deepest nesting of mappings and sequences. Default 64.
+    /// Deepest nesting of mappings and sequences. Default 64; values above
+    /// [`MAX_DEPTH_CEILING`] act as the ceiling.
     pub max_depth: usize,
-    /// Most nodes (scalars, mappings, sequences) in one document. Default 250 000.
+    /// Most nodes (scalars, keys, mappings, sequences) in one stream,
+    /// counting every node an alias expands to and the copy kept of every
+    /// anchored node. Default 2 000 000.
     pub max_nodes: usize,
-    /// Most alias references (`*a`) in one document. Default 10 000.
+    /// Most alias references (`*a`) in one stream. Default 100 000.
     pub max_aliases: usize,
-    /// Most events replayed through aliases in one document; this is what
-    /// stops "billion laughs". Default 100 000.
+    /// Most nodes replayed through aliases in one stream; this is what
+    /// stops "billion laughs". Default 1 000 000.
     pub max_alias_replay: usize,
-    /// Most bytes of scalar text in one document. Default 64 MiB.
+    /// Most bytes of scalar text (keys included) in one stream, counting
+    /// the text every alias expands to and the copy kept of every anchored
+    /// node. Default 64 MiB.
     pub max_scalar_bytes: usize,
-    /// Most documents in one file. Default 100 000.
+    /// Most documents in one stream. Default 100 000.
     pub max_documents: usize,
-    /// Largest file accepted, in bytes. Default 64 MiB.
+    /// Largest stream accepted, in bytes. Default 64 MiB.
     pub max_file_bytes: usize,
 }
 
@@ -93,9 +107,9 @@ impl Default for YamlBudget {
     fn default() -> Self {
         Self {
             max_depth: 64,
-            max_nodes: 250_000,
-            max_aliases: 10_000,
-            max_alias_replay: 100_000,
+            max_nodes: 2_000_000,
+            max_aliases: 100_000,
+            max_alias_replay: 1_000_000,
             max_scalar_bytes: 64 * 1024 * 1024,
             max_documents: 100_000,
             max_file_bytes: 64 * 1024 * 1024,
@@ -104,7 +118,15 @@ impl Default for YamlBudget {
 }
 
 impl YamlBudget {
-    /// Sets [`max_depth`](Self::max_depth).
+    /// The nesting depth actually allowed: [`max_depth`](Self::max_depth),
+    /// at most [`MAX_DEPTH_CEILING`].
+    #[must_use]
+    pub fn effective_max_depth(&self) -> usize {
+        self.max_depth.min(MAX_DEPTH_CEILING)
+    }
+
+    /// Sets [`max_depth`](Self::max_depth) (values above
+    /// [`MAX_DEPTH_CEILING`] act as the ceiling).
     #[must_use]
     pub fn with_max_depth(mut self, value: usize) -> Self {
         self.max_depth = value;
@@ -255,6 +277,8 @@ pub fn parse_stream(file: &Arc<str>, text: &str, options: &YamlOptions) -> Parse
         None => (0, text),
     };
     let chunks = split::split_documents(body);
+    // One budget for the whole stream: documents do not each get their own.
+    let mut usage = Usage::default();
     for (index, chunk) in chunks.iter().enumerate() {
         if index >= options.budget.max_documents {
             stream.diagnostics.push(
@@ -275,13 +299,59 @@ pub fn parse_stream(file: &Arc<str>, text: &str, options: &YamlOptions) -> Parse
             );
             break;
         }
-        stream
-            .documents
-            .push(parse_chunk(file, text, bom, body, index, chunk, options));
+        let document = parse_chunk(file, text, bom, body, index, chunk, options, &mut usage);
+        let spent = document
+            .error
+            .as_ref()
+            .is_some_and(|e| e.code == CODE_BUDGET);
+        stream.documents.push(document);
+        if spent && let Some(next) = chunks.get(index + 1) {
+            // The stream's budget is spent: later documents are not parsed.
+            let at = bom + next.content_start;
+            stream.diagnostics.push(
+                Diagnostic::error(
+                    CODE_BUDGET,
+                    format!(
+                        "{} more documents were not parsed: the file's YAML budget is spent",
+                        chunks.len() - index - 1
+                    ),
+                )
+                .with_span(span_in_chunk(file, text, bom, next, at))
+                .with_note(
+                    "YamlBudget limits count over the whole file; raise them to read it all",
+                ),
+            );
+            break;
+        }
     }
     stream
 }
 
+/// The span of byte `at` of `text`, counting lines from the start of `chunk`
+/// (chunks start at line starts) rather than from the start of the file, so
+/// that locating a problem in a late document does not rescan the stream.
+fn span_in_chunk(file: &Arc<str>, text: &str, bom: usize, chunk: &split::Chunk, at: usize) -> Span {
+    let at = floor_char_boundary(text, at);
+    let base = if chunk.start == 0 {
+        0
+    } else {
+        bom + chunk.start
+    };
+    if base > at {
+        return Span::from_offsets(Arc::clone(file), text, at, at);
+    }
+    let (line, column) = crate::span::line_column(&text[base..], at - base);
+    let first_line = if chunk.start == 0 { 1 } else { chunk.line };
+    Span::new(
+        Arc::clone(file),
+        line.saturating_add(first_line.saturating_sub(1)),
+        column,
+        at,
+        at,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
 fn parse_chunk(
     file: &Arc<str>,
     text: &str,
@@ -290,6 +360,7 @@ fn parse_chunk(
     index: usize,
     chunk: &split::Chunk,
     options: &YamlOptions,
+    usage: &mut Usage,
 ) -> YamlDocument {
     let source = &body[chunk.start..chunk.end];
     let base = Base {
@@ -319,7 +390,7 @@ fn parse_chunk(
         },
         children: SpanChildren::Leaf,
     };
-    match build_document(source, options.schema, &options.budget) {
+    match build_document(source, options.schema, &options.budget, usage) {
         Ok(Some((value, mut tree))) => {
             tree.shift(&base);
             YamlDocument {
@@ -345,10 +416,11 @@ fn parse_chunk(
                 BuildErrorKind::DuplicateKey => CODE_DUPLICATE_KEY,
             };
             let mut diagnostic = Diagnostic::error(code, err.message)
-                .with_span(Span::from_offsets(Arc::clone(file), text, start, start));
+                .with_span(span_in_chunk(file, text, bom, chunk, start));
             if code == CODE_BUDGET {
-                diagnostic = diagnostic
-                    .with_note("the document exceeds a parser limit; YamlBudget sets the limits");
+                diagnostic = diagnostic.with_note(
+                    "the file exceeds a parser limit; YamlBudget sets the limits, which count over the whole file",
+                );
             }
             YamlDocument {
                 index,

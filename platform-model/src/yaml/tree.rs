@@ -148,20 +148,101 @@ impl SpanTree {
     /// Adds `offset` bytes and `lines` lines to every span, for documents that
     /// were parsed out of a larger stream.
     pub(crate) fn shift(&mut self, base: &Base) {
-        self.span = self.span.shifted(base);
-        match &mut self.children {
-            SpanChildren::Leaf => {}
-            SpanChildren::Seq(items) => {
-                for item in items {
-                    item.shift(base);
+        // An explicit stack: the tree may be as deep as the budget allows.
+        let mut stack: Vec<&mut SpanTree> = vec![self];
+        while let Some(node) = stack.pop() {
+            node.span = node.span.shifted(base);
+            match &mut node.children {
+                SpanChildren::Leaf => {}
+                SpanChildren::Seq(items) => stack.extend(items.iter_mut()),
+                SpanChildren::Map(entries) => {
+                    for entry in entries {
+                        entry.key_span = entry.key_span.shifted(base);
+                        stack.push(&mut entry.value);
+                    }
                 }
             }
-            SpanChildren::Map(entries) => {
-                for entry in entries {
-                    entry.key_span = entry.key_span.shifted(base);
-                    entry.value.shift(base);
+        }
+    }
+}
+
+/// Looks many pointers up in one [`SpanTree`]: large mappings are indexed
+/// by key hash the first time a lookup passes through them, so that
+/// locating one problem per entry of a 100 000-key mapping is linear, not
+/// quadratic. Gives the same answers as [`SpanTree::locate`].
+#[derive(Debug)]
+pub struct SpanIndex<'t> {
+    tree: &'t SpanTree,
+    /// For each indexed mapping (by the address of its node), the position
+    /// of the last entry of each key hash.
+    maps: std::collections::HashMap<usize, std::collections::HashMap<u64, usize>>,
+}
+
+/// Mappings with fewer entries are scanned, not indexed.
+const INDEXED_ENTRIES: usize = 32;
+
+impl<'t> SpanIndex<'t> {
+    /// An index over `tree` (built lazily).
+    #[must_use]
+    pub fn new(tree: &'t SpanTree) -> Self {
+        Self {
+            tree,
+            maps: std::collections::HashMap::new(),
+        }
+    }
+
+    /// [`SpanTree::locate`], with large mappings indexed.
+    pub fn locate(&mut self, pointer: &str) -> Located {
+        let mut node = self.tree;
+        let mut key = None;
+        for token in pointer_tokens(pointer) {
+            let next = match &node.children {
+                SpanChildren::Map(entries) if entries.len() >= INDEXED_ENTRIES => {
+                    let index = self
+                        .maps
+                        .entry(std::ptr::from_ref(node) as usize)
+                        .or_insert_with(|| {
+                            entries
+                                .iter()
+                                .enumerate()
+                                .map(|(i, e)| (e.key_hash, i))
+                                .collect()
+                        });
+                    index
+                        .get(&key_hash(&token))
+                        .and_then(|&i| entries.get(i))
+                        .map(|e| (Some(e.key_span), &e.value))
+                }
+                SpanChildren::Map(entries) => entries
+                    .iter()
+                    .rev()
+                    .find(|e| e.key_hash == key_hash(&token))
+                    .map(|e| (Some(e.key_span), &e.value)),
+                SpanChildren::Seq(items) => token
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| items.get(i))
+                    .map(|item| (None, item)),
+                SpanChildren::Leaf => None,
+            };
+            match next {
+                Some((k, child)) => {
+                    key = k;
+                    node = child;
+                }
+                None => {
+                    return Located {
+                        value: node.span,
+                        key,
+                        exact: false,
+                    };
                 }
             }
+        }
+        Located {
+            value: node.span,
+            key,
+            exact: true,
         }
     }
 }

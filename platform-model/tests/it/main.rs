@@ -1,5 +1,6 @@
 //! Integration tests of `platform-model`: one test binary, one module per area.
 
+mod adversarial;
 mod backstage_oracle;
 mod bad_input;
 mod loader;
