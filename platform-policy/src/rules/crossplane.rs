@@ -7,7 +7,7 @@ use platform_model::Severity;
 use serde_json::Value;
 
 use super::{meta, rule};
-use crate::crossplane::{Problem, apply_defaults, validate};
+use crate::crossplane::{Problem, Walker};
 use crate::finding::{ArtefactKind as A, Finding};
 use crate::inputs::Manifest;
 use crate::rule::{OptionKind, Profile, Rule, RuleContext, RuleOption};
@@ -35,6 +35,8 @@ struct Instance<'a> {
     schema: Option<&'a Value>,
     defaulted: Value,
     xrd_name: &'a str,
+    /// A limit hit while applying defaults.
+    limit: Option<Problem>,
 }
 
 fn instances<'a>(cx: &RuleContext<'a>) -> Vec<Result<Instance<'a>, Finding>> {
@@ -76,8 +78,14 @@ fn instances<'a>(cx: &RuleContext<'a>) -> Vec<Result<Instance<'a>, Finding>> {
             .get("/spec")
             .cloned()
             .unwrap_or(Value::Object(serde_json::Map::new()));
+        let mut limit = Vec::new();
         if let Some(schema) = schema {
-            apply_defaults(schema, &mut defaulted);
+            Walker::new(cx.walk).apply_defaults(
+                schema,
+                &mut defaulted,
+                &mut String::from("/spec"),
+                &mut limit,
+            );
         }
         out.push(Ok(Instance {
             index: i,
@@ -85,15 +93,16 @@ fn instances<'a>(cx: &RuleContext<'a>) -> Vec<Result<Instance<'a>, Finding>> {
             schema,
             defaulted,
             xrd_name: &xrd_manifest.name,
+            limit: limit.into_iter().next(),
         }));
     }
     out
 }
 
-fn problems(instance: &Instance<'_>) -> Vec<Problem> {
-    let mut out = Vec::new();
+fn problems(cx: &RuleContext<'_>, instance: &Instance<'_>) -> Vec<Problem> {
+    let mut out: Vec<Problem> = instance.limit.iter().cloned().collect();
     if let Some(schema) = instance.schema {
-        validate(
+        Walker::new(cx.walk).validate(
             schema,
             &instance.defaulted,
             &mut String::from("/spec"),
@@ -114,8 +123,8 @@ fn schema(cx: &RuleContext<'_>) -> Vec<Finding> {
                 continue;
             }
         };
-        for p in problems(&instance) {
-            if let Problem::Invalid { pointer, message } = p {
+        for p in problems(cx, &instance) {
+            if let Problem::Invalid { pointer, message } | Problem::Limit { pointer, message } = p {
                 out.push(cx.at_manifest(
                     instance.index,
                     &pointer,
@@ -134,7 +143,7 @@ fn schema(cx: &RuleContext<'_>) -> Vec<Finding> {
 fn unknown_field(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for instance in instances(cx).into_iter().flatten() {
-        for p in problems(&instance) {
+        for p in problems(cx, &instance) {
             if let Problem::Unknown { pointer, field } = p {
                 out.push(cx.at_manifest(
                     instance.index,
