@@ -567,17 +567,21 @@ impl Parser<'_> {
         let mut heredocs = Vec::new();
         if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {
             let max = self.df.limits.max_heredocs;
-            let (markers, more) = heredoc_markers(rest, max);
-            if more {
+            let markers = heredoc_markers(rest);
+            if markers.len() > max {
                 let span = self.span(first, indent, args_offset);
                 self.error(
                     format!(
-                        "more than {max} heredocs in one instruction; the markers after the {max}th are ignored"
+                        "more than {max} heredocs in one instruction ({}); the bodies after the {max}th are skipped, not checked",
+                        markers.len()
                     ),
                     span,
                 );
             }
-            for (delimiter, strip_tabs) in markers {
+            for (n, (delimiter, strip_tabs)) in markers.into_iter().enumerate() {
+                // Past the cap a body is still consumed (so the lines after
+                // it parse as written) but neither kept nor reported.
+                let keep = n < max;
                 let mut content = String::new();
                 let mut closed = false;
                 while let Some(line) = self.lines.get(i) {
@@ -592,8 +596,13 @@ impl Parser<'_> {
                         closed = true;
                         break;
                     }
-                    content.push_str(candidate);
-                    content.push('\n');
+                    if keep {
+                        content.push_str(candidate);
+                        content.push('\n');
+                    }
+                }
+                if !keep {
+                    continue;
                 }
                 if !closed {
                     let span = self.span(first, indent, args_offset);
@@ -838,9 +847,9 @@ fn parse_exec(text: &str) -> Option<Vec<String>> {
     serde_json::from_str::<Vec<String>>(trimmed).ok()
 }
 
-/// `<<EOF`, `<<-EOF`, `<<"EOF"` markers in an instruction's arguments, at
-/// most `max` of them, in one pass; the flag says whether there were more.
-fn heredoc_markers(text: &str, max: usize) -> (Vec<(String, bool)>, bool) {
+/// `<<EOF`, `<<-EOF`, `<<"EOF"` markers in an instruction's arguments, in
+/// one pass over the text.
+fn heredoc_markers(text: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut rest = text;
     while let Some(pos) = rest.find("<<") {
@@ -871,12 +880,9 @@ fn heredoc_markers(text: &str, max: usize) -> (Vec<(String, bool)>, bool) {
         {
             continue;
         }
-        if out.len() == max {
-            return (out, true);
-        }
         out.push((word.to_owned(), strip));
     }
-    (out, false)
+    out
 }
 
 /// `ARG a=1 b` → `[(a, Some(1)), (b, None)]`.
