@@ -88,7 +88,7 @@ pub const DEFAULT_MAX_DEPTH: usize = 128;
 /// Default of [`CheckOptions::with_max_schema_steps`](crate::CheckOptions::with_max_schema_steps):
 /// the most steps (values visited, default nodes copied, enum entries
 /// compared) spent on one claim or composite.
-pub const DEFAULT_MAX_SCHEMA_STEPS: usize = 4_000_000;
+pub const DEFAULT_MAX_SCHEMA_STEPS: usize = 1_000_000;
 
 /// Recursion and work limits of the walks over values and schemas.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

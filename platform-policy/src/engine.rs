@@ -148,7 +148,7 @@ impl CheckOptions {
     /// Most steps (values visited, defaults copied, enum entries compared)
     /// the Crossplane validator spends on one claim or composite; past it
     /// the rest is a located finding. Default
-    /// [`crate::DEFAULT_MAX_SCHEMA_STEPS`], 4 000 000.
+    /// [`crate::DEFAULT_MAX_SCHEMA_STEPS`], 1 000 000.
     pub fn with_max_schema_steps(mut self, steps: usize) -> Self {
         self.max_schema_steps = steps;
         self

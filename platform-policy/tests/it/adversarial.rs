@@ -526,7 +526,7 @@ fn the_validator_depth_limit_is_located_and_can_be_raised() {
 fn schema_defaults_are_budgeted() {
     measured(
         "adversarial::schema_defaults_are_budgeted",
-        Limits::mib(512).seconds(60),
+        Limits::mib(192).seconds(60),
         || {
             let big = vec!["0"; 20_000].join(", ");
             let schema = format!(
