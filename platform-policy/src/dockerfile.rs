@@ -33,6 +33,88 @@ use std::sync::Arc;
 
 use platform_model::Span;
 
+use crate::lines::LineIndex;
+
+/// Default of [`DockerfileLimits::max_value_bytes`]: 64 KiB.
+pub const DEFAULT_MAX_VALUE_BYTES: usize = 64 * 1024;
+/// Default of [`DockerfileLimits::max_expanded_bytes`]: 1 MiB.
+pub const DEFAULT_MAX_EXPANDED_BYTES: usize = 1024 * 1024;
+/// Default of [`DockerfileLimits::max_substitution_depth`]: 16.
+pub const DEFAULT_MAX_SUBSTITUTION_DEPTH: usize = 16;
+/// Default of [`DockerfileLimits::max_heredocs`]: 64.
+pub const DEFAULT_MAX_HEREDOCS: usize = 64;
+
+/// Limits of the parser on untrusted Dockerfiles. When one is hit the
+/// parser reports a located [`SyntaxError`] and keeps going: an `ARG`/`ENV`
+/// value that would expand past a limit keeps its unexpanded text, heredoc
+/// markers past the cap are ignored.
+///
+/// ```
+/// use platform_policy::dockerfile::{Dockerfile, DockerfileLimits};
+///
+/// let text = "FROM alpine:3.20\nENV A=x\n".to_owned() + &"ENV A=$A$A\n".repeat(40);
+/// let df = Dockerfile::parse_with("Dockerfile".into(), &text, &DockerfileLimits::default());
+/// assert!(df.errors.iter().any(|e| e.message.contains("expands to more than")));
+/// let vars = df.stage_variables(&df.stages[0]);
+/// assert!(vars["A"].len() <= DockerfileLimits::default().max_value_bytes);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DockerfileLimits {
+    /// Largest value one `ARG`/`ENV`/`FROM`/`USER` text may expand to, in
+    /// bytes. Default [`DEFAULT_MAX_VALUE_BYTES`].
+    pub max_value_bytes: usize,
+    /// Most bytes all expansions of one Dockerfile may produce together.
+    /// Default [`DEFAULT_MAX_EXPANDED_BYTES`].
+    pub max_expanded_bytes: usize,
+    /// Deepest nesting of substitutions in a word (`${A:-${B:-$C}}` is 2).
+    /// Default [`DEFAULT_MAX_SUBSTITUTION_DEPTH`].
+    pub max_substitution_depth: usize,
+    /// Most heredocs one instruction may open. Default [`DEFAULT_MAX_HEREDOCS`].
+    pub max_heredocs: usize,
+}
+
+impl Default for DockerfileLimits {
+    fn default() -> Self {
+        Self {
+            max_value_bytes: DEFAULT_MAX_VALUE_BYTES,
+            max_expanded_bytes: DEFAULT_MAX_EXPANDED_BYTES,
+            max_substitution_depth: DEFAULT_MAX_SUBSTITUTION_DEPTH,
+            max_heredocs: DEFAULT_MAX_HEREDOCS,
+        }
+    }
+}
+
+impl DockerfileLimits {
+    /// Sets [`max_value_bytes`](Self::max_value_bytes).
+    #[must_use]
+    pub fn with_max_value_bytes(mut self, bytes: usize) -> Self {
+        self.max_value_bytes = bytes;
+        self
+    }
+
+    /// Sets [`max_expanded_bytes`](Self::max_expanded_bytes).
+    #[must_use]
+    pub fn with_max_expanded_bytes(mut self, bytes: usize) -> Self {
+        self.max_expanded_bytes = bytes;
+        self
+    }
+
+    /// Sets [`max_substitution_depth`](Self::max_substitution_depth).
+    #[must_use]
+    pub fn with_max_substitution_depth(mut self, depth: usize) -> Self {
+        self.max_substitution_depth = depth;
+        self
+    }
+
+    /// Sets [`max_heredocs`](Self::max_heredocs).
+    #[must_use]
+    pub fn with_max_heredocs(mut self, count: usize) -> Self {
+        self.max_heredocs = count;
+        self
+    }
+}
+
 /// Instructions BuildKit knows.
 const KEYWORDS: &[&str] = &[
     "ADD",
@@ -73,6 +155,12 @@ pub struct Dockerfile {
     pub errors: Vec<SyntaxError>,
     /// The escape character (`\` unless a `# escape=` directive says otherwise).
     pub escape: char,
+    /// The limits it was parsed with.
+    pub limits: DockerfileLimits,
+    /// Line starts of the parsed text, for [`span_of`](Self::span_of).
+    index: Arc<LineIndex>,
+    /// Stage names to the indices of the stages so named, in order.
+    stage_names: HashMap<String, Vec<usize>>,
 }
 
 /// One instruction (continuation lines and heredocs included).
@@ -179,6 +267,9 @@ pub struct Stage {
     pub name: Option<String>,
     /// Indices of the instructions of the stage (its `FROM` included).
     pub instructions: Vec<usize>,
+    /// The variables visible at the end of the stage, expanded within the
+    /// Dockerfile's limits.
+    variables: HashMap<String, String>,
 }
 
 /// A comment line.
@@ -212,9 +303,16 @@ struct Line<'a> {
 }
 
 impl Dockerfile {
-    /// Parses `text`; `file` names the file in spans.
+    /// Parses `text` with the default [`DockerfileLimits`]; `file` names
+    /// the file in spans.
     #[must_use]
     pub fn parse(file: Arc<str>, text: &str) -> Self {
+        Self::parse_with(file, text, &DockerfileLimits::default())
+    }
+
+    /// Parses `text` within `limits`; `file` names the file in spans.
+    #[must_use]
+    pub fn parse_with(file: Arc<str>, text: &str, limits: &DockerfileLimits) -> Self {
         let mut lines = Vec::new();
         let mut offset = 0usize;
         for (i, raw) in text.split_inclusive('\n').enumerate() {
@@ -231,11 +329,16 @@ impl Dockerfile {
             df: Self {
                 file,
                 escape: '\\',
+                limits: *limits,
+                index: Arc::new(LineIndex::new(text)),
                 ..Self::default()
             },
             lines,
+            budget: limits.max_expanded_bytes,
+            globals: HashMap::new(),
         };
         parser.run();
+        parser.variables();
         parser.df
     }
 
@@ -254,60 +357,78 @@ impl Dockerfile {
     }
 
     /// The variables visible at the end of a stage: global `ARG` defaults
-    /// redeclared in the stage, stage `ARG`s and `ENV`s.
+    /// redeclared in the stage, stage `ARG`s and `ENV`s, expanded within
+    /// the Dockerfile's [`limits`](Self::limits) (a value that would expand
+    /// past them keeps its unexpanded text).
     #[must_use]
     pub fn stage_variables(&self, stage: &Stage) -> HashMap<String, String> {
-        let globals: HashMap<&str, Option<&str>> = self
-            .global_args
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_deref()))
-            .collect();
-        let mut vars = HashMap::new();
-        for ins in self.stage_instructions(stage) {
-            match ins.keyword.as_str() {
-                "ARG" => {
-                    for (name, default) in parse_arg(&ins.text()) {
-                        let value = default.map(|d| expand(&d, &vars).0).or_else(|| {
-                            globals
-                                .get(name.as_str())
-                                .copied()
-                                .flatten()
-                                .map(str::to_owned)
-                        });
-                        if let Some(value) = value {
-                            vars.insert(name, value);
-                        }
-                    }
-                }
-                "ENV" => {
-                    for (name, value) in parse_env(&ins.text()) {
-                        let value = expand(&value, &vars).0;
-                        vars.insert(name, value);
-                    }
-                }
-                _ => {}
-            }
-        }
-        vars
+        stage.variables.clone()
+    }
+
+    /// Expands `text` with `vars` within the Dockerfile's limits (the text
+    /// unexpanded when it would expand past them).
+    #[must_use]
+    pub fn expand(&self, text: &str, vars: &HashMap<String, String>) -> String {
+        let mut budget = self.limits.max_value_bytes;
+        expand_bounded(text, vars, &self.limits, &mut budget).text
+    }
+
+    /// The latest stage before stage `before` named `name` (lowercase).
+    #[must_use]
+    pub fn stage_named_before(&self, name: &str, before: usize) -> Option<&Stage> {
+        let indices = self.stage_names.get(name)?;
+        let n = indices.partition_point(|&i| i < before);
+        n.checked_sub(1)
+            .and_then(|k| indices.get(k))
+            .and_then(|&i| self.stages.get(i))
+    }
+
+    /// Whether a stage at or after `from` is named `name` (lowercase).
+    #[must_use]
+    pub fn stage_named_from(&self, name: &str, from: usize) -> bool {
+        self.stage_names
+            .get(name)
+            .is_some_and(|indices| indices.last().is_some_and(|&i| i >= from))
     }
 
     /// The span of the first occurrence of `needle` inside instruction
     /// `index` (the instruction's span when absent).
     #[must_use]
     pub fn span_of(&self, index: usize, needle: &str, text: &str) -> Option<Span> {
+        self.span_of_from(index, needle, text, 0)
+            .map(|(span, _)| span)
+    }
+
+    /// As [`span_of`](Self::span_of), searching from byte `from` of the
+    /// instruction's arguments; also returns where to search for the next
+    /// needle (past this one), so that many needles cost one pass.
+    #[must_use]
+    pub fn span_of_from(
+        &self,
+        index: usize,
+        needle: &str,
+        text: &str,
+        from: usize,
+    ) -> Option<(Span, usize)> {
         let ins = self.instructions.get(index)?;
         let range = text.get(ins.args_offset..ins.span.end)?;
-        match range.find(needle).filter(|_| !needle.is_empty()) {
+        let from = from.min(range.len());
+        let found = range
+            .get(from..)
+            .and_then(|r| r.find(needle))
+            .filter(|_| !needle.is_empty());
+        match found {
             Some(pos) => {
-                let start = ins.args_offset + pos;
-                Some(Span::from_offsets(
-                    Arc::clone(&self.file),
-                    text,
-                    start,
-                    start + needle.len(),
-                ))
+                let start = ins.args_offset + from + pos;
+                let end = start + needle.len();
+                let span = if self.index.fits(text) {
+                    self.index.span(Arc::clone(&self.file), text, start, end)
+                } else {
+                    Span::from_offsets(Arc::clone(&self.file), text, start, end)
+                };
+                Some((span, from + pos + needle.len()))
             }
-            None => Some(ins.span.clone()),
+            None => Some((ins.span.clone(), from)),
         }
     }
 }
@@ -315,6 +436,10 @@ impl Dockerfile {
 struct Parser<'a> {
     df: Dockerfile,
     lines: Vec<Line<'a>>,
+    /// Bytes all expansions may still produce.
+    budget: usize,
+    /// Global `ARG`s with a default, as `FROM` sees them.
+    globals: HashMap<String, String>,
 }
 
 impl Parser<'_> {
@@ -441,7 +566,22 @@ impl Parser<'_> {
         let mut end_line = last;
         let mut heredocs = Vec::new();
         if matches!(keyword.as_str(), "RUN" | "COPY" | "ADD") {
-            for (delimiter, strip_tabs) in heredoc_markers(rest) {
+            let max = self.df.limits.max_heredocs;
+            let markers = heredoc_markers(rest);
+            if markers.len() > max {
+                let span = self.span(first, indent, args_offset);
+                self.error(
+                    format!(
+                        "more than {max} heredocs in one instruction ({}); the bodies after the {max}th are skipped, not checked",
+                        markers.len()
+                    ),
+                    span,
+                );
+            }
+            for (n, (delimiter, strip_tabs)) in markers.into_iter().enumerate() {
+                // Past the cap a body is still consumed (so the lines after
+                // it parse as written) but neither kept nor reported.
+                let keep = n < max;
                 let mut content = String::new();
                 let mut closed = false;
                 while let Some(line) = self.lines.get(i) {
@@ -456,8 +596,13 @@ impl Parser<'_> {
                         closed = true;
                         break;
                     }
-                    content.push_str(candidate);
-                    content.push('\n');
+                    if keep {
+                        content.push_str(candidate);
+                        content.push('\n');
+                    }
+                }
+                if !keep {
+                    continue;
                 }
                 if !closed {
                     let span = self.span(first, indent, args_offset);
@@ -533,6 +678,11 @@ impl Parser<'_> {
             "FROM" => self.from(&instruction, index),
             "ARG" if stage.is_none() => {
                 let parsed = parse_arg(&instruction.text());
+                for (name, default) in &parsed {
+                    if let Some(default) = default {
+                        self.globals.insert(name.clone(), default.clone());
+                    }
+                }
                 self.df.global_args.extend(parsed);
             }
             "ARG" | "ENV" | "USER" | "WORKDIR" | "EXPOSE" | "LABEL" | "STOPSIGNAL" | "SHELL"
@@ -573,34 +723,91 @@ impl Parser<'_> {
                 (words[0].to_owned(), None)
             }
         };
-        let globals: HashMap<String, String> = self
+        let expanded = expand_bounded(&image_raw, &self.globals, &self.df.limits, &mut self.budget);
+        if let Some(limit) = expanded.limited {
+            let message = limit.message(&self.df.limits, "the FROM image");
+            self.error(message, instruction.span.clone());
+        }
+        let stage_index = self.df.stages.len();
+        if let Some(name) = &name {
+            let indices = self.df.stage_names.entry(name.clone()).or_default();
+            let twice = !indices.is_empty();
+            indices.push(stage_index);
+            if twice {
+                self.error(
+                    format!("stage name `{name}` is used twice"),
+                    instruction.span.clone(),
+                );
+            }
+        }
+        self.df.stages.push(Stage {
+            index: stage_index,
+            from: index,
+            image_raw,
+            image: expanded.text,
+            image_unresolved: expanded.unresolved,
+            name,
+            instructions: Vec::new(),
+            variables: HashMap::new(),
+        });
+    }
+
+    /// Computes the variables of every stage within the limits, reporting
+    /// every value that would expand past them at its instruction.
+    fn variables(&mut self) {
+        let globals: HashMap<&str, Option<&str>> = self
             .df
             .global_args
             .iter()
-            .filter_map(|(k, v)| v.clone().map(|v| (k.clone(), v)))
+            .map(|(k, v)| (k.as_str(), v.as_deref()))
             .collect();
-        let (image, unresolved) = expand(&image_raw, &globals);
-        if let Some(name) = &name
-            && self
-                .df
-                .stages
-                .iter()
-                .any(|s| s.name.as_deref() == Some(name))
-        {
-            self.error(
-                format!("stage name `{name}` is used twice"),
-                instruction.span.clone(),
-            );
+        let limits = self.df.limits;
+        let mut all = Vec::with_capacity(self.df.stages.len());
+        let mut errors = Vec::new();
+        for stage in &self.df.stages {
+            let mut vars: HashMap<String, String> = HashMap::new();
+            for &i in &stage.instructions {
+                let Some(ins) = self.df.instructions.get(i) else {
+                    continue;
+                };
+                let keyword = ins.keyword.as_str();
+                let assignments: Vec<(String, Option<String>)> = match keyword {
+                    "ARG" => parse_arg(&ins.text()),
+                    "ENV" => parse_env(&ins.text())
+                        .into_iter()
+                        .map(|(k, v)| (k, Some(v)))
+                        .collect(),
+                    _ => continue,
+                };
+                for (name, raw) in assignments {
+                    let value = match raw {
+                        Some(raw) => {
+                            let e = expand_bounded(&raw, &vars, &limits, &mut self.budget);
+                            if let Some(limit) = e.limited {
+                                errors.push(SyntaxError {
+                                    message: limit.message(&limits, &format!("{keyword} `{name}`")),
+                                    span: ins.span.clone(),
+                                });
+                            }
+                            Some(e.text)
+                        }
+                        None => globals
+                            .get(name.as_str())
+                            .copied()
+                            .flatten()
+                            .map(str::to_owned),
+                    };
+                    if let Some(value) = value {
+                        vars.insert(name, value);
+                    }
+                }
+            }
+            all.push(vars);
         }
-        self.df.stages.push(Stage {
-            index: self.df.stages.len(),
-            from: index,
-            image_raw,
-            image,
-            image_unresolved: unresolved,
-            name,
-            instructions: Vec::new(),
-        });
+        for (stage, vars) in self.df.stages.iter_mut().zip(all) {
+            stage.variables = vars;
+        }
+        self.df.errors.extend(errors);
     }
 }
 
@@ -640,7 +847,8 @@ fn parse_exec(text: &str) -> Option<Vec<String>> {
     serde_json::from_str::<Vec<String>>(trimmed).ok()
 }
 
-/// `<<EOF`, `<<-EOF`, `<<"EOF"` markers in an instruction's arguments.
+/// `<<EOF`, `<<-EOF`, `<<"EOF"` markers in an instruction's arguments, in
+/// one pass over the text.
 fn heredoc_markers(text: &str) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     let mut rest = text;
@@ -659,20 +867,20 @@ fn heredoc_markers(text: &str) -> Vec<(String, bool)> {
             Some(q @ ('"' | '\'')) => (Some(q), &body[1..]),
             _ => (None, body),
         };
-        let word: String = body
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-            .collect();
-        if word.is_empty() {
+        let len = body
+            .bytes()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+            .count();
+        if len == 0 {
             continue;
         }
-        let after_word = &body[word.len()..];
+        let (word, after_word) = body.split_at(len);
         if let Some(q) = quote
             && !after_word.starts_with(q)
         {
             continue;
         }
-        out.push((word, strip));
+        out.push((word.to_owned(), strip));
     }
     out
 }
@@ -756,86 +964,232 @@ pub(crate) fn shell_words(text: &str) -> Vec<String> {
 }
 
 /// Expands `$VAR`, `${VAR}`, `${VAR:-default}`, `${VAR-default}`,
-/// `${VAR:+alt}` and `${VAR+alt}`. Returns the text and whether a variable
-/// without a value was used.
+/// `${VAR:+alt}` and `${VAR+alt}` (the words themselves expanded). Returns
+/// the text and whether a variable without a value was used.
+///
+/// Expansion is bounded by the default [`DockerfileLimits`]: text that
+/// would expand past [`DEFAULT_MAX_VALUE_BYTES`] or nest substitutions
+/// deeper than [`DEFAULT_MAX_SUBSTITUTION_DEPTH`] is returned unexpanded.
 #[must_use]
 pub fn expand(text: &str, vars: &HashMap<String, String>) -> (String, bool) {
-    let mut out = String::with_capacity(text.len());
-    let mut unresolved = false;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if c == '\\' {
-            if let Some(&(_, '$')) = chars.peek() {
-                out.push('$');
-                chars.next();
-                continue;
+    let limits = DockerfileLimits::default();
+    let mut budget = limits.max_value_bytes;
+    let e = expand_bounded(text, vars, &limits, &mut budget);
+    (e.text, e.unresolved)
+}
+
+/// Which limit an expansion hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Limit {
+    Value,
+    Total,
+    Depth,
+}
+
+impl Limit {
+    fn message(self, limits: &DockerfileLimits, what: &str) -> String {
+        match self {
+            Self::Value => format!(
+                "{what} expands to more than {} bytes (the value limit); it is kept unexpanded",
+                limits.max_value_bytes
+            ),
+            Self::Total => format!(
+                "{what} expands past the {}-byte limit of all expansions in one Dockerfile; it is kept unexpanded",
+                limits.max_expanded_bytes
+            ),
+            Self::Depth => format!(
+                "{what} nests substitutions deeper than {} levels; it is kept unexpanded",
+                limits.max_substitution_depth
+            ),
+        }
+    }
+}
+
+pub(crate) struct Expanded {
+    pub(crate) text: String,
+    pub(crate) unresolved: bool,
+    pub(crate) limited: Option<Limit>,
+}
+
+/// Expands `text` within `limits`, taking the bytes produced from
+/// `budget`; on a limit, the text is returned unexpanded and nothing is
+/// taken.
+pub(crate) fn expand_bounded(
+    text: &str,
+    vars: &HashMap<String, String>,
+    limits: &DockerfileLimits,
+    budget: &mut usize,
+) -> Expanded {
+    let mut expander = Expander {
+        vars,
+        max: limits.max_value_bytes.min(*budget),
+        max_depth: limits.max_substitution_depth,
+        unresolved: false,
+    };
+    let mut out = String::new();
+    match expander.run(text, 0, &mut out) {
+        Ok(()) => {
+            *budget -= out.len().min(*budget);
+            Expanded {
+                text: out,
+                unresolved: expander.unresolved,
+                limited: None,
             }
-            out.push(c);
-            continue;
         }
-        if c != '$' {
-            out.push(c);
-            continue;
-        }
-        let rest = &text[i + 1..];
-        if let Some(body) = rest.strip_prefix('{') {
-            let Some(close) = body.find('}') else {
-                out.push_str(&text[i..]);
-                break;
+        Err(limit) => {
+            let limit = if limit == Limit::Value && limits.max_value_bytes > *budget {
+                Limit::Total
+            } else {
+                limit
             };
-            let inner = &body[..close];
-            // Skip `{`, the inner text and `}`.
-            for _ in 0..inner.chars().count() + 2 {
-                chars.next();
-            }
-            let (name, op, word) = split_modifier(inner);
-            let value = vars.get(name);
-            match op {
-                ":-" => match value.filter(|v| !v.is_empty()) {
-                    Some(v) => out.push_str(v),
-                    None => out.push_str(word),
-                },
-                "-" => match value {
-                    Some(v) => out.push_str(v),
-                    None => out.push_str(word),
-                },
-                ":+" => {
-                    if value.is_some_and(|v| !v.is_empty()) {
-                        out.push_str(word);
-                    }
-                }
-                "+" => {
-                    if value.is_some() {
-                        out.push_str(word);
-                    }
-                }
-                _ => match value {
-                    Some(v) => out.push_str(v),
-                    None => unresolved = true,
-                },
-            }
-        } else {
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if name.is_empty() {
-                out.push('$');
-                continue;
-            }
-            for _ in 0..name.len() {
-                chars.next();
-            }
-            match vars.get(&name) {
-                Some(v) => out.push_str(v),
-                None => unresolved = true,
+            Expanded {
+                text: text.to_owned(),
+                unresolved: false,
+                limited: Some(limit),
             }
         }
     }
-    (out, unresolved)
+}
+
+struct Expander<'v> {
+    vars: &'v HashMap<String, String>,
+    /// Most bytes the output may hold.
+    max: usize,
+    max_depth: usize,
+    unresolved: bool,
+}
+
+impl Expander<'_> {
+    fn push(&self, out: &mut String, s: &str) -> Result<(), Limit> {
+        if out.len().saturating_add(s.len()) > self.max {
+            return Err(Limit::Value);
+        }
+        out.push_str(s);
+        Ok(())
+    }
+
+    /// Expands `text` (nested `depth` substitutions deep) into `out`.
+    fn run(&mut self, text: &str, depth: usize, out: &mut String) -> Result<(), Limit> {
+        let bytes = text.as_bytes();
+        let mut i = 0;
+        // Start of the pending literal run.
+        let mut literal = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'\\' if bytes.get(i + 1) == Some(&b'$') => {
+                    self.push(out, &text[literal..i])?;
+                    self.push(out, "$")?;
+                    i += 2;
+                    literal = i;
+                }
+                b'$' if bytes.get(i + 1) == Some(&b'{') => {
+                    self.push(out, &text[literal..i])?;
+                    let body_start = i + 2;
+                    let Some(close) = matching_brace(&bytes[body_start..]) else {
+                        self.push(out, &text[i..])?;
+                        return Ok(());
+                    };
+                    let inner = &text[body_start..body_start + close];
+                    self.substitution(inner, depth, out)?;
+                    i = body_start + close + 1;
+                    literal = i;
+                }
+                b'$' => {
+                    let len = bytes[i + 1..]
+                        .iter()
+                        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                        .count();
+                    if len == 0 {
+                        i += 1;
+                        continue;
+                    }
+                    self.push(out, &text[literal..i])?;
+                    let name = &text[i + 1..i + 1 + len];
+                    match self.vars.get(name) {
+                        Some(v) => self.push(out, v)?,
+                        None => self.unresolved = true,
+                    }
+                    i += 1 + len;
+                    literal = i;
+                }
+                _ => i += 1,
+            }
+        }
+        self.push(out, &text[literal..])
+    }
+
+    /// `${inner}`.
+    fn substitution(&mut self, inner: &str, depth: usize, out: &mut String) -> Result<(), Limit> {
+        let (name, op, word) = split_modifier(inner);
+        let value = self.vars.get(name);
+        let use_word = match op {
+            ":-" => match value.filter(|v| !v.is_empty()) {
+                Some(v) => return self.push(out, v),
+                None => true,
+            },
+            "-" => match value {
+                Some(v) => return self.push(out, v),
+                None => true,
+            },
+            ":+" => value.is_some_and(|v| !v.is_empty()),
+            "+" => value.is_some(),
+            _ => {
+                match value {
+                    Some(v) => self.push(out, v)?,
+                    None => self.unresolved = true,
+                }
+                return Ok(());
+            }
+        };
+        if !use_word {
+            return Ok(());
+        }
+        if !word.contains('$') {
+            return self.push(out, word);
+        }
+        if depth + 1 > self.max_depth {
+            return Err(Limit::Depth);
+        }
+        self.run(word, depth + 1, out)
+    }
+}
+
+/// The offset of the `}` closing a `${` whose body starts `body`, counting
+/// nested `${ … }`.
+fn matching_brace(body: &[u8]) -> Option<usize> {
+    let mut open = 0usize;
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'$' if body.get(i + 1) == Some(&b'{') => {
+                open += 1;
+                i += 2;
+                continue;
+            }
+            b'}' if open == 0 => return Some(i),
+            b'}' => open -= 1,
+            _ => {}
+        }
+        i += 1;
+    }
+    None
 }
 
 fn split_modifier(inner: &str) -> (&str, &str, &str) {
+    // The name is a run of word characters; the operator follows it.
+    let len = inner
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == b'_')
+        .count();
+    let (name, rest) = inner.split_at(len);
+    if rest.is_empty() {
+        return (name, "", "");
+    }
+    for op in [":-", ":+", "-", "+"] {
+        if let Some(word) = rest.strip_prefix(op) {
+            return (name, op, word);
+        }
+    }
     for op in [":-", ":+"] {
         if let Some((name, word)) = inner.split_once(op) {
             return (name, op, word);

@@ -11,6 +11,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value};
 
 use crate::config::PolicyConfig;
+use crate::dockerfile::DockerfileLimits;
 use crate::error::PolicyError;
 use crate::finding::{ArtefactId, ArtefactKind, Finding, PssLevel};
 use crate::index::Index;
@@ -21,7 +22,10 @@ use crate::rules::ids;
 use crate::scorecard;
 
 /// Largest file read, in bytes (larger ones are `input.unreadable`).
-const DEFAULT_MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+pub const DEFAULT_MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
+/// Largest configuration file read, in bytes (a larger one is
+/// [`PolicyError::TooLarge`]).
+pub const DEFAULT_MAX_CONFIG_BYTES: usize = 1024 * 1024;
 
 /// How to check.
 #[derive(Clone, Debug)]
@@ -34,6 +38,10 @@ pub struct CheckOptions {
     gitignore: bool,
     exclude: Vec<String>,
     max_file_bytes: usize,
+    max_config_bytes: usize,
+    dockerfile_limits: DockerfileLimits,
+    max_depth: usize,
+    max_schema_steps: usize,
 }
 
 impl Default for CheckOptions {
@@ -46,6 +54,10 @@ impl Default for CheckOptions {
             gitignore: true,
             exclude: Vec::new(),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
+            max_config_bytes: DEFAULT_MAX_CONFIG_BYTES,
+            dockerfile_limits: DockerfileLimits::default(),
+            max_depth: crate::crossplane::DEFAULT_MAX_DEPTH,
+            max_schema_steps: crate::crossplane::DEFAULT_MAX_SCHEMA_STEPS,
         }
     }
 }
@@ -106,9 +118,39 @@ impl CheckOptions {
         self
     }
 
-    /// Largest file read (default 16 MiB).
+    /// Largest file read (default [`DEFAULT_MAX_FILE_BYTES`], 16 MiB).
     pub fn with_max_file_bytes(mut self, bytes: usize) -> Self {
         self.max_file_bytes = bytes;
+        self
+    }
+
+    /// Largest configuration file read (default
+    /// [`DEFAULT_MAX_CONFIG_BYTES`], 1 MiB).
+    pub fn with_max_config_bytes(mut self, bytes: usize) -> Self {
+        self.max_config_bytes = bytes;
+        self
+    }
+
+    /// Limits of the Dockerfile parser (default [`DockerfileLimits::default`]).
+    pub fn with_dockerfile_limits(mut self, limits: DockerfileLimits) -> Self {
+        self.dockerfile_limits = limits;
+        self
+    }
+
+    /// Deepest nesting the recursive walks over values and schemas follow
+    /// (the Crossplane validator and its defaulting); deeper parts are a
+    /// located finding. Default [`crate::DEFAULT_MAX_DEPTH`], 128.
+    pub fn with_max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
+
+    /// Most steps (values visited, defaults copied, enum entries compared)
+    /// the Crossplane validator spends on one claim or composite; past it
+    /// the rest is a located finding. Default
+    /// [`crate::DEFAULT_MAX_SCHEMA_STEPS`], 1 000 000.
+    pub fn with_max_schema_steps(mut self, steps: usize) -> Self {
+        self.max_schema_steps = steps;
         self
     }
 }
@@ -147,6 +189,8 @@ pub struct Checker {
     exclude: GlobSet,
     gitignore: bool,
     max_file_bytes: usize,
+    dockerfile_limits: DockerfileLimits,
+    walk: crate::crossplane::WalkLimits,
 }
 
 impl std::fmt::Debug for Checker {
@@ -172,7 +216,7 @@ impl Checker {
         let mut config_source = None;
         let mut config = options.config.clone().unwrap_or_default();
         if let Some(path) = &options.config_file {
-            let text = std::fs::read_to_string(path).map_err(|e| PolicyError::io(path, e))?;
+            let text = read_config(path, options.max_config_bytes)?;
             let name = path.to_string_lossy().replace('\\', "/");
             let (read, problems) = PolicyConfig::from_yaml(&name, &text);
             config_findings.extend(problems);
@@ -229,6 +273,11 @@ impl Checker {
             exclude,
             gitignore: options.gitignore,
             max_file_bytes: options.max_file_bytes,
+            dockerfile_limits: options.dockerfile_limits,
+            walk: crate::crossplane::WalkLimits {
+                max_depth: options.max_depth,
+                max_steps: options.max_schema_steps,
+            },
         })
     }
 
@@ -278,11 +327,21 @@ impl Checker {
             )]
         };
         let max = self.max_file_bytes;
+        let limits = self.dockerfile_limits;
         let outcomes: Vec<FileOutcome> = candidates
             .into_par_iter()
-            .map(|c| read_one(&c.path, c.display, c.hint, max))
+            .map(|c| match c.special {
+                Some(kind) => FileOutcome::unreadable(
+                    Arc::from(c.display.as_str()),
+                    format!(
+                        "`{}` is {kind}, not a regular file; it was not read",
+                        c.display
+                    ),
+                ),
+                None => read_one(&c.path, c.display, c.hint, max, &limits),
+            })
             .collect();
-        let mut inputs = Inputs::new();
+        let mut inputs = Inputs::new().with_dockerfile_limits(limits);
         for outcome in outcomes {
             inputs.absorb(outcome);
         }
@@ -323,6 +382,7 @@ impl Checker {
                     profile: self.profile,
                     options: &e.options,
                     pods: &pods,
+                    walk: self.walk,
                 };
                 e.rule.check(&cx)
             })
@@ -482,12 +542,19 @@ fn merge(mut base: PolicyConfig, file: PolicyConfig) -> PolicyConfig {
     base
 }
 
-fn read_one(path: &Path, display: String, hint: FileHint, max: usize) -> FileOutcome {
+fn read_one(
+    path: &Path,
+    display: String,
+    hint: FileHint,
+    max: usize,
+    limits: &DockerfileLimits,
+) -> FileOutcome {
     let name: Arc<str> = Arc::from(display.as_str());
     let bytes = match read_limited(path, max) {
         Ok(b) => b,
-        Err(reason) if hint == FileHint::Unknown => {
-            let _ = reason;
+        // Extension-less files are read only to sniff them: one that cannot
+        // be read was most likely no artefact (special files are reported).
+        Err(ReadError::Io(_) | ReadError::TooLarge(_)) if hint == FileHint::Unknown => {
             return FileOutcome::default();
         }
         Err(reason) => {
@@ -495,7 +562,7 @@ fn read_one(path: &Path, display: String, hint: FileHint, max: usize) -> FileOut
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => classify(name, Arc::from(text), hint),
+        Ok(text) => classify(name, Arc::from(text), hint, limits),
         Err(_) if hint == FileHint::Unknown || hint == FileHint::Json => FileOutcome::default(),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
@@ -516,21 +583,101 @@ fn outcome_first(outcome: &mut FileOutcome) -> Option<&mut Finding> {
     outcome.first_finding()
 }
 
-fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>, String> {
+/// Why a file was not read.
+#[derive(Debug)]
+pub(crate) enum ReadError {
+    /// Not a regular file (a FIFO, device, socket or directory).
+    NotRegular(&'static str),
+    /// Over the size limit.
+    TooLarge(usize),
+    /// The I/O error.
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::NotRegular(kind) => write!(f, "it is {kind}, not a regular file"),
+            Self::TooLarge(max) => write!(f, "it is larger than the {max}-byte limit"),
+            Self::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+/// What kind of non-regular file `t` is (`None` for a regular file).
+pub(crate) fn special_kind(t: std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("a FIFO");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return Some("a device");
+        }
+    }
+    if t.is_file() {
+        None
+    } else if t.is_dir() {
+        Some("a directory")
+    } else if t.is_symlink() {
+        Some("a symbolic link")
+    } else {
+        Some("a special file")
+    }
+}
+
+/// Reads at most `max` bytes of the regular file `path`. The file's type
+/// is checked before it is opened (a FIFO would block `open` forever, a
+/// device would never end) and again on the opened handle.
+pub(crate) fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>, ReadError> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
+    if let Some(kind) = special_kind(meta.file_type()) {
+        return Err(ReadError::NotRegular(kind));
+    }
+    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if let Some(kind) = special_kind(meta.file_type()) {
+        return Err(ReadError::NotRegular(kind));
+    }
+    let len = meta.len();
     if len > max as u64 {
-        return Err(format!("it is larger than the {max}-byte limit"));
+        return Err(ReadError::TooLarge(max));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     file.take(max as u64 + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
+        .map_err(ReadError::Io)?;
     if bytes.len() > max {
-        return Err(format!("it is larger than the {max}-byte limit"));
+        return Err(ReadError::TooLarge(max));
     }
     Ok(bytes)
+}
+
+/// Reads the configuration file: a regular file of at most `max` bytes of
+/// UTF-8.
+fn read_config(path: &Path, max: usize) -> Result<String, PolicyError> {
+    let bytes = read_limited(path, max).map_err(|e| match e {
+        ReadError::Io(source) => PolicyError::io(path, source),
+        ReadError::NotRegular(kind) => PolicyError::NotRegular {
+            path: path.to_path_buf(),
+            kind,
+        },
+        ReadError::TooLarge(limit) => PolicyError::TooLarge {
+            path: path.to_path_buf(),
+            limit,
+        },
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        PolicyError::io(
+            path,
+            std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
+        )
+    })
 }
 
 /// Checks the tree (or file) at `path` with `options`.
@@ -558,7 +705,7 @@ where
     T: Into<Arc<str>>,
 {
     let checker = Checker::new(options)?;
-    let mut inputs = Inputs::new();
+    let mut inputs = Inputs::new().with_dockerfile_limits(options.dockerfile_limits);
     for (path, text) in sources {
         inputs.add_source(path, text);
     }

@@ -22,6 +22,25 @@ pub enum PolicyError {
         #[source]
         source: std::io::Error,
     },
+    /// A file the checker opens itself (the configuration file) is not a
+    /// regular file: a FIFO, device, socket or directory, which could
+    /// block or never end.
+    #[error("cannot read `{}`: it is {kind}, not a regular file", path.display())]
+    NotRegular {
+        /// The path as given.
+        path: PathBuf,
+        /// What it is (`a FIFO`).
+        kind: &'static str,
+    },
+    /// A file the checker opens itself (the configuration file) is larger
+    /// than its limit.
+    #[error("cannot read `{}`: it is larger than the {limit}-byte limit", path.display())]
+    TooLarge {
+        /// The path as given.
+        path: PathBuf,
+        /// The limit, in bytes.
+        limit: usize,
+    },
     /// An exclude pattern of the options is not a valid glob.
     #[error("invalid glob `{pattern}`: {message}")]
     Glob {

@@ -71,9 +71,17 @@ pub(crate) struct Index {
     /// Instances of Crossplane kinds: `(manifest, xrd index)`, in manifest
     /// order (computed once instead of once per `crossplane.*` rule).
     pub(crate) xr_instances: Vec<(usize, usize)>,
+    /// The `spec` of every entry of `xr_instances` with its schema's
+    /// defaults applied (and the limit hit doing so), computed once for
+    /// every `crossplane.*` rule.
+    pub(crate) xr_defaulted: std::sync::OnceLock<Vec<Option<Defaulted>>>,
     /// Where the pods of workloads and values files are.
     pub(crate) pods: Vec<crate::rules::pod::PodData>,
 }
+
+/// The `spec` of a claim or composite with its schema's defaults applied,
+/// and the limit hit doing so.
+pub(crate) type Defaulted = (Value, Option<crate::crossplane::Problem>);
 
 /// Pod labels indexed by `key` → `value` → workloads.
 type LabelIndex<'a> = HashMap<&'a str, HashMap<&'a str, Vec<usize>>>;

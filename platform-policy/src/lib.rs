@@ -102,6 +102,7 @@ mod error;
 mod finding;
 mod index;
 mod inputs;
+mod lines;
 pub mod report;
 mod rule;
 mod rules;
@@ -110,14 +111,20 @@ pub mod selector;
 mod suppress;
 
 pub use config::{PolicyConfig, RuleConfig, ScorecardConfig};
-pub use engine::{CheckOptions, Checker, check_path, check_sources};
+pub use crossplane::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_SCHEMA_STEPS};
+pub use engine::{
+    CheckOptions, Checker, DEFAULT_MAX_CONFIG_BYTES, DEFAULT_MAX_FILE_BYTES, check_path,
+    check_sources,
+};
 pub use error::PolicyError;
 pub use finding::{ArtefactId, ArtefactKind, Finding, PssLevel, Suppression, SuppressionKind};
 pub use inputs::{
     CatalogDoc, DockerfileArtefact, HelmValues, Inputs, Manifest, WorkloadKind, YamlLocation,
 };
 pub use platform_model::{Diagnostic, Severity, Span};
-pub use report::{ArtefactCounts, PolicyReport, RuleSummary, Summary, TextOptions};
+pub use report::{
+    ArtefactCounts, DEFAULT_MAX_SNIPPET_BYTES, PolicyReport, RuleSummary, Summary, TextOptions,
+};
 pub use rule::{
     OptionKind, Profile, Registry, Rule, RuleContext, RuleMeta, RuleOption, parse_severity,
 };

@@ -322,6 +322,8 @@ pub struct RuleContext<'a> {
     /// The pods of workloads and values files, resolved once per check and
     /// shared by every rule.
     pub(crate) pods: &'a [crate::rules::pod::PodView<'a>],
+    /// Recursion and work limits of value walks.
+    pub(crate) walk: crate::crossplane::WalkLimits,
 }
 
 impl<'a> RuleContext<'a> {

@@ -40,11 +40,138 @@ struct Exemption {
 }
 
 impl Exemption {
+    /// The plain reading of an exemption (what the indexes compute).
+    #[cfg(test)]
     fn covers(&self, rule: &str, line: u32) -> bool {
         self.rules
             .as_ref()
             .is_none_or(|r| r.iter().any(|x| x == rule))
             && self.lines.is_none_or(|(a, b)| (a..=b).contains(&line))
+    }
+}
+
+/// The exemptions of one artefact (annotations: no line ranges), looked up
+/// by rule in constant time.
+#[derive(Default)]
+struct ArtefactExemptions {
+    list: Vec<Exemption>,
+    /// The first exemption naming each rule.
+    by_rule: HashMap<String, usize>,
+    /// The first `ignore-all`.
+    all: Option<usize>,
+}
+
+impl ArtefactExemptions {
+    fn push(&mut self, e: Exemption) {
+        let i = self.list.len();
+        match &e.rules {
+            None => {
+                self.all.get_or_insert(i);
+            }
+            Some(rules) => {
+                for r in rules {
+                    self.by_rule.entry(r.clone()).or_insert(i);
+                }
+            }
+        }
+        self.list.push(e);
+    }
+
+    fn find(&self, rule: &str) -> Option<&Exemption> {
+        let i = match (self.by_rule.get(rule).copied(), self.all) {
+            (Some(a), Some(b)) => a.min(b),
+            (a, b) => a.or(b)?,
+        };
+        self.list.get(i)
+    }
+}
+
+/// The exemption comments of one file, looked up by rule and line: for
+/// each rule met, the first covering exemption of every line is computed
+/// once (each line is assigned once, by skipping assigned lines), so that
+/// many findings and many comments cost linear time.
+struct FileExemptions {
+    list: Vec<Exemption>,
+    by_rule: HashMap<String, RuleLines>,
+}
+
+struct RuleLines {
+    /// The first whole-file exemption that applies.
+    whole: Option<usize>,
+    /// `first[line]`: the first line-range exemption covering `line`.
+    first: Vec<Option<usize>>,
+}
+
+impl FileExemptions {
+    fn new(list: Vec<Exemption>) -> Self {
+        Self {
+            list,
+            by_rule: HashMap::new(),
+        }
+    }
+
+    fn rule_lines(list: &[Exemption], rule: &str) -> RuleLines {
+        let applies = |e: &Exemption| e.rules.as_ref().is_none_or(|r| r.iter().any(|x| x == rule));
+        let max_line = list
+            .iter()
+            .filter_map(|e| e.lines.map(|(_, b)| b as usize))
+            .max()
+            .unwrap_or(0);
+        let mut first = vec![None; max_line + 2];
+        // `next[l]`: the first line at or after `l` not yet assigned.
+        let mut next: Vec<usize> = (0..max_line + 2).collect();
+        fn find(next: &mut [usize], mut l: usize) -> usize {
+            let mut root = l;
+            while next[root] != root {
+                root = next[root];
+            }
+            while next[l] != root {
+                let up = next[l];
+                next[l] = root;
+                l = up;
+            }
+            root
+        }
+        let mut whole = None;
+        for (i, e) in list.iter().enumerate() {
+            if !applies(e) {
+                continue;
+            }
+            match e.lines {
+                None => {
+                    whole.get_or_insert(i);
+                }
+                Some((a, b)) => {
+                    let (a, b) = (a as usize, b as usize);
+                    let mut l = find(&mut next, a);
+                    while l <= b {
+                        first[l] = Some(i);
+                        next[l] = l + 1;
+                        l = find(&mut next, l + 1);
+                    }
+                }
+            }
+        }
+        RuleLines { whole, first }
+    }
+
+    /// The index of the first exemption covering `rule` at `line`.
+    fn find_index(&mut self, rule: &str, line: u32) -> Option<usize> {
+        let list = &self.list;
+        let lines = self
+            .by_rule
+            .entry(rule.to_owned())
+            .or_insert_with(|| Self::rule_lines(list, rule));
+        let ranged = lines.first.get(line as usize).copied().flatten();
+        match (lines.whole, ranged) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    fn find(&mut self, rule: &str, line: u32) -> Option<&Exemption> {
+        let i = self.find_index(rule, line)?;
+        self.list.get(i)
     }
 }
 
@@ -57,10 +184,15 @@ pub(crate) fn apply(
 ) -> Vec<Finding> {
     let mut problems = Vec::new();
     let by_artefact = annotations(inputs, known, &mut problems);
-    let mut by_file: HashMap<Arc<str>, Vec<Exemption>> = HashMap::new();
+    let mut by_file: HashMap<Arc<str>, FileExemptions> = HashMap::new();
     let files: HashSet<Arc<str>> = findings
         .iter()
         .filter_map(|f| f.span.as_ref().map(|s| Arc::clone(&s.file)))
+        .collect();
+    let dockerfiles: HashMap<&str, &crate::dockerfile::Dockerfile> = inputs
+        .dockerfiles()
+        .iter()
+        .map(|d| (&*d.file, &d.dockerfile))
         .collect();
     for file in files {
         let Some(text) = inputs.source(&file) else {
@@ -69,16 +201,10 @@ pub(crate) fn apply(
         if !text.contains(COMMENT_MARKER) {
             continue;
         }
-        let dockerfile = inputs.dockerfiles().iter().find(|d| d.file == file);
-        let list = comments(
-            &file,
-            text,
-            dockerfile.map(|d| &d.dockerfile),
-            known,
-            &mut problems,
-        );
+        let dockerfile = dockerfiles.get(&*file).copied();
+        let list = comments(&file, text, dockerfile, known, &mut problems);
         if !list.is_empty() {
-            by_file.insert(file, list);
+            by_file.insert(file, FileExemptions::new(list));
         }
     }
     for f in findings.iter_mut() {
@@ -86,8 +212,10 @@ pub(crate) fn apply(
             continue;
         }
         let line = f.span.as_ref().map_or(0, |s| s.line);
-        if let Some(list) = f.artefact_id.and_then(|id| by_artefact.get(&id))
-            && let Some(e) = list.iter().find(|e| e.covers(&f.rule, line))
+        if let Some(e) = f
+            .artefact_id
+            .and_then(|id| by_artefact.get(&id))
+            .and_then(|list| list.find(&f.rule))
         {
             f.suppression = Some(Suppression::new(
                 SuppressionKind::Annotation,
@@ -96,8 +224,11 @@ pub(crate) fn apply(
             ));
             continue;
         }
-        if let Some(list) = f.span.as_ref().and_then(|s| by_file.get(&s.file))
-            && let Some(e) = list.iter().find(|e| e.covers(&f.rule, line))
+        if let Some(e) = f
+            .span
+            .as_ref()
+            .and_then(|s| by_file.get_mut(&s.file))
+            .and_then(|list| list.find(&f.rule, line))
         {
             f.suppression = Some(Suppression::new(
                 SuppressionKind::Comment,
@@ -117,8 +248,8 @@ fn annotations(
     inputs: &Inputs,
     known: &HashSet<String>,
     problems: &mut Vec<Finding>,
-) -> HashMap<ArtefactId, Vec<Exemption>> {
-    let mut out: HashMap<ArtefactId, Vec<Exemption>> = HashMap::new();
+) -> HashMap<ArtefactId, ArtefactExemptions> {
+    let mut out: HashMap<ArtefactId, ArtefactExemptions> = HashMap::new();
     let manifests = inputs.manifests().iter().enumerate().map(|(i, m)| {
         (
             ArtefactId::new(ArtefactKind::Manifest, i),
@@ -210,9 +341,11 @@ fn comments(
         starts.push(offset);
         offset += l.len();
     }
+    let blocks = Blocks::new(&lines);
+    let marker = format!("# {COMMENT_MARKER}");
     let mut out = Vec::new();
     for (i, line) in lines.iter().enumerate() {
-        let Some(pos) = line.find(&format!("# {COMMENT_MARKER}")) else {
+        let Some(pos) = line.find(&marker) else {
             continue;
         };
         let before = &line[..pos];
@@ -225,7 +358,14 @@ fn comments(
             continue;
         };
         let start = starts.get(i).copied().unwrap_or(0) + pos;
-        let span = Span::from_offsets(Arc::clone(file), text, start, start + line.len() - pos);
+        // The line and column are known: no scan from the start of the file.
+        let span = Span::new(
+            Arc::clone(file),
+            u32::try_from(i + 1).unwrap_or(u32::MAX),
+            u32::try_from(before.chars().count() + 1).unwrap_or(u32::MAX),
+            start,
+            start + line.len() - pos,
+        );
         let unknown: Vec<&String> = ids
             .iter()
             .filter(|r| *r != "all" && !known.contains(*r))
@@ -255,12 +395,14 @@ fn comments(
             None
         } else if let Some(df) = dockerfile {
             let number = u32::try_from(i + 1).unwrap_or(u32::MAX);
-            match df.instructions.iter().find(|ins| ins.line > number) {
+            // Instructions are in line order.
+            let next = df.instructions.partition_point(|ins| ins.line <= number);
+            match df.instructions.get(next) {
                 Some(ins) => Some((ins.line, ins.end_line)),
                 None => continue,
             }
         } else {
-            match yaml_block(&lines, i, trailing) {
+            match blocks.block(&lines, i, trailing) {
                 Some(range) => Some(range),
                 None => continue,
             }
@@ -284,32 +426,76 @@ fn is_content(line: &str) -> bool {
     !t.is_empty() && !t.starts_with('#')
 }
 
-/// The 1-based line range of the YAML block a comment at line index `i`
-/// applies to: the next content line (or line `i` itself for a trailing
-/// comment) and the lines indented under it.
-fn yaml_block(lines: &[&str], i: usize, trailing: bool) -> Option<(u32, u32)> {
-    let first = if trailing {
-        i
-    } else {
-        (i + 1..lines.len()).find(|&j| is_content(lines[j]))?
-    };
-    let head = lines[first];
-    if head.starts_with("---") || head.starts_with("...") {
-        return None;
-    }
-    let base = indent(head);
-    let mut last = first;
-    for (j, line) in lines.iter().enumerate().skip(first + 1) {
-        if !is_content(line) {
-            continue;
+fn is_document_marker(line: &str) -> bool {
+    line.starts_with("---") || line.starts_with("...")
+}
+
+/// For every line, the next content line and where the YAML block headed
+/// by each content line ends, computed in one pass (a stack of the open
+/// blocks), so that a file of many exemption comments costs linear time.
+struct Blocks {
+    /// `next_content[i]`: the first content line after line `i`.
+    next_content: Vec<Option<usize>>,
+    /// `end[j]`: the last line of the block headed by content line `j`.
+    end: Vec<usize>,
+}
+
+impl Blocks {
+    fn new(lines: &[&str]) -> Self {
+        let n = lines.len();
+        let mut next_content = vec![None; n];
+        let mut next = None;
+        for i in (0..n).rev() {
+            next_content[i] = next;
+            if is_content(lines[i]) {
+                next = Some(i);
+            }
         }
-        if line.starts_with("---") || line.starts_with("...") || indent(line) <= base {
-            break;
+        let mut end: Vec<usize> = (0..n).collect();
+        let mut open: Vec<(usize, usize)> = Vec::new();
+        let mut last_content = 0usize;
+        for (j, line) in lines.iter().enumerate() {
+            if !is_content(line) {
+                continue;
+            }
+            let marker = is_document_marker(line);
+            let d = indent(line);
+            while let Some(&(head, base)) = open.last() {
+                if marker || d <= base {
+                    end[head] = last_content;
+                    open.pop();
+                } else {
+                    break;
+                }
+            }
+            if !marker {
+                open.push((j, d));
+            }
+            last_content = j;
         }
-        last = j;
+        for (head, _) in open {
+            end[head] = last_content;
+        }
+        Self { next_content, end }
     }
-    let to_u32 = |n: usize| u32::try_from(n + 1).unwrap_or(u32::MAX);
-    Some((to_u32(first), to_u32(last)))
+
+    /// The 1-based line range of the YAML block a comment at line index
+    /// `i` applies to: the next content line (or line `i` itself for a
+    /// trailing comment) and the lines indented under it.
+    fn block(&self, lines: &[&str], i: usize, trailing: bool) -> Option<(u32, u32)> {
+        let first = if trailing {
+            i
+        } else {
+            self.next_content.get(i).copied().flatten()?
+        };
+        let head = lines.get(first)?;
+        if is_document_marker(head) {
+            return None;
+        }
+        let last = self.end.get(first).copied().unwrap_or(first).max(first);
+        let to_u32 = |n: usize| u32::try_from(n + 1).unwrap_or(u32::MAX);
+        Some((to_u32(first), to_u32(last)))
+    }
 }
 
 #[cfg(test)]
@@ -338,6 +524,36 @@ mod tests {
     }
 
     #[test]
+    fn indexed_lookups_agree_with_the_plain_reading() {
+        let span = Span::file_start("f".into());
+        let ex = |rules: Option<&[&str]>, lines: Option<(u32, u32)>| Exemption {
+            rules: rules.map(|r| r.iter().map(|s| (*s).to_owned()).collect()),
+            reason: String::new(),
+            span: span.clone(),
+            lines,
+        };
+        let list = vec![
+            ex(Some(&["a"]), Some((3, 9))),
+            ex(Some(&["b", "a"]), Some((1, 4))),
+            ex(None, Some((8, 12))),
+            ex(Some(&["b"]), None),
+            ex(Some(&["a"]), Some((5, 6))),
+            ex(None, None),
+        ];
+        let mut indexed = FileExemptions::new(list.clone());
+        for rule in ["a", "b", "c"] {
+            for line in 0..15 {
+                let plain = list.iter().position(|e| e.covers(rule, line));
+                assert_eq!(
+                    indexed.find_index(rule, line),
+                    plain,
+                    "rule {rule} line {line}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn yaml_blocks_follow_indentation() {
         let lines = [
             "spec:",
@@ -347,7 +563,8 @@ mod tests {
             "      image: b",
             "  volumes: []",
         ];
-        assert_eq!(yaml_block(&lines, 1, false), Some((3, 5)));
-        assert_eq!(yaml_block(&lines, 4, true), Some((5, 5)));
+        let blocks = Blocks::new(&lines);
+        assert_eq!(blocks.block(&lines, 1, false), Some((3, 5)));
+        assert_eq!(blocks.block(&lines, 4, true), Some((5, 5)));
     }
 }

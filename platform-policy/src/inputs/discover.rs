@@ -71,6 +71,9 @@ pub(crate) struct Candidate {
     pub(crate) path: PathBuf,
     pub(crate) display: String,
     pub(crate) hint: FileHint,
+    /// What the entry is when it is not a regular file (`a FIFO`): it is
+    /// reported, never opened.
+    pub(crate) special: Option<&'static str>,
 }
 
 /// A candidate for one explicitly named file.
@@ -79,6 +82,7 @@ pub(crate) fn discover_candidate(path: PathBuf, display: String, hint: FileHint)
         path,
         display,
         hint,
+        special: None,
     }
 }
 
@@ -97,8 +101,17 @@ pub(crate) fn discover(root: &Path, gitignore: bool, exclude: &GlobSet) -> Vec<C
     let mut files: Vec<Candidate> = walker
         .build()
         .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
         .filter_map(|entry| {
+            // The entry's own type (links are not followed): FIFOs, sockets
+            // and devices are candidates only to be reported, never opened.
+            let t = entry.file_type()?;
+            let special = if t.is_file() {
+                None
+            } else if t.is_dir() || t.is_symlink() {
+                return None;
+            } else {
+                Some(crate::engine::special_kind(t).unwrap_or("a special file"))
+            };
             let path = entry.into_path();
             let display = display_path(root, &path);
             if exclude.is_match(&display) {
@@ -109,6 +122,7 @@ pub(crate) fn discover(root: &Path, gitignore: bool, exclude: &GlobSet) -> Vec<C
                 path,
                 display,
                 hint,
+                special,
             })
         })
         .collect();

@@ -16,7 +16,7 @@ use platform_model::yaml::{self, SpanTree, YamlDocument, YamlOptions, YamlSchema
 use platform_model::{Entity, EntityRef, Severity, Span};
 use serde_json::{Map, Value};
 
-use crate::dockerfile::Dockerfile;
+use crate::dockerfile::{Dockerfile, DockerfileLimits};
 use crate::finding::{ArtefactId, ArtefactKind, Finding};
 use crate::rules::ids;
 
@@ -245,6 +245,7 @@ pub struct Inputs {
     pub(crate) files: usize,
     pub(crate) skipped_files: usize,
     pub(crate) template_files: usize,
+    dockerfile_limits: DockerfileLimits,
 }
 
 /// What reading one file produced.
@@ -293,12 +294,20 @@ impl Inputs {
         Self::default()
     }
 
+    /// With these Dockerfile parser limits for the sources added after
+    /// (default [`DockerfileLimits::default`]).
+    #[must_use]
+    pub fn with_dockerfile_limits(mut self, limits: DockerfileLimits) -> Self {
+        self.dockerfile_limits = limits;
+        self
+    }
+
     /// Adds a file held in memory, classified by its name and content
     /// (`path` is the name shown in reports, `/`-separated).
     pub fn add_source(&mut self, path: impl Into<Arc<str>>, text: impl Into<Arc<str>>) {
         let path = path.into();
         let hint = hint_for(&path);
-        let outcome = classify(path, text.into(), hint);
+        let outcome = classify(path, text.into(), hint, &self.dockerfile_limits);
         self.absorb(outcome);
     }
 
@@ -393,7 +402,12 @@ impl Inputs {
 }
 
 /// Reads one file's artefacts.
-pub(crate) fn classify(path: Arc<str>, text: Arc<str>, hint: FileHint) -> FileOutcome {
+pub(crate) fn classify(
+    path: Arc<str>,
+    text: Arc<str>,
+    hint: FileHint,
+    limits: &DockerfileLimits,
+) -> FileOutcome {
     let mut out = FileOutcome {
         path: Some(Arc::clone(&path)),
         ..FileOutcome::default()
@@ -412,7 +426,7 @@ pub(crate) fn classify(path: Arc<str>, text: Arc<str>, hint: FileHint) -> FileOu
                 out.template = true;
                 return out;
             }
-            let dockerfile = Dockerfile::parse(Arc::clone(&path), &text);
+            let dockerfile = Dockerfile::parse_with(Arc::clone(&path), &text, limits);
             for error in &dockerfile.errors {
                 out.findings.push(
                     Finding::new(ids::DOCKER_SYNTAX, Severity::Error, error.message.clone())

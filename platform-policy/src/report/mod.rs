@@ -17,7 +17,7 @@ use crate::rule::{Profile, RuleMeta};
 use crate::scorecard::Scorecard;
 
 pub use fingerprint::line_hashes;
-pub use text::TextOptions;
+pub use text::{DEFAULT_MAX_SNIPPET_BYTES, TextOptions};
 
 /// A rule with its effective settings in a check.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

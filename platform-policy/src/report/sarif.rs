@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use super::{PolicyReport, line_hashes};
 use crate::finding::Finding;
+use crate::lines::LineIndex;
 use crate::rule::RuleMeta;
 
 /// The SARIF schema URI.
@@ -100,28 +101,41 @@ fn rule(meta: &RuleMeta, severity: Severity) -> Value {
 }
 
 /// Line and column (characters) just past `offset` in `text`.
+#[cfg(test)]
 fn end_position(text: &str, offset: usize) -> Option<(u32, u32)> {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    Some(platform_model::span::line_column(text, offset))
+    Some(LineIndex::new(text).line_column(text, offset))
+}
+
+/// What one file contributes to every result in it: line hashes and the
+/// line index, computed once per file.
+struct FileInfo {
+    hashes: Vec<String>,
+    index: LineIndex,
 }
 
 fn result(
     report: &PolicyReport,
     f: &Finding,
     rule_index: usize,
-    hashes: &mut HashMap<String, Vec<String>>,
+    files: &mut HashMap<String, FileInfo>,
 ) -> Option<Value> {
     let span = f.span.as_ref()?;
     let mut region = Map::new();
     region.insert("startLine".into(), json!(span.line.max(1)));
     region.insert("startColumn".into(), json!(span.column.max(1)));
-    if let Some(text) = report.source(&span.file)
+    let source = report.source(&span.file);
+    let info = source.map(|text| {
+        &*files
+            .entry(span.file.to_string())
+            .or_insert_with(|| FileInfo {
+                hashes: line_hashes(text),
+                index: LineIndex::new(text),
+            })
+    });
+    if let (Some(text), Some(info)) = (source, info)
         && span.end > span.start
-        && let Some((line, column)) = end_position(text, span.end)
     {
+        let (line, column) = info.index.line_column(text, span.end);
         region.insert("endLine".into(), json!(line));
         region.insert("endColumn".into(), json!(column));
     }
@@ -137,13 +151,10 @@ fn result(
             }
         }],
     });
-    if let Some(text) = report.source(&span.file) {
-        let lines = hashes
-            .entry(span.file.to_string())
-            .or_insert_with(|| line_hashes(text));
-        if let Some(h) = lines.get(span.line.saturating_sub(1) as usize) {
-            result["partialFingerprints"] = json!({"primaryLocationLineHash": h});
-        }
+    if let Some(info) = info
+        && let Some(h) = info.hashes.get(span.line.saturating_sub(1) as usize)
+    {
+        result["partialFingerprints"] = json!({"primaryLocationLineHash": h});
     }
     if let Some(s) = &f.suppression {
         result["suppressions"] = json!([{"kind": "inSource", "justification": s.reason}]);
@@ -189,14 +200,14 @@ pub(crate) fn log(report: &PolicyReport) -> Value {
             }));
         }
     }
-    let mut hashes = HashMap::new();
+    let mut files = HashMap::new();
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for f in &report.findings {
         let Some(&i) = index.get(f.rule.as_ref()) else {
             continue;
         };
-        match result(report, f, i, &mut hashes) {
+        match result(report, f, i, &mut files) {
             Some(r) => results.push(r),
             None => notifications.push(json!({
                 "level": level(f.severity),

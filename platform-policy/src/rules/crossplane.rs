@@ -7,7 +7,7 @@ use platform_model::Severity;
 use serde_json::Value;
 
 use super::{meta, rule};
-use crate::crossplane::{Problem, apply_defaults, validate};
+use crate::crossplane::{Problem, Walker};
 use crate::finding::{ArtefactKind as A, Finding};
 use crate::inputs::Manifest;
 use crate::rule::{OptionKind, Profile, Rule, RuleContext, RuleOption};
@@ -33,15 +33,68 @@ struct Instance<'a> {
     index: usize,
     manifest: &'a Manifest,
     schema: Option<&'a Value>,
-    defaulted: Value,
+    defaulted: &'a Value,
     xrd_name: &'a str,
+    /// A limit hit while applying defaults.
+    limit: Option<&'a Problem>,
+}
+
+/// The schema of the `spec` of xr instance `k` (`None` when its version is
+/// missing or not served).
+fn spec_schema<'a>(
+    cx: &RuleContext<'a>,
+    k: usize,
+) -> Option<(Option<&'a Value>, Option<&'a Value>)> {
+    let index = cx.index_ref();
+    let manifests = cx.inputs().manifests();
+    let &(i, x) = index.xr_instances.get(k)?;
+    let m = manifests.get(i)?;
+    let xrd_manifest = manifests.get(index.xrds.get(x)?.manifest)?;
+    let version = m.api_version.split_once('/').map_or("", |(_, v)| v);
+    let (_, served, pointer) = index.xrds[x]
+        .versions
+        .iter()
+        .find(|(name, _, _)| name == version)?;
+    if !served {
+        return None;
+    }
+    Some((
+        m.get("/spec"),
+        xrd_manifest.get(&format!("{pointer}/properties/spec")),
+    ))
+}
+
+/// Every instance's `spec` with defaults applied, computed once per check.
+fn defaulted<'a>(cx: &RuleContext<'a>) -> &'a [Option<crate::index::Defaulted>] {
+    let index = cx.index_ref();
+    index.xr_defaulted.get_or_init(|| {
+        (0..index.xr_instances.len())
+            .map(|k| {
+                let (spec, schema) = spec_schema(cx, k)?;
+                let mut value = spec
+                    .cloned()
+                    .unwrap_or_else(|| Value::Object(serde_json::Map::new()));
+                let mut limit = Vec::new();
+                if let Some(schema) = schema {
+                    Walker::new(cx.walk).apply_defaults(
+                        schema,
+                        &mut value,
+                        &mut String::from("/spec"),
+                        &mut limit,
+                    );
+                }
+                Some((value, limit.into_iter().next()))
+            })
+            .collect()
+    })
 }
 
 fn instances<'a>(cx: &RuleContext<'a>) -> Vec<Result<Instance<'a>, Finding>> {
     let index = cx.index_ref();
     let manifests = cx.inputs().manifests();
+    let all = defaulted(cx);
     let mut out = Vec::new();
-    for &(i, x) in &index.xr_instances {
+    for (k, &(i, x)) in index.xr_instances.iter().enumerate() {
         let m = &manifests[i];
         let xrd = &index.xrds[x];
         let Some(xrd_manifest) = manifests.get(xrd.manifest) else {
@@ -72,30 +125,27 @@ fn instances<'a>(cx: &RuleContext<'a>) -> Vec<Result<Instance<'a>, Finding>> {
             continue;
         }
         let schema = xrd_manifest.get(&format!("{pointer}/properties/spec"));
-        let mut defaulted = m
-            .get("/spec")
-            .cloned()
-            .unwrap_or(Value::Object(serde_json::Map::new()));
-        if let Some(schema) = schema {
-            apply_defaults(schema, &mut defaulted);
-        }
+        let Some(Some((defaulted, limit))) = all.get(k) else {
+            continue;
+        };
         out.push(Ok(Instance {
             index: i,
             manifest: m,
             schema,
             defaulted,
             xrd_name: &xrd_manifest.name,
+            limit: limit.as_ref(),
         }));
     }
     out
 }
 
-fn problems(instance: &Instance<'_>) -> Vec<Problem> {
-    let mut out = Vec::new();
+fn problems(cx: &RuleContext<'_>, instance: &Instance<'_>) -> Vec<Problem> {
+    let mut out: Vec<Problem> = instance.limit.into_iter().cloned().collect();
     if let Some(schema) = instance.schema {
-        validate(
+        Walker::new(cx.walk).validate(
             schema,
-            &instance.defaulted,
+            instance.defaulted,
             &mut String::from("/spec"),
             true,
             &mut out,
@@ -114,8 +164,8 @@ fn schema(cx: &RuleContext<'_>) -> Vec<Finding> {
                 continue;
             }
         };
-        for p in problems(&instance) {
-            if let Problem::Invalid { pointer, message } = p {
+        for p in problems(cx, &instance) {
+            if let Problem::Invalid { pointer, message } | Problem::Limit { pointer, message } = p {
                 out.push(cx.at_manifest(
                     instance.index,
                     &pointer,
@@ -134,7 +184,7 @@ fn schema(cx: &RuleContext<'_>) -> Vec<Finding> {
 fn unknown_field(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for instance in instances(cx).into_iter().flatten() {
-        for p in problems(&instance) {
+        for p in problems(cx, &instance) {
             if let Problem::Unknown { pointer, field } = p {
                 out.push(cx.at_manifest(
                     instance.index,

@@ -8,7 +8,7 @@ use platform_model::{Severity, Span};
 use super::pod::ImageRef;
 use super::{meta, rule, secret_name};
 use crate::dockerfile::{
-    Arguments, Dockerfile, Instruction, Stage, expand, parse_arg, parse_env, shell_words,
+    Arguments, Dockerfile, Instruction, Stage, parse_arg, parse_env, shell_words,
 };
 use crate::finding::{ArtefactKind as A, Finding};
 use crate::inputs::DockerfileArtefact;
@@ -75,9 +75,9 @@ fn image_span(df: &Dockerfile, stage: &Stage, text: &str) -> Span {
 /// Whether a stage's image is `scratch` or an earlier stage.
 fn is_internal(df: &Dockerfile, stage: &Stage) -> bool {
     stage.image.eq_ignore_ascii_case("scratch")
-        || df.stages[..stage.index]
-            .iter()
-            .any(|s| s.name.as_deref() == Some(stage.image.to_ascii_lowercase().as_str()))
+        || df
+            .stage_named_before(&stage.image.to_ascii_lowercase(), stage.index)
+            .is_some()
 }
 
 fn base_image_pinned(cx: &RuleContext<'_>) -> Vec<Finding> {
@@ -108,11 +108,7 @@ fn base_image_pinned(cx: &RuleContext<'_>) -> Vec<Finding> {
 fn root_stage<'a>(df: &'a Dockerfile, mut stage: &'a Stage) -> &'a Stage {
     for _ in 0..df.stages.len() {
         let name = stage.image.to_ascii_lowercase();
-        match df.stages[..stage.index]
-            .iter()
-            .rev()
-            .find(|s| s.name.as_deref() == Some(name.as_str()))
-        {
+        match df.stage_named_before(&name, stage.index) {
             Some(parent) => stage = parent,
             None => break,
         }
@@ -187,13 +183,10 @@ pub(super) fn final_user(df: &Dockerfile, stage: &Stage) -> Option<(usize, Strin
         }) {
             let vars = df.stage_variables(s);
             let text = df.instructions[idx].text();
-            return Some((idx, expand(text.trim(), &vars).0));
+            return Some((idx, df.expand(text.trim(), &vars)));
         }
         let name = s.image.to_ascii_lowercase();
-        current = df.stages[..s.index]
-            .iter()
-            .rev()
-            .find(|p| p.name.as_deref() == Some(name.as_str()));
+        current = df.stage_named_before(&name, s.index);
         guard += 1;
         if guard > df.stages.len() {
             break;
@@ -353,12 +346,8 @@ fn multi_stage(cx: &RuleContext<'_>) -> Vec<Finding> {
                     }
                     continue;
                 }
-                let earlier = df.stages[..stage.index]
-                    .iter()
-                    .any(|s| s.name.as_deref() == Some(from_lower.as_str()));
-                let later_or_self = df.stages[stage.index..]
-                    .iter()
-                    .any(|s| s.name.as_deref() == Some(from_lower.as_str()));
+                let earlier = df.stage_named_before(&from_lower, stage.index).is_some();
+                let later_or_self = df.stage_named_from(&from_lower, stage.index);
                 if !earlier && (later_or_self || !(from.contains(':') || from.contains('/'))) {
                     out.push(cx.at_dockerfile(
                         i,
@@ -697,11 +686,16 @@ fn no_secrets_in_env(cx: &RuleContext<'_>) -> Vec<Finding> {
                 "ARG" => parse_arg(&ins.text()).into_iter().map(|(k, _)| k).collect(),
                 _ => continue,
             };
+            // Names come in order: each search starts past the previous hit.
+            let mut from = 0;
             for name in names.into_iter().filter(|n| secret_name(n)) {
-                let span = d
-                    .dockerfile
-                    .span_of(idx, &name, text)
-                    .unwrap_or_else(|| ins.span.clone());
+                let span = match d.dockerfile.span_of_from(idx, &name, text, from) {
+                    Some((span, next)) => {
+                        from = next;
+                        span
+                    }
+                    None => ins.span.clone(),
+                };
                 out.push(cx.at_dockerfile(
                     i,
                     span,
