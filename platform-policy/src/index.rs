@@ -86,6 +86,55 @@ pub(crate) type Defaulted = (Value, Option<crate::crossplane::Problem>);
 /// Pod labels indexed by `key` → `value` → workloads.
 type LabelIndex<'a> = HashMap<&'a str, HashMap<&'a str, Vec<usize>>>;
 
+/// A superset of what `selector` can match, in index order: the shortest
+/// of the lists of its `matchLabels` pairs and of its `In` requirements
+/// (the union of the lists of their values). `None` when neither narrows.
+fn label_candidates(labels: &LabelIndex<'_>, selector: &LabelSelector) -> Option<Vec<usize>> {
+    fn consider(best: &mut Option<Vec<usize>>, list: Vec<usize>) {
+        if best.as_ref().is_none_or(|b| list.len() < b.len()) {
+            *best = Some(list);
+        }
+    }
+    let mut best: Option<Vec<usize>> = None;
+    for (k, v) in &selector.match_labels {
+        consider(
+            &mut best,
+            labels
+                .get(k.as_str())
+                .and_then(|by_value| by_value.get(v.as_str()))
+                .cloned()
+                .unwrap_or_default(),
+        );
+    }
+    for r in &selector.expressions {
+        if r.operator != crate::selector::Operator::In {
+            continue;
+        }
+        let by_value = labels.get(r.key.as_str());
+        let mut values: Vec<&str> = r.values.iter().map(String::as_str).collect();
+        values.sort_unstable();
+        values.dedup();
+        let total: usize = values
+            .iter()
+            .filter_map(|v| by_value.and_then(|b| b.get(v)))
+            .map(Vec::len)
+            .sum();
+        if best.as_ref().is_some_and(|b| b.len() <= total) {
+            continue;
+        }
+        let mut list: Vec<usize> = values
+            .iter()
+            .filter_map(|v| by_value.and_then(|b| b.get(v)))
+            .flatten()
+            .copied()
+            .collect();
+        list.sort_unstable();
+        list.dedup();
+        consider(&mut best, list);
+    }
+    best
+}
+
 impl Index {
     pub(crate) fn build(inputs: &Inputs) -> Self {
         let mut index = Self::default();
@@ -178,27 +227,27 @@ impl Index {
         map
     }
 
-    /// Workloads of `namespace` whose pod labels satisfy `selector`.
+    /// Workloads of `namespace` whose pod labels satisfy `selector`. Only
+    /// candidates are tested: the shortest of the workload lists of its
+    /// `matchLabels` pairs and `In` requirements, or the workloads of the
+    /// namespace, so that a selector costs what it can match, not every
+    /// workload of the input.
     fn select(
         &self,
         inputs: &Inputs,
         labels: &LabelIndex<'_>,
+        by_namespace: &HashMap<&str, Vec<usize>>,
         namespace: &str,
         selector: &LabelSelector,
     ) -> Vec<usize> {
-        let candidates: Box<dyn Iterator<Item = usize>> = match selector.match_labels.first() {
-            Some((k, v)) => Box::new(
-                labels
-                    .get(k.as_str())
-                    .and_then(|by_value| by_value.get(v.as_str()))
-                    .into_iter()
-                    .flatten()
-                    .copied(),
-            ),
-            None => Box::new(self.workloads.iter().copied()),
-        };
+        let candidates = label_candidates(labels, selector).unwrap_or_else(|| {
+            by_namespace
+                .get(namespace)
+                .map_or_else(Vec::new, Clone::clone)
+        });
         let empty = Map::new();
         candidates
+            .into_iter()
             .filter(|&w| {
                 let m = &inputs.manifests()[w];
                 m.namespace_or_default() == namespace
@@ -207,7 +256,21 @@ impl Index {
             .collect()
     }
 
+    /// Workloads per namespace, in workload order.
+    fn workloads_by_namespace<'a>(&self, inputs: &'a Inputs) -> HashMap<&'a str, Vec<usize>> {
+        let mut map: HashMap<&str, Vec<usize>> = HashMap::new();
+        for &w in &self.workloads {
+            map.entry(inputs.manifests()[w].namespace_or_default())
+                .or_default()
+                .push(w);
+        }
+        map
+    }
+
     fn match_pdbs(&mut self, inputs: &Inputs, labels: &LabelIndex<'_>) {
+        let by_namespace = self.workloads_by_namespace(inputs);
+        // Identical selectors in one namespace select the same workloads.
+        let mut selected: HashMap<(&str, LabelSelector), Vec<usize>> = HashMap::new();
         for &p in &self.pdbs.clone() {
             let m = &inputs.manifests()[p];
             let selector = match m.get("/spec/selector") {
@@ -218,7 +281,11 @@ impl Index {
                 Some(v) => LabelSelector::from_value(v),
             };
             if let Ok(sel) = &selector {
-                let matched = self.select(inputs, labels, m.namespace_or_default(), sel);
+                let namespace = m.namespace_or_default();
+                let matched = selected
+                    .entry((namespace, sel.clone()))
+                    .or_insert_with(|| self.select(inputs, labels, &by_namespace, namespace, sel))
+                    .clone();
                 for &w in &matched {
                     self.workload_pdbs.entry(w).or_default().push(p);
                 }
@@ -251,15 +318,23 @@ impl Index {
     }
 
     fn match_netpols(&mut self, inputs: &Inputs, labels: &LabelIndex<'_>) {
+        let by_namespace = self.workloads_by_namespace(inputs);
+        // Identical selectors in one namespace cover the same workloads.
+        let mut seen: HashSet<(&str, LabelSelector)> = HashSet::new();
         for &n in &self.netpols {
             let m = &inputs.manifests()[n];
             let selector = m
                 .get("/spec/podSelector")
                 .map_or_else(|| Ok(LabelSelector::default()), LabelSelector::from_value);
             if let Ok(sel) = selector {
-                for w in self.select(inputs, labels, m.namespace_or_default(), &sel) {
+                let namespace = m.namespace_or_default();
+                if seen.contains(&(namespace, sel.clone())) {
+                    continue;
+                }
+                for w in self.select(inputs, labels, &by_namespace, namespace, &sel) {
                     self.netpol_covered.insert(w);
                 }
+                seen.insert((namespace, sel));
             }
         }
     }
@@ -293,26 +368,73 @@ impl Index {
                 by_id.entry(id).or_insert(c);
             }
         }
-        let with_selector: Vec<usize> = (0..self.components.len())
-            .filter(|&c| self.components[c].selector.is_some())
-            .collect();
+        let by_selector = self.select_components(inputs);
         let empty = Map::new();
         for (i, m) in inputs.manifests().iter().enumerate() {
             let own = m.labels().unwrap_or(&empty);
             let pod = m.pod_labels().unwrap_or(&empty);
-            let by_selector = with_selector.iter().copied().find(|&c| {
-                self.components[c].selector.as_ref().is_some_and(|s| {
-                    (!own.is_empty() && s.matches(own)) || (!pod.is_empty() && s.matches(pod))
-                })
-            });
             let by_label = [own, pod]
                 .iter()
                 .find_map(|l| l.get(KUBERNETES_ID).and_then(Value::as_str))
                 .and_then(|id| by_id.get(id).copied());
-            if let Some(c) = by_selector.or(by_label) {
+            if let Some(c) = by_selector.get(&i).copied().or(by_label) {
                 self.labelled_component.insert(i, c);
             }
         }
+    }
+
+    /// For every manifest whose own or pod labels satisfy the label
+    /// selector of a Component, the first such Component. Identical
+    /// selectors count once (the first Component wins anyway), and each
+    /// selector tests only its candidates (see [`label_candidates`]) that
+    /// no earlier Component took.
+    fn select_components(&self, inputs: &Inputs) -> HashMap<usize, usize> {
+        let mut out: HashMap<usize, usize> = HashMap::new();
+        let mut seen: HashSet<&LabelSelector> = HashSet::new();
+        let selectors: Vec<(usize, &LabelSelector)> = self
+            .components
+            .iter()
+            .enumerate()
+            .filter_map(|(c, info)| info.selector.as_ref().map(|s| (c, s)))
+            .filter(|(_, s)| seen.insert(*s))
+            .collect();
+        if selectors.is_empty() {
+            return out;
+        }
+        // Own and pod labels of every manifest, indexed like pod labels.
+        let mut labels: LabelIndex<'_> = HashMap::new();
+        let empty = Map::new();
+        for (i, m) in inputs.manifests().iter().enumerate() {
+            for l in [
+                m.labels().unwrap_or(&empty),
+                m.pod_labels().unwrap_or(&empty),
+            ] {
+                for (k, v) in l {
+                    if let Some(v) = v.as_str() {
+                        let list = labels.entry(k.as_str()).or_default().entry(v).or_default();
+                        if list.last() != Some(&i) {
+                            list.push(i);
+                        }
+                    }
+                }
+            }
+        }
+        let all: Vec<usize> = (0..inputs.manifests().len()).collect();
+        for (c, s) in selectors {
+            let candidates = label_candidates(&labels, s);
+            for &i in candidates.as_deref().unwrap_or(&all) {
+                if out.contains_key(&i) {
+                    continue;
+                }
+                let m = &inputs.manifests()[i];
+                let own = m.labels().unwrap_or(&empty);
+                let pod = m.pod_labels().unwrap_or(&empty);
+                if (!own.is_empty() && s.matches(own)) || (!pod.is_empty() && s.matches(pod)) {
+                    out.insert(i, c);
+                }
+            }
+        }
+        out
     }
 
     fn attribute(&mut self, inputs: &Inputs) {

@@ -20,7 +20,7 @@
 use serde_json::{Map, Value};
 
 /// A requirement operator.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Operator {
     /// The label's value is one of the values.
@@ -34,7 +34,7 @@ pub enum Operator {
 }
 
 /// One `matchExpressions` requirement.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Requirement {
     /// Label key.
@@ -58,7 +58,7 @@ impl Requirement {
 }
 
 /// A label selector.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct LabelSelector {
     /// `matchLabels` pairs.

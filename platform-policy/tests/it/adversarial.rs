@@ -639,3 +639,57 @@ fn fifos_and_devices_given_directly_do_not_block() {
         },
     );
 }
+
+// ---- Joins -----------------------------------------------------------------
+
+/// 4 000 workloads, 4 000 identical NetworkPolicies that select by an
+/// expression, 4 000 PodDisruptionBudgets and 4 000 Components with label
+/// selectors: every join tests candidates from the label index (or each
+/// distinct selector once), not every workload per selector.
+#[test]
+fn many_selectors_join_in_linear_time() {
+    measured(
+        "adversarial::many_selectors_join_in_linear_time",
+        Limits::mib(512).seconds(120),
+        || {
+            let n = 4_000;
+            let mut manifests = String::new();
+            let mut catalog = String::new();
+            for i in 0..n {
+                manifests.push_str(&format!(
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: d{i}, labels: {{app: a{i}}}}}\nspec:\n  selector: {{matchLabels: {{app: a{i}}}}}\n  template:\n    metadata: {{labels: {{app: a{i}}}}}\n    spec: {{containers: [{{name: c, image: 'r/i:1'}}]}}\n---\n\
+                     apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: n{i}}}\nspec: {{podSelector: {{matchExpressions: [{{key: tier, operator: DoesNotExist}}]}}}}\n---\n\
+                     apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {{name: p{i}}}\nspec: {{minAvailable: 1, selector: {{matchLabels: {{app: a{i}}}}}}}\n---\n"
+                ));
+                catalog.push_str(&format!(
+                    "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: c{i}\n  annotations: {{backstage.io/kubernetes-label-selector: 'app=a{i}'}}\nspec: {{type: service, lifecycle: production, owner: team}}\n---\n"
+                ));
+            }
+            let started = Instant::now();
+            let report = check_sources(
+                [
+                    ("deploy/all.yaml", manifests.as_str()),
+                    ("catalog-info.yaml", catalog.as_str()),
+                ],
+                &CheckOptions::new(),
+            )
+            .expect("check runs");
+            let elapsed = started.elapsed();
+            assert_eq!(report.summary.artefacts.manifests, 3 * n);
+            // Every workload is covered by a policy and a budget.
+            assert!(
+                report
+                    .findings
+                    .iter()
+                    .all(|f| f.rule != "k8s.network-policy" && f.rule != "pdb.required"),
+                "{:?}",
+                report
+                    .findings
+                    .iter()
+                    .map(|f| &f.rule)
+                    .collect::<std::collections::BTreeSet<_>>()
+            );
+            assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");
+        },
+    );
+}
