@@ -15,8 +15,6 @@
 #   FUZZ_KEEP_GOING=1     fork mode: keep fuzzing after a crash/OOM/timeout
 #   FUZZ_NO_BUILD=1       skip the build (binaries already there)
 #   FUZZ_LOCK=/tmp/cargo.lock  lock file held around the build (flock)
-#   PLATFORM_FUZZ_SKIP_KNOWN=1  the targets step around the input classes
-#                         of open findings (fuzz/README.md, "Open findings")
 set -euo pipefail
 
 usage() { echo "usage: $0 SECONDS [JOBS]" >&2; exit 2; }

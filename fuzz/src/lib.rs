@@ -130,22 +130,3 @@ pub fn assert_diagnostic(d: &Diagnostic, sources: &HashMap<String, String>) {
         assert_span_in_sources(span, sources, d);
     }
 }
-
-/// Whether `PLATFORM_FUZZ_SKIP_KNOWN=1` is set: targets then step around
-/// the input classes of findings that are reported but not fixed yet (see
-/// fuzz/README.md, "Open findings"), so a campaign can look past them.
-#[must_use]
-pub fn skip_known() -> bool {
-    static SKIP: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
-    *SKIP.get_or_init(|| std::env::var_os("PLATFORM_FUZZ_SKIP_KNOWN").is_some_and(|v| v == "1"))
-}
-
-/// Whether `text` holds a `\r` that is not part of `\r\n`.
-#[must_use]
-pub fn has_lone_cr(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    bytes
-        .iter()
-        .enumerate()
-        .any(|(i, &b)| b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
-}

@@ -38,6 +38,9 @@ pub struct EntityRef {
     key: Arc<str>,
     /// Byte length of the kind.
     kind_len: u32,
+    /// Byte length of the kind in `key`: lowercasing can change the length
+    /// (`İ` is two bytes, its lowercase three; the Kelvin sign three, `k` one).
+    key_kind_len: u32,
     /// Byte offset of the name.
     name_start: u32,
 }
@@ -104,21 +107,23 @@ impl EntityRef {
                 || !buffer
                     .chars()
                     .any(|c| c.to_lowercase().ne(std::iter::once(c)));
-            let key = if lowercase {
-                Arc::clone(&text)
+            let (key, key_kind_len) = if lowercase {
+                (Arc::clone(&text), kind_len)
             } else {
                 buffer.clear();
                 push_lowercase(buffer, kind);
+                let key_kind_len = u32::try_from(buffer.len()).unwrap_or(u32::MAX);
                 buffer.push(':');
                 push_lowercase(buffer, namespace);
                 buffer.push('/');
                 push_lowercase(buffer, name);
-                Arc::from(buffer.as_str())
+                (Arc::from(buffer.as_str()), key_kind_len)
             };
             Self {
                 text,
                 key,
                 kind_len,
+                key_kind_len,
                 name_start,
             }
         })
@@ -217,7 +222,7 @@ impl EntityRef {
     /// The lowercased kind.
     #[must_use]
     pub fn kind_key(&self) -> &str {
-        &self.key[..self.kind_len as usize]
+        &self.key[..self.key_kind_len as usize]
     }
 }
 
@@ -365,6 +370,22 @@ mod tests {
         let r = EntityRef::new("Component", "default", "ÄPFEL");
         assert_eq!(r.to_string(), "component:default/äpfel");
         assert_eq!(r, EntityRef::new("component", "default", "äpfel"));
+    }
+
+    /// Fuzz finding (fuzz/regressions/entity_ref): lowercasing changes the
+    /// byte length of some kinds, so the lowercased kind is not a prefix of
+    /// the key of the kind's original length.
+    #[test]
+    fn kind_key_survives_length_changing_lowercase() {
+        let dotted = EntityRef::parse("\u{130}:a/b").unwrap();
+        assert_eq!(dotted.kind_key(), "i\u{307}");
+        assert_eq!(dotted.to_key(), "i\u{307}:a/b");
+        let kelvin = EntityRef::parse("\u{212A}:ns/name").unwrap();
+        assert_eq!(kelvin.kind_key(), "k");
+        assert_eq!(kelvin.namespace(), "ns");
+        let plain = EntityRef::parse_with("refsC", Some("\u{130}"), "s").unwrap();
+        assert_eq!(plain.kind_key(), "i\u{307}");
+        assert_eq!(plain.as_key(), "i\u{307}:s/refsc");
     }
 
     #[test]

@@ -92,21 +92,77 @@ impl fmt::Display for Span {
 
 /// The 1-based line and column (in characters) of byte `offset` in `text`.
 ///
+/// Lines end as YAML ends them: at `\n`, `\r\n` or a lone `\r` (the YAML
+/// parser breaks lines at all three, so every position of a document uses
+/// the same count).
+///
 /// `offset` must be a character boundary; it is clamped to the text length.
 #[must_use]
 pub fn line_column(text: &str, offset: usize) -> (u32, u32) {
     let offset = offset.min(text.len());
-    let before = &text.as_bytes()[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
+    let bytes = text.as_bytes();
+    let mut line = 1usize;
+    let mut line_start = 0usize;
+    for (i, &b) in bytes[..offset].iter().enumerate() {
+        if is_line_break(bytes, i, b) {
+            line += 1;
+            line_start = i + 1;
+        }
+    }
+    // A byte order mark is not a column: editors and the YAML parser put
+    // what follows it at column 1.
+    let line_start = if line_start == 0 && text.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8().min(offset)
+    } else {
+        line_start
+    };
     let column = text
         .get(line_start..offset)
         .map_or(offset - line_start, |s| s.chars().count())
         + 1;
     (saturate(line), saturate(column))
+}
+
+/// Whether byte `b` at `i` of `bytes` ends a line: a `\n`, or a `\r` that
+/// no `\n` follows.
+fn is_line_break(bytes: &[u8], i: usize, b: u8) -> bool {
+    b == b'\n' || (b == b'\r' && bytes.get(i + 1) != Some(&b'\n'))
+}
+
+/// The number of line breaks in `text`, counted as [`line_column`] counts
+/// them (a `\r` at the very end counts as a break).
+pub(crate) fn count_line_breaks(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(i, &b)| is_line_break(bytes, i, b))
+        .count()
+}
+
+/// The lines of `text`, each with its line break (`\n`, `\r\n` or a lone
+/// `\r`), as [`line_column`] counts them.
+pub(crate) fn lines_inclusive(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut start = 0usize;
+    std::iter::from_fn(move || {
+        if start >= bytes.len() {
+            return None;
+        }
+        let from = start;
+        let end = memchr::memchr2(b'\n', b'\r', &bytes[from..]).map_or(bytes.len(), |i| {
+            let at = from + i;
+            // `\r\n` is one break: the line ends after the `\n`.
+            if bytes[at] == b'\r' && bytes.get(at + 1) == Some(&b'\n') {
+                at + 2
+            } else {
+                at + 1
+            }
+        });
+        start = end;
+        // Breaks are ASCII bytes, so every cut is a character boundary.
+        text.get(from..end)
+    })
 }
 
 pub(crate) fn saturate(value: usize) -> u32 {
@@ -116,6 +172,31 @@ pub(crate) fn saturate(value: usize) -> u32 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fuzz finding (fuzz/regressions/yaml_reader/lone-cr-line-numbers): a
+    /// lone `\r` is a line break, as it is for the YAML parser.
+    #[test]
+    fn lone_carriage_returns_break_lines() {
+        let text = "\ra\r\nb\rc\n";
+        assert_eq!(line_column(text, 1), (2, 1));
+        assert_eq!(line_column(text, 4), (3, 1));
+        assert_eq!(line_column(text, 3), (2, 3), "inside \\r\\n");
+        assert_eq!(line_column(text, 6), (4, 1));
+        assert_eq!(count_line_breaks(text), 4);
+        assert_eq!(count_line_breaks("a\r"), 1);
+        let lines: Vec<&str> = lines_inclusive(text).collect();
+        assert_eq!(lines, ["\r", "a\r\n", "b\r", "c\n"]);
+        assert_eq!(lines_inclusive("x").collect::<Vec<_>>(), ["x"]);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_a_column() {
+        let text = "\u{feff}a: 1\nb: 2";
+        assert_eq!(line_column(text, 0), (1, 1));
+        assert_eq!(line_column(text, 3), (1, 1));
+        assert_eq!(line_column(text, 6), (1, 4));
+        assert_eq!(line_column(text, 8), (2, 1));
+    }
 
     #[test]
     fn line_and_column_count_characters() {

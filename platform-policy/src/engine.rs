@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use platform_model::loader::{ReadError, read_limited};
 use platform_model::{Severity, Span};
 use rayon::prelude::*;
 use serde_json::{Map, Value};
@@ -583,27 +584,6 @@ fn outcome_first(outcome: &mut FileOutcome) -> Option<&mut Finding> {
     outcome.first_finding()
 }
 
-/// Why a file was not read.
-#[derive(Debug)]
-pub(crate) enum ReadError {
-    /// Not a regular file (a FIFO, device, socket or directory).
-    NotRegular(&'static str),
-    /// Over the size limit.
-    TooLarge(usize),
-    /// The I/O error.
-    Io(std::io::Error),
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::NotRegular(kind) => write!(f, "it is {kind}, not a regular file"),
-            Self::TooLarge(max) => write!(f, "it is larger than the {max}-byte limit"),
-            Self::Io(e) => write!(f, "{e}"),
-        }
-    }
-}
-
 /// What kind of non-regular file `t` is (`None` for a regular file).
 pub(crate) fn special_kind(t: std::fs::FileType) -> Option<&'static str> {
     #[cfg(unix)]
@@ -630,39 +610,10 @@ pub(crate) fn special_kind(t: std::fs::FileType) -> Option<&'static str> {
     }
 }
 
-/// Reads at most `max` bytes of the regular file `path`. The file's type
-/// is checked before it is opened (a FIFO would block `open` forever, a
-/// device would never end) and again on the opened handle.
-pub(crate) fn read_limited(path: &Path, max: usize) -> Result<Vec<u8>, ReadError> {
-    use std::io::Read;
-    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
-    if let Some(kind) = special_kind(meta.file_type()) {
-        return Err(ReadError::NotRegular(kind));
-    }
-    let file = std::fs::File::open(path).map_err(ReadError::Io)?;
-    let meta = file.metadata().map_err(ReadError::Io)?;
-    if let Some(kind) = special_kind(meta.file_type()) {
-        return Err(ReadError::NotRegular(kind));
-    }
-    let len = meta.len();
-    if len > max as u64 {
-        return Err(ReadError::TooLarge(max));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
-    file.take(max as u64 + 1)
-        .read_to_end(&mut bytes)
-        .map_err(ReadError::Io)?;
-    if bytes.len() > max {
-        return Err(ReadError::TooLarge(max));
-    }
-    Ok(bytes)
-}
-
 /// Reads the configuration file: a regular file of at most `max` bytes of
 /// UTF-8.
 fn read_config(path: &Path, max: usize) -> Result<String, PolicyError> {
     let bytes = read_limited(path, max).map_err(|e| match e {
-        ReadError::Io(source) => PolicyError::io(path, source),
         ReadError::NotRegular(kind) => PolicyError::NotRegular {
             path: path.to_path_buf(),
             kind,
@@ -671,6 +622,8 @@ fn read_config(path: &Path, max: usize) -> Result<String, PolicyError> {
             path: path.to_path_buf(),
             limit,
         },
+        ReadError::Io(source) => PolicyError::io(path, source),
+        other => PolicyError::io(path, std::io::Error::other(other.to_string())),
     })?;
     String::from_utf8(bytes).map_err(|e| {
         PolicyError::io(

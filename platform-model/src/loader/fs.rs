@@ -22,13 +22,14 @@ pub(crate) enum Confined {
 
 /// Why [`read_limited`] failed.
 #[derive(Debug)]
-pub(crate) enum ReadError {
+#[non_exhaustive]
+pub enum ReadError {
     /// Not a regular file (the name of what it is: "a FIFO", …).
     NotRegular(&'static str),
     /// Larger than the limit.
     TooLarge(usize),
     /// Any other I/O failure.
-    Io(String),
+    Io(std::io::Error),
 }
 
 impl std::fmt::Display for ReadError {
@@ -36,7 +37,16 @@ impl std::fmt::Display for ReadError {
         match self {
             Self::NotRegular(what) => write!(f, "it is {what}, not a regular file"),
             Self::TooLarge(limit) => write!(f, "larger than the {limit}-byte limit"),
-            Self::Io(message) => f.write_str(message),
+            Self::Io(error) => write!(f, "{error}"),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Self::Io(error) => Some(error),
+            _ => None,
         }
     }
 }
@@ -79,7 +89,7 @@ pub(crate) fn irregular_kind(file_type: std::fs::FileType) -> Option<&'static st
 
 /// Checks, without opening it, that `path` (symlinks followed) is a regular file.
 pub(crate) fn check_regular(path: &Path) -> Result<(), ReadError> {
-    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(e.to_string()))?;
+    let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
     match irregular_kind(meta.file_type()) {
         Some(what) => Err(ReadError::NotRegular(what)),
         None => Ok(()),
@@ -146,7 +156,15 @@ pub(crate) fn lexically_inside(root: &Path, path: &Path) -> bool {
 /// never end), the file is opened non-blocking and checked again through
 /// the open handle (in case it was swapped), and the read itself stops one
 /// byte past the limit in case the file grew.
-pub(crate) fn read_limited(path: &Path, max_bytes: usize) -> Result<Vec<u8>, ReadError> {
+///
+/// Every crate of the workspace reads untrusted files through this one
+/// function.
+///
+/// # Errors
+///
+/// [`ReadError`] when `path` is not a regular file, is larger than
+/// `max_bytes`, or cannot be read.
+pub fn read_limited(path: &Path, max_bytes: usize) -> Result<Vec<u8>, ReadError> {
     check_regular(path)?;
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
@@ -155,10 +173,8 @@ pub(crate) fn read_limited(path: &Path, max_bytes: usize) -> Result<Vec<u8>, Rea
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let file = options
-        .open(path)
-        .map_err(|e| ReadError::Io(e.to_string()))?;
-    let meta = file.metadata().map_err(|e| ReadError::Io(e.to_string()))?;
+    let file = options.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
     if let Some(what) = irregular_kind(meta.file_type()) {
         return Err(ReadError::NotRegular(what));
     }
@@ -172,7 +188,7 @@ pub(crate) fn read_limited(path: &Path, max_bytes: usize) -> Result<Vec<u8>, Rea
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0).saturating_add(1));
     file.take(limit)
         .read_to_end(&mut bytes)
-        .map_err(|e| ReadError::Io(e.to_string()))?;
+        .map_err(ReadError::Io)?;
     if bytes.len() > max_bytes {
         return Err(ReadError::TooLarge(max_bytes));
     }

@@ -40,6 +40,7 @@ use serde_json::Value;
 
 use catalog::LocationTarget;
 pub use catalog::{Catalog, LoadedDocument, Summary};
+pub use fs::{ReadError, read_limited};
 pub use placeholder::{
     CODE_BUDGET as PLACEHOLDER_BUDGET, CODE_NOT_FOUND as PLACEHOLDER_NOT_FOUND,
     CODE_NOT_REGULAR as PLACEHOLDER_NOT_REGULAR, CODE_OUTSIDE_ROOT as PLACEHOLDER_OUTSIDE_ROOT,
@@ -54,7 +55,7 @@ use crate::error::Error;
 use crate::span::Span;
 use crate::validate::{Problem, ProblemTarget, ReadingLocation, ValidationMode, Validator};
 use crate::yaml::{self, YamlDocument, YamlOptions};
-use fs::{Confined, ReadError, confine, display_path, read_limited};
+use fs::{Confined, confine, display_path};
 
 /// Diagnostic code: a file cannot be read.
 pub const CODE_FILE_UNREADABLE: &str = "file.unreadable";

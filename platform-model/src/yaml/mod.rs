@@ -369,10 +369,7 @@ fn parse_chunk(
     };
     // Chunks start at line starts, so only the lines before the content
     // need counting (not the whole file: streams can hold many documents).
-    let skipped_lines = body[chunk.start..chunk.content_start]
-        .bytes()
-        .filter(|&b| b == b'\n')
-        .count();
+    let skipped_lines = crate::span::count_line_breaks(&body[chunk.start..chunk.content_start]);
     let content = bom + chunk.content_start;
     let position = Span::new(
         Arc::clone(file),

@@ -28,7 +28,7 @@ pub(crate) fn split_documents(text: &str) -> Vec<Chunk> {
     let mut current = Pending::new(0, 1);
     let mut offset = 0;
     let mut line_no: u32 = 1;
-    for line in text.split_inclusive('\n') {
+    for line in crate::span::lines_inclusive(text) {
         let next_offset = offset + line.len();
         match marker(line) {
             Some(Marker::DocumentStart) => {

@@ -716,3 +716,32 @@ fn problems_in_a_large_mapping_are_located_in_linear_time() {
         },
     );
 }
+
+/// Fuzz finding (`fuzz/regressions/yaml_reader/lone-cr-line-numbers`): a
+/// lone `\r` is a YAML line break, and every position of the stream (the
+/// document's, the parser's inside it) counts it as one.
+#[test]
+fn lone_carriage_returns_count_as_line_breaks_everywhere() {
+    let text = "\ra: 1\r---\rb: x\r\rc: y\n";
+    let stream = parse(text);
+    assert_eq!(stream.documents.len(), 2, "{stream:?}");
+    let second = &stream.documents[1];
+    assert!(second.error.is_none(), "{:?}", second.error);
+    assert_eq!(second.position.line, 3);
+    for (pointer, needle) in [("/b", "x"), ("/c", "y")] {
+        let span = second.value_span(pointer);
+        let offset = text.find(needle).expect("needle");
+        assert_eq!(span.start, offset, "{pointer}");
+        assert_eq!(
+            (span.line, span.column),
+            platform_model::span::line_column(text, offset),
+            "{pointer}"
+        );
+    }
+    assert_eq!(second.value_span("/c").line, 6);
+    let first = &stream.documents[0];
+    assert_eq!(
+        (first.value_span("/a").line, first.value_span("/a").column),
+        (2, 4)
+    );
+}

@@ -423,6 +423,14 @@ pub struct FetchPlain {
     limits: FetchLimits,
 }
 
+impl FetchPlain {
+    /// With other limits.
+    #[must_use]
+    pub fn with_limits(limits: FetchLimits) -> Self {
+        Self { limits }
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct PlainInput {
