@@ -13,19 +13,19 @@
 //! assert_eq!(report.unallocated_total, 7.0);
 //! let team = report.groups.iter().find(|g| g.entity == "group:default/payments-team").unwrap();
 //! assert_eq!(team.total, 400.0);
-//! # Ok::<(), platform_graph::GraphError>(())
+//! # Ok::<(), platform_graph::Error>(())
 //! ```
 
 use std::collections::BTreeMap;
 
 use petgraph::Direction;
-use platform_model::EntityRef;
 use platform_model::relations::RelationType;
+use platform_model::{EntityRef, Span};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::error::GraphError;
+use crate::error::Error;
 use crate::graph::{CatalogGraph, NodeId};
 use crate::kind::EntityKind;
 
@@ -55,11 +55,10 @@ pub struct CostItem {
     pub source: String,
 }
 
-fn bad(file: &str, line: usize, column: usize, message: impl Into<String>) -> GraphError {
-    GraphError::CostInput {
-        file: file.to_owned(),
-        line,
-        column,
+fn bad(file: &str, line: usize, column: usize, message: impl Into<String>) -> Error {
+    let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    Error::CostInput {
+        span: Span::new(file.into(), saturate(line), saturate(column), 0, 0),
         message: message.into(),
     }
 }
@@ -71,8 +70,8 @@ fn bad(file: &str, line: usize, column: usize, message: impl Into<String>) -> Gr
 ///
 /// # Errors
 ///
-/// [`GraphError::CostInput`] with the line and column of the first problem.
-pub fn parse_costs(file: &str, text: &str) -> Result<Vec<CostItem>, GraphError> {
+/// [`Error::CostInput`] with the line and column of the first problem.
+pub fn parse_costs(file: &str, text: &str) -> Result<Vec<CostItem>, Error> {
     let trimmed = text.trim_start();
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         parse_json(file, text)
@@ -81,7 +80,7 @@ pub fn parse_costs(file: &str, text: &str) -> Result<Vec<CostItem>, GraphError> 
     }
 }
 
-fn parse_csv(file: &str, text: &str) -> Result<Vec<CostItem>, GraphError> {
+fn parse_csv(file: &str, text: &str) -> Result<Vec<CostItem>, Error> {
     let mut items = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let number = i + 1;
@@ -134,10 +133,10 @@ fn key_of(text: &str) -> CostKey {
     CostKey::Entity(text.to_owned())
 }
 
-fn parse_json(file: &str, text: &str) -> Result<Vec<CostItem>, GraphError> {
+fn parse_json(file: &str, text: &str) -> Result<Vec<CostItem>, Error> {
     let value: Value =
         serde_json::from_str(text).map_err(|e| bad(file, e.line(), e.column(), e.to_string()))?;
-    let amount = |v: &Value, what: &str| -> Result<f64, GraphError> {
+    let amount = |v: &Value, what: &str| -> Result<f64, Error> {
         v.as_f64().filter(|a| a.is_finite()).ok_or_else(|| {
             bad(
                 file,
@@ -239,9 +238,15 @@ pub struct CostOptions {
 
 impl CostOptions {
     /// How shared resources are split.
-    pub fn split(mut self, split: SplitRule) -> Self {
+    pub fn with_split(mut self, split: SplitRule) -> Self {
         self.split = split;
         self
+    }
+
+    /// How shared resources are split.
+    #[deprecated(since = "0.1.0", note = "use `with_split`")]
+    pub fn split(self, split: SplitRule) -> Self {
+        self.with_split(split)
     }
 }
 
@@ -612,7 +617,7 @@ mod tests {
         assert_eq!(list[0].amount, 1.0);
         let err = parse_costs("c.json", "{\n  \"a\": }").expect_err("syntax");
         assert!(
-            matches!(err, GraphError::CostInput { line: 2, .. }),
+            matches!(&err, Error::CostInput { span, .. } if span.line == 2),
             "{err:?}"
         );
     }

@@ -3,10 +3,12 @@
 
 use std::fmt::Write as _;
 
+use platform_model::Span;
+
 /// Why a graph operation could not run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
-pub enum GraphError {
+pub enum Error {
     /// No entity with this reference (the text as given) exists.
     #[error("{}", unknown_message(reference, suggestions))]
     UnknownEntity {
@@ -24,14 +26,12 @@ pub enum GraphError {
         candidates: Vec<String>,
     },
     /// Cost input that cannot be read, with its location.
-    #[error("{file}:{line}:{column}: {message}")]
+    #[error("{span}: {message}")]
     CostInput {
-        /// The file (or `<input>`).
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
+        /// Where: the file as named to [`parse_costs`](crate::cost::parse_costs),
+        /// line and column (cost problems carry no byte offsets: `start` and
+        /// `end` are 0).
+        span: Span,
         /// What is wrong.
         message: String,
     },

@@ -12,7 +12,7 @@ use platform_model::{Catalog, Entity, EntityRef, Span};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::error::GraphError;
+use crate::error::Error;
 use crate::kind::EntityKind;
 
 /// A node's handle. Stable while the graph lives: removing other entities
@@ -119,7 +119,7 @@ pub(crate) fn canonical(relation: RelationType) -> (RelationType, bool) {
 /// let web = graph.resolve("component:web")?;
 /// assert_eq!(graph.node(graph.owner(web).unwrap()).entity_ref.to_string(), "group:default/team-a");
 /// assert_eq!(graph.dangling().len(), 1); // resource:default/db does not exist
-/// # Ok::<(), platform_graph::GraphError>(())
+/// # Ok::<(), platform_graph::Error>(())
 /// ```
 #[derive(Clone, Debug, Default)]
 pub struct CatalogGraph {
@@ -581,9 +581,9 @@ impl CatalogGraph {
     ///
     /// # Errors
     ///
-    /// [`GraphError::UnknownEntity`] with the nearest references, or
-    /// [`GraphError::Ambiguous`] for a bare name several entities share.
-    pub fn resolve(&self, text: &str) -> Result<NodeId, GraphError> {
+    /// [`Error::UnknownEntity`] with the nearest references, or
+    /// [`Error::Ambiguous`] for a bare name several entities share.
+    pub fn resolve(&self, text: &str) -> Result<NodeId, Error> {
         if let Ok(reference) = EntityRef::parse(text) {
             if let Some(id) = self.find(&reference) {
                 return Ok(id);
@@ -603,7 +603,7 @@ impl CatalogGraph {
                 [one] => return Ok(*one),
                 [] => {}
                 many => {
-                    return Err(GraphError::Ambiguous {
+                    return Err(Error::Ambiguous {
                         reference: text.to_owned(),
                         candidates: many
                             .iter()
@@ -613,7 +613,7 @@ impl CatalogGraph {
                 }
             }
         }
-        Err(GraphError::UnknownEntity {
+        Err(Error::UnknownEntity {
             reference: text.to_owned(),
             suggestions: self.suggestions(text, 3),
         })

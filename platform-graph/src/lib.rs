@@ -49,13 +49,16 @@
 //!   and [`neighbourhood`](CatalogGraph::neighbourhood).
 //! - [`cost`]: attribution from CSV, JSON or OpenCost allocations, shared
 //!   resources split, rolled up to groups, systems and domains.
+//! - [`report`]: several questions answered in one [`GraphReport`] with
+//!   [`CatalogGraph::answer`], the JSON and text `platform graph` prints.
 //! - Exports: [`to_dot`](CatalogGraph::to_dot), [`to_mermaid`](CatalogGraph::to_mermaid),
 //!   [`to_json`](CatalogGraph::to_json).
 //!
 //! Every traversal uses an explicit queue or stack: a million-long
 //! dependency chain cannot overflow the stack, and cycles never loop.
-//! Findings are [`GraphProblem`] values (convertible to the workspace's
-//! [`platform_model::Diagnostic`]); [`GraphError`] means a query could not
+//! Findings are [`GraphProblem`] values (the workspace's
+//! [`platform_model::Diagnostic`] with the problem's kind and entity);
+//! [`Error`] means a query could not
 //! run, such as an unknown reference, and suggests the nearest ones.
 
 pub mod cost;
@@ -64,10 +67,14 @@ mod export;
 mod graph;
 mod kind;
 mod query;
+pub mod report;
 #[doc(hidden)]
 pub mod testing;
 
-pub use error::GraphError;
+pub use error::Error;
+/// The crate's error type under its first name.
+#[deprecated(since = "0.1.0", note = "use `platform_graph::Error`")]
+pub type GraphError = Error;
 pub use graph::{CatalogGraph, DanglingRef, Node, NodeId};
 pub use kind::EntityKind;
 pub use platform_model::relations::RelationType;
@@ -76,3 +83,4 @@ pub use query::{
     BringUpOrder, Cycle, CycleKind, ELIDED, GraphProblem, Owned, OwnedBy, OwnedReport, PathReport,
     ProblemKind, Reach, Reached, ReportOptions, Step, Subgraph, Traversal, Via,
 };
+pub use report::{CycleReport, GraphReport, Questions};

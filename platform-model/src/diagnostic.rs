@@ -145,6 +145,69 @@ impl Diagnostic {
     }
 }
 
+/// The flat JSON form every report of the workspace prints a diagnostic in
+/// (`platform graph --problems`, `platform check`, `platform template lint`):
+/// one object per diagnostic, its location as `file`, `line` and `column`
+/// (an empty file at 1:1 when it has none).
+///
+/// ```
+/// use platform_model::{Diagnostic, Span};
+///
+/// let d = Diagnostic::error("graph.missing-owner", "no such group")
+///     .with_span(Span::new("catalog-info.yaml".into(), 7, 10, 90, 99))
+///     .with_path("/spec/owner");
+/// let json = serde_json::to_value(d.record())?;
+/// assert_eq!(json["code"], "graph.missing-owner");
+/// assert_eq!((json["line"].as_u64(), json["path"].as_str()), (Some(7), Some("/spec/owner")));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
+pub struct DiagnosticRecord<'a> {
+    /// The diagnostic's code.
+    pub code: &'a str,
+    /// The same code under the key the first reports used; kept until the
+    /// next minor version, use `code`.
+    pub rule: &'a str,
+    /// `error`, `warning` or `info`.
+    pub severity: Severity,
+    /// The message.
+    pub message: &'a str,
+    /// The file (empty when there is none).
+    pub file: &'a str,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// JSON pointer of the field, `null` when it is not about a field.
+    pub path: Option<&'a str>,
+    /// `help:` and `note:` lines, left out when there are none.
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    pub notes: &'a [String],
+}
+
+impl Diagnostic {
+    /// The flat JSON form of this diagnostic (see [`DiagnosticRecord`]).
+    #[must_use]
+    pub fn record(&self) -> DiagnosticRecord<'_> {
+        let (file, line, column) = self
+            .span
+            .as_ref()
+            .map_or(("", 1, 1), |s| (&*s.file, s.line, s.column));
+        DiagnosticRecord {
+            code: &self.code,
+            rule: &self.code,
+            severity: self.severity,
+            message: &self.message,
+            file,
+            line,
+            column,
+            path: self.path.as_deref(),
+            notes: &self.notes,
+        }
+    }
+}
+
 impl fmt::Display for Diagnostic {
     /// `file:line:col: severity[code]: message`, the one-line form used in logs.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -90,7 +90,7 @@ pub mod synthetic;
 pub mod validate;
 pub mod yaml;
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Diagnostic, DiagnosticRecord, Severity};
 pub use entity::{Entity, EntityMeta, EntitySpec};
 pub use entity_ref::{EntityRef, RefError};
 pub use error::Error;

@@ -70,7 +70,7 @@ impl CatalogGraph {
     ///     .entities().map(|id| graph.entity_ref(id).to_string()).collect();
     /// assert!(needs.contains(&"resource:default/payments-postgres".to_owned()));
     /// assert!(needs.contains(&"component:default/fraud-detection-service".to_owned()));
-    /// # Ok::<(), platform_graph::GraphError>(())
+    /// # Ok::<(), platform_graph::Error>(())
     /// ```
     #[must_use]
     pub fn dependencies(&self, id: NodeId, options: &Traversal) -> Reach {

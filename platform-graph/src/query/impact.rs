@@ -25,7 +25,7 @@ impl CatalogGraph {
     /// assert!(hit.contains(&"api:default/payment-api-v2".to_owned()));
     /// assert!(hit.contains(&"system:default/billing-system".to_owned()));
     /// assert!(hit.contains(&"group:default/payments-team".to_owned()));
-    /// # Ok::<(), platform_graph::GraphError>(())
+    /// # Ok::<(), platform_graph::Error>(())
     /// ```
     #[must_use]
     pub fn impact(&self, failing: &[NodeId]) -> Reach {

@@ -9,7 +9,7 @@ use platform_model::relations::RelationType;
 use serde::Serialize;
 
 use super::{ReportOptions, Walk, bounded_path};
-use crate::error::GraphError;
+use crate::error::Error;
 use crate::graph::{CatalogGraph, NodeId};
 use crate::kind::EntityKind;
 
@@ -197,7 +197,7 @@ impl CatalogGraph {
     ///
     /// # Errors
     ///
-    /// [`GraphError::WrongKind`] when `owner` cannot own entities.
+    /// [`Error::WrongKind`] when `owner` cannot own entities.
     ///
     /// ```
     /// # use platform_graph::{CatalogGraph, OwnedBy, EntityKind};
@@ -205,12 +205,12 @@ impl CatalogGraph {
     /// let payments = graph.resolve("group:payments-team")?;
     /// let services = graph.owned_by(payments, &OwnedBy::default().kinds([EntityKind::Component]))?;
     /// assert!(services.iter().any(|o| graph.entity_ref(o.entity).name() == "payment-service"));
-    /// # Ok::<(), platform_graph::GraphError>(())
+    /// # Ok::<(), platform_graph::Error>(())
     /// ```
-    pub fn owned_by(&self, owner: NodeId, options: &OwnedBy) -> Result<Vec<Owned>, GraphError> {
+    pub fn owned_by(&self, owner: NodeId, options: &OwnedBy) -> Result<Vec<Owned>, Error> {
         let kind = self.node(owner).kind;
         if !kind.can_own() {
-            return Err(GraphError::WrongKind {
+            return Err(Error::WrongKind {
                 reference: self.entity_ref(owner).to_string(),
                 kind: kind.to_string(),
                 expected: "only groups and users own entities".to_owned(),

@@ -38,7 +38,7 @@ impl CatalogGraph {
     /// let path = graph.shortest_path(alice, db).unwrap();
     /// assert_eq!(path.first().unwrap().entity, alice);
     /// assert_eq!(path.last().unwrap().entity, db);
-    /// # Ok::<(), platform_graph::GraphError>(())
+    /// # Ok::<(), platform_graph::Error>(())
     /// ```
     #[must_use]
     pub fn shortest_path(&self, from: NodeId, to: NodeId) -> Option<Vec<Step>> {

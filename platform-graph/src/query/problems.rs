@@ -58,7 +58,10 @@ impl ProblemKind {
     }
 }
 
-/// One problem of the graph.
+/// One problem of the graph: the workspace's [`Diagnostic`] (code,
+/// severity, message, the field's JSON pointer as `path`, and the span of
+/// the reference as written or of the entity's document), with the kind
+/// and the entity it is about.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct GraphProblem {
@@ -66,24 +69,38 @@ pub struct GraphProblem {
     pub kind: ProblemKind,
     /// The entity it is about.
     pub entity: EntityRef,
-    /// What is wrong.
-    pub message: String,
-    /// JSON pointer of the field in the entity, when there is one.
-    pub pointer: Option<String>,
-    /// Where: the reference as written, or the entity's document.
-    pub span: Option<Span>,
+    /// The finding itself.
+    pub diagnostic: Diagnostic,
 }
 
 impl GraphProblem {
+    fn new(
+        kind: ProblemKind,
+        entity: EntityRef,
+        message: String,
+        path: Option<String>,
+        span: Option<Span>,
+    ) -> Self {
+        let mut diagnostic =
+            Diagnostic::new(kind.code(), kind.severity(), message).with_span_opt(span);
+        diagnostic.path = path;
+        Self {
+            kind,
+            entity,
+            diagnostic,
+        }
+    }
+
     /// The problem as a workspace diagnostic.
     #[must_use]
     pub fn to_diagnostic(&self) -> Diagnostic {
-        let mut d = Diagnostic::new(self.kind.code(), self.kind.severity(), self.message.clone())
-            .with_span_opt(self.span.clone());
-        if let Some(pointer) = &self.pointer {
-            d = d.with_path(pointer.clone());
-        }
-        d
+        self.diagnostic.clone()
+    }
+}
+
+impl From<GraphProblem> for Diagnostic {
+    fn from(problem: GraphProblem) -> Self {
+        problem.diagnostic
     }
 }
 
@@ -111,33 +128,35 @@ impl CatalogGraph {
         let mut out = Vec::new();
         for dangling in self.dangling() {
             let missing_owner = dangling.relation == RelationType::OwnedBy;
-            out.push(GraphProblem {
-                kind: if missing_owner {
+            let message = format!(
+                "{} {} {}, which does not exist",
+                dangling.source, dangling.relation, dangling.target
+            );
+            out.push(GraphProblem::new(
+                if missing_owner {
                     ProblemKind::MissingOwner
                 } else {
                     ProblemKind::DanglingRef
                 },
-                message: format!(
-                    "{} {} {}, which does not exist",
-                    dangling.source, dangling.relation, dangling.target
-                ),
-                entity: dangling.source,
-                pointer: Some(dangling.pointer),
-                span: dangling.span,
-            });
+                dangling.source,
+                message,
+                Some(dangling.pointer),
+                dangling.span,
+            ));
         }
         for (id, node) in self.nodes() {
             if node.is_placeholder() {
                 continue;
             }
-            let located =
-                |kind: ProblemKind, message: String, pointer: Option<&str>| GraphProblem {
+            let located = |kind: ProblemKind, message: String, pointer: Option<&str>| {
+                GraphProblem::new(
                     kind,
-                    entity: node.entity_ref.clone(),
+                    node.entity_ref.clone(),
                     message,
-                    pointer: pointer.map(str::to_owned),
-                    span: node.location.clone(),
-                };
+                    pointer.map(str::to_owned),
+                    node.location.clone(),
+                )
+            };
             let owners: Vec<NodeId> = self.related(id, RelationType::OwnedBy).collect();
             if owners.is_empty() && needs_owner(node.kind) {
                 out.push(located(
@@ -209,13 +228,13 @@ impl CatalogGraph {
                 .map(|&m| self.entity_ref(m).to_string())
                 .collect();
             let first = cycle.members[0];
-            out.push(GraphProblem {
-                kind: ProblemKind::Cycle,
-                entity: self.entity_ref(first).clone(),
-                message: format!("{} cycle: {}", cycle.kind.as_str(), names.join(" -> ")),
-                pointer: None,
-                span: self.node(first).location.clone(),
-            });
+            out.push(GraphProblem::new(
+                ProblemKind::Cycle,
+                self.entity_ref(first).clone(),
+                format!("{} cycle: {}", cycle.kind.as_str(), names.join(" -> ")),
+                None,
+                self.node(first).location.clone(),
+            ));
         }
         out.sort_by(|a, b| a.kind.cmp(&b.kind).then_with(|| a.entity.cmp(&b.entity)));
         out

@@ -18,7 +18,7 @@ impl CatalogGraph {
     ///     .map(|id| graph.entity_ref(id).to_string()).collect();
     /// assert!(inside.contains(&"system:default/billing-system".to_owned()));
     /// assert!(inside.contains(&"component:default/payment-service".to_owned()));
-    /// # Ok::<(), platform_graph::GraphError>(())
+    /// # Ok::<(), platform_graph::Error>(())
     /// ```
     #[must_use]
     pub fn parts(&self, whole: NodeId) -> Reach {

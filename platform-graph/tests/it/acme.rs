@@ -1,7 +1,7 @@
 //! Queries on the Acme example organisation.
 
 use platform_graph::testing::acme_graph;
-use platform_graph::{EntityKind, GraphError, OwnedBy, RelationType, Traversal};
+use platform_graph::{EntityKind, Error, OwnedBy, RelationType, Traversal};
 
 #[test]
 fn impact_of_the_payments_database() {
@@ -35,7 +35,7 @@ fn everything_engineering_owns() {
         .expect("component");
     assert!(matches!(
         graph.owned_by(web, &OwnedBy::default()),
-        Err(GraphError::WrongKind { .. })
+        Err(Error::WrongKind { .. })
     ));
 }
 
@@ -198,7 +198,7 @@ fn unknown_references_suggest_the_nearest() {
         err.to_string(),
         "no entity `resource:payments-postgress` in the catalog; did you mean `resource:default/payments-postgres`?"
     );
-    let GraphError::UnknownEntity { suggestions, .. } =
+    let Error::UnknownEntity { suggestions, .. } =
         graph.resolve("payment-servce").expect_err("typo")
     else {
         panic!("unknown")

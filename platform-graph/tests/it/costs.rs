@@ -51,7 +51,10 @@ fn weighted_split_follows_own_costs() {
         "resource:payments-postgres,100\npayment-service,30\n",
     )
     .expect("csv");
-    let report = graph.attribute_costs(&items, &CostOptions::default().split(SplitRule::Weighted));
+    let report = graph.attribute_costs(
+        &items,
+        &CostOptions::default().with_split(SplitRule::Weighted),
+    );
     assert_reconciles(&report);
     let payment = report
         .entities

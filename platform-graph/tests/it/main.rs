@@ -4,4 +4,5 @@ mod acme;
 mod adversarial;
 mod costs;
 mod problems;
+mod report;
 mod scale;

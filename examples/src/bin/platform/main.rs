@@ -14,7 +14,6 @@ use platform_model::report::ValidationReport;
 use platform_model::synthetic::SyntheticOrg;
 use platform_model::validate::{ValidationMode, Validator};
 use platform_model::{Diagnostic, Severity};
-use serde::Serialize;
 
 mod check;
 mod input;
@@ -309,23 +308,6 @@ struct GraphArgs {
     max_path_len: usize,
 }
 
-/// The answers of `platform graph --format json`, in the order the README
-/// documents; each question adds its key. Serialized as it is printed:
-/// no intermediate JSON values.
-#[derive(Default, Serialize)]
-struct GraphAnswers {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    impact: Option<Vec<platform_graph::PathReport>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    owned: Option<Vec<platform_graph::OwnedReport>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cycles: Option<Vec<serde_json::Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    problems: Option<Vec<serde_json::Value>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    costs: Option<platform_graph::cost::CostReport>,
-}
-
 /// Prints the catalog's errors (YAML that does not parse, unreadable
 /// files, invalid entities: everything left out of the graph) on stderr,
 /// rustc-style, and returns how many there were.
@@ -348,7 +330,7 @@ fn report_catalog_errors(catalog: &Catalog) -> usize {
 
 fn graph(args: &GraphArgs) -> Result<ExitCode, String> {
     use platform_graph::cost::{CostOptions, SplitRule, parse_costs};
-    use platform_graph::{CatalogGraph, OwnedBy, ReportOptions};
+    use platform_graph::{CatalogGraph, Questions, ReportOptions};
 
     input::check_tree_argument(&args.path)?;
     let catalog = loader(ValidationMode::Backstage)?
@@ -360,7 +342,7 @@ fn graph(args: &GraphArgs) -> Result<ExitCode, String> {
         Some(file) => Some(input::read_text("--costs", file)?),
         None => None,
     };
-    let mut failed = report_catalog_errors(&catalog) > 0;
+    let catalog_failed = report_catalog_errors(&catalog) > 0;
     let exit = |failed: bool| {
         if failed {
             ExitCode::from(1)
@@ -370,107 +352,19 @@ fn graph(args: &GraphArgs) -> Result<ExitCode, String> {
     };
     let graph = CatalogGraph::from_catalog(&catalog);
     match args.format {
-        GraphFormat::Dot => return emit(graph.to_dot().trim_end()).map(|()| exit(failed)),
+        GraphFormat::Dot => return emit(graph.to_dot().trim_end()).map(|()| exit(catalog_failed)),
         GraphFormat::Mermaid => {
-            return emit(graph.to_mermaid().trim_end()).map(|()| exit(failed));
+            return emit(graph.to_mermaid().trim_end()).map(|()| exit(catalog_failed));
         }
         GraphFormat::Json | GraphFormat::Text => {}
     }
-    let text_mode = args.format == GraphFormat::Text;
-    let reports = ReportOptions::new().with_max_path_len(args.max_path_len);
-    let asked = !args.impact.is_empty()
-        || args.owned_by.is_some()
-        || args.cycles
-        || args.problems
-        || args.costs.is_some();
-    let mut answers = GraphAnswers::default();
-    let mut text = String::new();
-    if !args.impact.is_empty() {
-        let roots = args
-            .impact
-            .iter()
-            .map(|r| graph.resolve(r).map_err(|e| e.to_string()))
-            .collect::<Result<Vec<_>, _>>()?;
-        let impact = graph.impact(&roots).report_with(&graph, &reports);
-        if text_mode {
-            for hit in &impact {
-                text.push_str(&format!(
-                    "{:>3}  {:<50} via {}\n",
-                    hit.depth,
-                    hit.entity,
-                    hit.path.join(" -> ")
-                ));
-            }
-        }
-        answers.impact = Some(impact);
-    }
+    let mut questions = Questions::new()
+        .with_impact(args.impact.iter().cloned())
+        .with_cycles(args.cycles)
+        .with_problems(args.problems)
+        .with_report_options(ReportOptions::new().with_max_path_len(args.max_path_len));
     if let Some(owner) = &args.owned_by {
-        let owner = graph.resolve(owner).map_err(|e| e.to_string())?;
-        let owned = graph
-            .owned_by(owner, &OwnedBy::default())
-            .map_err(|e| e.to_string())?;
-        let owned = graph.owned_report_with(&owned, &reports);
-        if text_mode {
-            for o in &owned {
-                text.push_str(&format!("{:<50} via {}\n", o.entity, o.via.join(" -> ")));
-            }
-        }
-        answers.owned = Some(owned);
-    }
-    if args.cycles {
-        let cycles: Vec<serde_json::Value> = graph
-            .cycles()
-            .iter()
-            .map(|c| {
-                let members: Vec<String> = c
-                    .members
-                    .iter()
-                    .map(|&m| graph.entity_ref(m).to_string())
-                    .collect();
-                if text_mode {
-                    text.push_str(&format!(
-                        "{} cycle: {}\n",
-                        c.kind.as_str(),
-                        members.join(" -> ")
-                    ));
-                }
-                serde_json::json!({"kind": c.kind, "members": members})
-            })
-            .collect();
-        if cycles.is_empty() {
-            text.push_str("no cycles\n");
-        }
-        answers.cycles = Some(cycles);
-    }
-    if args.problems {
-        let problems = graph.problems();
-        failed |= problems
-            .iter()
-            .any(|p| p.kind.severity() == Severity::Error);
-        let diagnostics: Vec<Diagnostic> = problems
-            .iter()
-            .map(platform_graph::GraphProblem::to_diagnostic)
-            .collect();
-        if text_mode {
-            let mut painter = Painter::plain();
-            for d in &diagnostics {
-                let source = d.span.as_ref().and_then(|s| catalog.source(&s.file));
-                text.push_str(&painter.render(d, source));
-                text.push_str("\n\n");
-            }
-            text.push_str(&format!("{} problems\n", diagnostics.len()));
-        }
-        let findings: Vec<serde_json::Value> = diagnostics
-            .iter()
-            .map(|d| {
-                let (file, line, column) = d.span.as_ref().map_or((String::new(), 1, 1), |s| {
-                    (s.file.to_string(), s.line, s.column)
-                });
-                serde_json::json!({"rule": d.code, "severity": d.severity, "message": d.message,
-                    "file": file, "line": line, "column": column, "path": d.path})
-            })
-            .collect();
-        answers.problems = Some(findings);
+        questions = questions.with_owned_by(owner.clone());
     }
     if let (Some(file), Some(content)) = (&args.costs, &cost_text) {
         let name = file.file_name().map_or_else(
@@ -482,45 +376,32 @@ fn graph(args: &GraphArgs) -> Result<ExitCode, String> {
             Split::Even => SplitRule::Even,
             Split::Weighted => SplitRule::Weighted,
         };
-        let costs = graph.attribute_costs(&items, &CostOptions::default().split(split));
-        if text_mode {
-            text.push_str(&format!(
-                "total {:.2}, unallocated {:.2}, unowned {:.2}\n",
-                costs.total, costs.unallocated_total, costs.unowned_total
-            ));
-            for g in &costs.groups {
-                text.push_str(&format!(
-                    "  {:<45} own {:>12.2}  total {:>12.2}\n",
-                    g.entity, g.own, g.total
-                ));
-            }
-            for s in costs.systems.iter().chain(&costs.domains) {
-                text.push_str(&format!(
-                    "  {:<45} own {:>12.2}  total {:>12.2}\n",
-                    s.entity, s.own, s.total
-                ));
-            }
-            for u in &costs.unallocated {
-                text.push_str(&format!(
-                    "  unallocated {:>10.2} from {}: {}\n",
-                    u.amount, u.source, u.reason
-                ));
-            }
+        questions = questions.with_costs(items, CostOptions::default().with_split(split));
+    }
+    if questions.is_empty() {
+        match args.format {
+            GraphFormat::Json => print_json(&graph.to_json())?,
+            _ => emit(&format!(
+                "{} nodes ({} placeholders), {} edges; ask with --impact, --owned-by, --cycles, --problems or --costs",
+                graph.node_count(),
+                graph.nodes().filter(|(_, n)| n.is_placeholder()).count(),
+                graph.edge_count()
+            ))?,
         }
-        answers.costs = Some(costs);
+        return Ok(exit(catalog_failed));
     }
-    match args.format {
-        GraphFormat::Json if asked => print_json(&answers)?,
-        GraphFormat::Json => print_json(&graph.to_json())?,
-        _ if asked => emit(text.trim_end())?,
-        _ => emit(&format!(
-            "{} nodes ({} placeholders), {} edges; ask with --impact, --owned-by, --cycles, --problems or --costs",
-            graph.node_count(),
-            graph.nodes().filter(|(_, n)| n.is_placeholder()).count(),
-            graph.edge_count()
-        ))?,
+    let report = graph.answer(&questions).map_err(|e| e.to_string())?;
+    if args.format == GraphFormat::Json {
+        print_json(&report)?;
+    } else {
+        let mut painter = Painter::plain();
+        let text = report.to_text(|d| {
+            let source = d.span.as_ref().and_then(|s| catalog.source(&s.file));
+            painter.render(d, source)
+        });
+        emit(text.trim_end())?;
     }
-    Ok(exit(failed))
+    Ok(exit(catalog_failed || report.has_errors()))
 }
 
 fn generate(entities: usize, out: &Path, seed: u64) -> Result<ExitCode, String> {
