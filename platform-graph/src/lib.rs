@@ -61,6 +61,7 @@
 //! [`Error`] means a query could not
 //! run, such as an unknown reference, and suggests the nearest ones.
 
+pub mod codes;
 pub mod cost;
 mod error;
 mod export;

@@ -5,6 +5,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::pointer::Pointer;
 use crate::span::Span;
 
 /// How serious a finding is.
@@ -43,6 +44,7 @@ impl fmt::Display for Severity {
 /// Diagnostics are values: validating a catalog collects them in a list, and
 /// `Err` is kept for "could not run at all".
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct Diagnostic {
     /// Stable, dotted identifier such as `entity.field-format` or
     /// `yaml.syntax`; tools match on it.
@@ -54,7 +56,7 @@ pub struct Diagnostic {
     pub message: String,
     /// JSON pointer of the field (`/spec/owner`), empty for the document root,
     /// `None` when the finding is not about a field (an I/O or syntax error).
-    pub path: Option<String>,
+    pub path: Option<Pointer>,
     /// Where in which file; `None` only when there is no file at all (such as
     /// a root path that does not exist).
     pub span: Option<Span>,
@@ -103,7 +105,7 @@ impl Diagnostic {
 
     /// Sets the JSON pointer of the field.
     #[must_use]
-    pub fn with_path(mut self, path: impl Into<String>) -> Self {
+    pub fn with_path(mut self, path: impl Into<Pointer>) -> Self {
         self.path = Some(path.into());
         self
     }

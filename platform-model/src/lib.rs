@@ -74,11 +74,13 @@
 //! - `render`: [`render`] draws diagnostics rustc-style with source snippets.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod codes;
 pub mod diagnostic;
 pub mod entity;
 pub mod entity_ref;
 mod error;
 pub mod loader;
+pub mod pointer;
 pub mod relations;
 #[cfg(feature = "render")]
 pub mod render;
@@ -95,4 +97,5 @@ pub use entity::{Entity, EntityMeta, EntitySpec};
 pub use entity_ref::{EntityRef, RefError};
 pub use error::Error;
 pub use loader::{Catalog, LoadOptions, Loader};
+pub use pointer::Pointer;
 pub use span::Span;

@@ -113,7 +113,7 @@ impl ValidationReport {
                 ProblemReport {
                     code: d.code.to_string(),
                     message: d.message.clone(),
-                    path: d.path.clone().unwrap_or_default(),
+                    path: d.path.clone().map(String::from).unwrap_or_default(),
                     line: span.line,
                     column: span.column,
                     severity: d.severity,

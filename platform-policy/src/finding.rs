@@ -242,7 +242,7 @@ impl Finding {
     #[must_use]
     pub fn to_diagnostic(&self) -> Diagnostic {
         let mut d = Diagnostic::new(self.rule.clone(), self.severity, self.message.clone());
-        d.path.clone_from(&self.path);
+        d.path = self.path.as_deref().map(platform_model::Pointer::from);
         d.span.clone_from(&self.span);
         d.label.clone_from(&self.label);
         d.notes.clone_from(&self.notes);

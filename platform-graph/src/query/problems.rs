@@ -3,9 +3,10 @@
 
 use petgraph::Direction;
 use platform_model::relations::RelationType;
-use platform_model::{Diagnostic, EntityRef, Severity, Span};
+use platform_model::{Diagnostic, EntityRef, Pointer, Severity, Span};
 use serde::Serialize;
 
+use crate::codes;
 use crate::graph::{CatalogGraph, NodeId};
 use crate::kind::EntityKind;
 
@@ -36,14 +37,14 @@ impl ProblemKind {
     #[must_use]
     pub fn code(self) -> &'static str {
         match self {
-            Self::DanglingRef => "graph.dangling-ref",
-            Self::NoOwner => "graph.no-owner",
-            Self::MissingOwner => "graph.missing-owner",
-            Self::OwnerKind => "graph.owner-kind",
-            Self::EmptyGroup => "graph.empty-group",
-            Self::UnusedApi => "graph.unused-api",
-            Self::ApiWithoutProvider => "graph.api-without-provider",
-            Self::Cycle => "graph.cycle",
+            Self::DanglingRef => codes::DANGLING_REF,
+            Self::NoOwner => codes::NO_OWNER,
+            Self::MissingOwner => codes::MISSING_OWNER,
+            Self::OwnerKind => codes::OWNER_KIND,
+            Self::EmptyGroup => codes::EMPTY_GROUP,
+            Self::UnusedApi => codes::UNUSED_API,
+            Self::ApiWithoutProvider => codes::API_WITHOUT_PROVIDER,
+            Self::Cycle => codes::CYCLE,
         }
     }
 
@@ -83,7 +84,7 @@ impl GraphProblem {
     ) -> Self {
         let mut diagnostic =
             Diagnostic::new(kind.code(), kind.severity(), message).with_span_opt(span);
-        diagnostic.path = path;
+        diagnostic.path = path.map(Pointer::from);
         Self {
             kind,
             entity,

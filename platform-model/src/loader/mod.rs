@@ -58,17 +58,17 @@ use crate::yaml::{self, YamlDocument, YamlOptions};
 use fs::{Confined, confine, display_path};
 
 /// Diagnostic code: a file cannot be read.
-pub const CODE_FILE_UNREADABLE: &str = "file.unreadable";
+pub const CODE_FILE_UNREADABLE: &str = crate::codes::FILE_UNREADABLE;
 /// Diagnostic code: a file is not UTF-8.
-pub const CODE_FILE_ENCODING: &str = "file.encoding";
+pub const CODE_FILE_ENCODING: &str = crate::codes::FILE_ENCODING;
 /// Diagnostic code: a file is a FIFO, a device, a socket or a directory.
-pub const CODE_FILE_NOT_REGULAR: &str = "file.not-regular";
+pub const CODE_FILE_NOT_REGULAR: &str = crate::codes::FILE_NOT_REGULAR;
 /// Diagnostic code: a file or link leads outside the root.
-pub const CODE_FILE_OUTSIDE_ROOT: &str = "file.outside-root";
+pub const CODE_FILE_OUTSIDE_ROOT: &str = crate::codes::FILE_OUTSIDE_ROOT;
 /// Diagnostic code: two documents define the same entity.
-pub const CODE_DUPLICATE: &str = "entity.duplicate";
+pub const CODE_DUPLICATE: &str = crate::codes::ENTITY_DUPLICATE;
 /// Diagnostic code: Backstage would ingest none of a file's entities.
-pub const CODE_FILE_NOT_INGESTED: &str = "catalog.file-not-ingested";
+pub const CODE_FILE_NOT_INGESTED: &str = crate::codes::CATALOG_FILE_NOT_INGESTED;
 /// Diagnostic code: placeholder resolution failed before validation.
 const STAGE_PREPROCESS: &str = "Processor PlaceholderProcessor threw an error while preprocessing";
 
@@ -711,15 +711,15 @@ fn locate(
     index: &mut yaml::SpanIndex<'_>,
     file: &Arc<str>,
 ) -> Diagnostic {
-    let located = index.locate(&problem.pointer);
+    let located = index.locate(&problem.path);
     let span = match problem.target {
         ProblemTarget::Value => located.value,
         ProblemTarget::Key => located.key.unwrap_or(located.value),
-        ProblemTarget::Missing if problem.pointer.is_empty() => doc.spans.span,
+        ProblemTarget::Missing if problem.path.is_empty() => doc.spans.span,
         ProblemTarget::Missing => located.key.unwrap_or(located.value),
     };
     let mut diagnostic = Diagnostic::new(problem.code, problem.severity, problem.message)
-        .with_path(problem.pointer)
+        .with_path(problem.path)
         .with_span(span.with_file(file));
     if problem.target == ProblemTarget::Missing {
         diagnostic = diagnostic.with_label("a required field is missing here");

@@ -19,17 +19,17 @@ use crate::diagnostic::Diagnostic;
 use crate::yaml::{self, RawSpan, SpanChildren, SpanTree, YamlOptions};
 
 /// Diagnostic code: the placeholder's file does not exist.
-pub const CODE_NOT_FOUND: &str = "placeholder.not-found";
+pub const CODE_NOT_FOUND: &str = crate::codes::PLACEHOLDER_NOT_FOUND;
 /// Diagnostic code: the placeholder points outside the root.
-pub const CODE_OUTSIDE_ROOT: &str = "placeholder.outside-root";
+pub const CODE_OUTSIDE_ROOT: &str = crate::codes::PLACEHOLDER_OUTSIDE_ROOT;
 /// Diagnostic code: the file does not hold valid JSON or YAML.
-pub const CODE_PARSE: &str = "placeholder.parse";
+pub const CODE_PARSE: &str = crate::codes::PLACEHOLDER_PARSE;
 /// Diagnostic code: a remote placeholder was not fetched.
-pub const CODE_REMOTE: &str = "placeholder.remote";
+pub const CODE_REMOTE: &str = crate::codes::PLACEHOLDER_REMOTE;
 /// Diagnostic code: the placeholder names a FIFO, a device, a socket or a directory.
-pub const CODE_NOT_REGULAR: &str = "placeholder.not-regular";
+pub const CODE_NOT_REGULAR: &str = crate::codes::PLACEHOLDER_NOT_REGULAR;
 /// Diagnostic code: the placeholders of a load pulled in more than the budget.
-pub const CODE_BUDGET: &str = "placeholder.budget";
+pub const CODE_BUDGET: &str = crate::codes::PLACEHOLDER_BUDGET;
 
 /// Default of [`LoadOptions::with_max_placeholder_bytes`](super::LoadOptions::with_max_placeholder_bytes):
 /// 64 MiB per load.

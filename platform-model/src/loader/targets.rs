@@ -20,22 +20,22 @@ use super::fs::{Confined, ReadError, check_regular, confine, display_path, lexic
 use crate::diagnostic::Diagnostic;
 use crate::entity::Presence;
 
-/// Diagnostic codes of Location following.
+/// Diagnostic codes of Location following (the values of [`crate::codes`]).
 pub mod codes {
     /// A required target does not exist.
-    pub const NOT_FOUND: &str = "location.not-found";
+    pub const NOT_FOUND: &str = crate::codes::LOCATION_NOT_FOUND;
     /// A target leads outside the catalog root.
-    pub const OUTSIDE_ROOT: &str = "location.outside-root";
+    pub const OUTSIDE_ROOT: &str = crate::codes::LOCATION_OUTSIDE_ROOT;
     /// A target leads back to a Location file already on the chain.
-    pub const CYCLE: &str = "location.cycle";
+    pub const CYCLE: &str = crate::codes::LOCATION_CYCLE;
     /// A target of another type (`url`, …) that is not read offline.
-    pub const NOT_FOLLOWED: &str = "location.not-followed";
+    pub const NOT_FOLLOWED: &str = crate::codes::LOCATION_NOT_FOLLOWED;
     /// A target that Backstage would resolve from its working directory.
-    pub const NOT_RELATIVE: &str = "location.not-relative";
+    pub const NOT_RELATIVE: &str = crate::codes::LOCATION_NOT_RELATIVE;
     /// A target glob is invalid.
-    pub const BAD_GLOB: &str = "location.bad-glob";
+    pub const BAD_GLOB: &str = crate::codes::LOCATION_BAD_GLOB;
     /// A target is a FIFO, a device, a socket or a directory.
-    pub const NOT_REGULAR: &str = "location.not-regular";
+    pub const NOT_REGULAR: &str = crate::codes::LOCATION_NOT_REGULAR;
 }
 
 /// How many links of a Location chain a cycle report names at each end.

@@ -29,7 +29,7 @@
 //!     .starts_with("InputError: Policy check failed for component:default/bad name; caused by Error: \"metadata.name\" is not valid"));
 //!
 //! let full = Validator::builder().mode(ValidationMode::Full).build().validate(doc);
-//! let pointers: Vec<&str> = full.problems.iter().map(|p| p.pointer.as_str()).collect();
+//! let pointers: Vec<&str> = full.problems.iter().map(|p| p.path.as_str()).collect();
 //! assert_eq!(pointers, ["/metadata/name", "/metadata/tags/0", "/spec"]);
 //! ```
 
@@ -57,32 +57,33 @@ use crate::relations::{RefInput, Relation, RelationError, collect_relations, is_
 use schema::{SchemaError, js_entries, js_key_order, js_text};
 use schemas::BuiltinKind;
 
-/// Stable diagnostic codes of entity validation.
+/// Stable diagnostic codes of entity validation (the values of
+/// [`crate::codes`] under their first names).
 pub mod codes {
     /// The document root is not a mapping.
-    pub const NOT_OBJECT: &str = "entity.not-object";
+    pub const NOT_OBJECT: &str = crate::codes::ENTITY_NOT_OBJECT;
     /// `apiVersion`, `kind` or `metadata.name` missing or not a non-empty string.
-    pub const ENVELOPE: &str = "entity.envelope";
+    pub const ENVELOPE: &str = crate::codes::ENTITY_ENVELOPE;
     /// `metadata.annotations` is not a mapping.
-    pub const ANNOTATIONS: &str = "entity.annotations";
+    pub const ANNOTATIONS: &str = crate::codes::ENTITY_ANNOTATIONS;
     /// The entity breaks Backstage's `Entity` schema.
-    pub const SCHEMA: &str = "entity.schema";
+    pub const SCHEMA: &str = crate::codes::ENTITY_SCHEMA;
     /// `relations` or `status` given as input.
-    pub const UNKNOWN_ROOT_FIELD: &str = "entity.unknown-root-field";
+    pub const UNKNOWN_ROOT_FIELD: &str = crate::codes::ENTITY_UNKNOWN_ROOT_FIELD;
     /// A field breaks Backstage's format rules (names, namespaces, tags, …).
-    pub const FIELD_FORMAT: &str = "entity.field-format";
+    pub const FIELD_FORMAT: &str = crate::codes::ENTITY_FIELD_FORMAT;
     /// The spec breaks its kind's schema.
-    pub const KIND_SCHEMA: &str = "entity.kind-schema";
+    pub const KIND_SCHEMA: &str = crate::codes::ENTITY_KIND_SCHEMA;
     /// No kind validator recognises the kind and apiVersion.
-    pub const UNKNOWN_KIND: &str = "entity.unknown-kind";
+    pub const UNKNOWN_KIND: &str = crate::codes::ENTITY_UNKNOWN_KIND;
     /// A reference in a relation field cannot be parsed.
-    pub const INVALID_REF: &str = "entity.invalid-ref";
+    pub const INVALID_REF: &str = crate::codes::ENTITY_INVALID_REF;
     /// A Location's type is not allowed.
-    pub const LOCATION_TYPE: &str = "location.type-not-allowed";
+    pub const LOCATION_TYPE: &str = crate::codes::LOCATION_TYPE_NOT_ALLOWED;
     /// A `file` Location target ends with a path separator.
-    pub const LOCATION_DIRECTORY: &str = "location.directory-target";
+    pub const LOCATION_DIRECTORY: &str = crate::codes::LOCATION_DIRECTORY_TARGET;
     /// The entity nests deeper than the validator's depth limit.
-    pub const TOO_DEEP: &str = "entity.too-deep";
+    pub const TOO_DEEP: &str = crate::codes::ENTITY_TOO_DEEP;
 }
 
 /// Default of [`ValidatorBuilder::max_depth`]: the deepest nesting of
@@ -122,8 +123,8 @@ pub struct Problem {
     pub severity: Severity,
     /// The message; Backstage's own text where it has one.
     pub message: String,
-    /// JSON pointer of the field.
-    pub pointer: String,
+    /// JSON pointer of the field (as [`crate::Diagnostic::path`] names it).
+    pub path: String,
     /// Which part of the field to point at.
     pub target: ProblemTarget,
     /// Hints beyond Backstage's message.
@@ -141,7 +142,7 @@ impl Problem {
             code,
             severity: Severity::Error,
             message: message.into(),
-            pointer: pointer.into(),
+            path: pointer.into(),
             target,
             notes: Vec::new(),
         }
@@ -890,12 +891,12 @@ impl Run<'_> {
         if full {
             for p in problems {
                 let mut hasher = std::collections::hash_map::DefaultHasher::new();
-                (&p.pointer, &p.message).hash(&mut hasher);
+                (&p.path, &p.message).hash(&mut hasher);
                 let same = self.recorded.entry(hasher.finish()).or_default();
                 if !same.iter().any(|&i| {
                     self.problems
                         .get(i)
-                        .is_some_and(|q| q.pointer == p.pointer && q.message == p.message)
+                        .is_some_and(|q| q.path == p.path && q.message == p.message)
                 }) {
                     same.push(self.problems.len());
                     self.problems.push(p);
@@ -950,7 +951,7 @@ impl Run<'_> {
 
     fn finish(mut self, mut value: Value, relations: Option<Vec<Relation>>) -> Validation {
         for problem in &mut self.problems {
-            problem.pointer = unsort_pointer(&problem.pointer, &self.sorted);
+            problem.path = unsort_pointer(&problem.path, &self.sorted);
         }
         // The entity keeps its lists as written; only Backstage's checks saw them sorted.
         restore_order(&mut value, &self.sorted);

@@ -44,11 +44,11 @@ use builder::{BuildErrorKind, Usage, build_document};
 use tree::Base;
 
 /// Diagnostic code of a YAML syntax error.
-pub const CODE_SYNTAX: &str = "yaml.syntax";
+pub const CODE_SYNTAX: &str = crate::codes::YAML_SYNTAX;
 /// Diagnostic code of an exceeded parser budget.
-pub const CODE_BUDGET: &str = "yaml.budget";
+pub const CODE_BUDGET: &str = crate::codes::YAML_BUDGET;
 /// Diagnostic code of a duplicate mapping key.
-pub const CODE_DUPLICATE_KEY: &str = "yaml.duplicate-key";
+pub const CODE_DUPLICATE_KEY: &str = crate::codes::YAML_DUPLICATE_KEY;
 
 /// Which YAML schema resolves plain scalars.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -262,43 +262,8 @@ pub fn key_hash(key: &str) -> u64 {
     })
 }
 
-/// Splits a JSON pointer into unescaped tokens (`~1` is `/`, `~0` is `~`).
-pub fn pointer_tokens(pointer: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
-    pointer.split('/').skip(1).map(|t| {
-        if t.contains('~') {
-            std::borrow::Cow::Owned(t.replace("~1", "/").replace("~0", "~"))
-        } else {
-            std::borrow::Cow::Borrowed(t)
-        }
-    })
-}
+/// Splits a JSON pointer into unescaped tokens (see [`crate::pointer::tokens`]).
+pub use crate::pointer::tokens as pointer_tokens;
 
-/// Appends one escaped token to a JSON pointer.
-pub fn push_pointer_token(pointer: &mut String, token: &str) {
-    pointer.push('/');
-    if !token.contains(['~', '/']) {
-        pointer.push_str(token);
-        return;
-    }
-    for c in token.chars() {
-        match c {
-            '~' => pointer.push_str("~0"),
-            '/' => pointer.push_str("~1"),
-            c => pointer.push(c),
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pointer_tokens_unescape() {
-        let tokens: Vec<_> = pointer_tokens("/metadata/annotations/example.com~1n~0x").collect();
-        assert_eq!(tokens, ["metadata", "annotations", "example.com/n~x"]);
-        let mut p = String::new();
-        push_pointer_token(&mut p, "a/b~c");
-        assert_eq!(p, "/a~1b~0c");
-    }
-}
+/// Appends one escaped token to a JSON pointer (see [`crate::pointer::push_token`]).
+pub use crate::pointer::push_token as push_pointer_token;

@@ -617,10 +617,7 @@ fn the_validator_refuses_a_deep_value_on_a_small_stack() {
                 assert_eq!(problem.code, codes::TOO_DEEP);
                 let depth = platform_model::validate::DEFAULT_MAX_DEPTH;
                 // `/spec/x` is at depth 2: the sequences below it make up the rest.
-                assert_eq!(
-                    problem.pointer,
-                    format!("/spec/x{}", "/0".repeat(depth - 1)),
-                );
+                assert_eq!(problem.path, format!("/spec/x{}", "/0".repeat(depth - 1)),);
             });
         },
     );

@@ -141,3 +141,39 @@ proptest! {
         }
     }
 }
+
+/// Every code the loader reports over the fixture corpora (Backstage's
+/// validators on both sides of their limits, Location trees) is one of
+/// `platform_model::codes`.
+#[test]
+fn every_reported_code_is_listed_in_codes() {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut seen = std::collections::BTreeSet::new();
+    for corpus in ["backstage", "loader/locations", "loader/tree"] {
+        for options in [
+            LoadOptions::default(),
+            LoadOptions::default().with_validator(
+                platform_model::validate::Validator::builder()
+                    .mode(platform_model::validate::ValidationMode::Full)
+                    .build(),
+            ),
+        ] {
+            let catalog = Loader::new(options)
+                .expect("loader")
+                .load(&fixtures.join(corpus))
+                .expect("load");
+            for d in catalog.diagnostics() {
+                seen.insert(d.code.to_string());
+            }
+        }
+    }
+    let unlisted: Vec<&String> = seen
+        .iter()
+        .filter(|c| !platform_model::codes::ALL.contains(&c.as_str()))
+        .collect();
+    assert!(
+        unlisted.is_empty(),
+        "codes not in platform_model::codes: {unlisted:?}"
+    );
+    assert!(seen.len() >= 8, "the corpora exercise many codes: {seen:?}");
+}
