@@ -79,6 +79,7 @@ pub mod diagnostic;
 pub mod entity;
 pub mod entity_ref;
 mod error;
+pub mod files;
 pub mod loader;
 pub mod pointer;
 pub mod relations;

@@ -26,7 +26,6 @@
 //! ```
 
 mod catalog;
-mod fs;
 mod placeholder;
 mod targets;
 
@@ -38,9 +37,9 @@ use globset::{Glob, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use serde_json::Value;
 
+pub use crate::files::{ReadError, read_limited};
 use catalog::LocationTarget;
 pub use catalog::{Catalog, LoadedDocument, Summary};
-pub use fs::{ReadError, read_limited};
 pub use placeholder::{
     CODE_BUDGET as PLACEHOLDER_BUDGET, CODE_NOT_FOUND as PLACEHOLDER_NOT_FOUND,
     CODE_NOT_REGULAR as PLACEHOLDER_NOT_REGULAR, CODE_OUTSIDE_ROOT as PLACEHOLDER_OUTSIDE_ROOT,
@@ -52,10 +51,10 @@ pub use targets::codes as location_codes;
 use crate::diagnostic::Diagnostic;
 use crate::entity::{Entity, EntitySpec, LocationSpec};
 use crate::error::Error;
+use crate::files::{Confined, confine, display_path};
 use crate::span::Span;
 use crate::validate::{Problem, ProblemTarget, ReadingLocation, ValidationMode, Validator};
 use crate::yaml::{self, YamlDocument, YamlOptions};
-use fs::{Confined, confine, display_path};
 
 /// Diagnostic code: a file cannot be read.
 pub const CODE_FILE_UNREADABLE: &str = crate::codes::FILE_UNREADABLE;
@@ -302,16 +301,7 @@ impl Loader {
     }
 
     fn discover(&self, root: &Path, dir: &Path) -> Vec<Pending> {
-        let mut walker = ignore::WalkBuilder::new(dir);
-        walker
-            .hidden(true)
-            .git_ignore(self.options.gitignore)
-            .git_exclude(self.options.gitignore)
-            .git_global(false)
-            .ignore(self.options.gitignore)
-            .require_git(false)
-            .follow_links(false);
-        let mut files: Vec<Pending> = walker
+        let mut files: Vec<Pending> = crate::files::tree_walker(dir, self.options.gitignore)
             .build()
             .filter_map(Result::ok)
             .filter(|entry| {

@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 
-use super::fs::{Confined, confine, display_path, read_limited};
 use crate::diagnostic::Diagnostic;
+use crate::files::{Confined, confine, display_path, read_limited};
 use crate::yaml::{self, RawSpan, SpanChildren, SpanTree, YamlOptions};
 
 /// Diagnostic code: the placeholder's file does not exist.

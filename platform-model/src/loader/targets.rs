@@ -16,9 +16,9 @@ use globset::{GlobBuilder, GlobSetBuilder};
 
 use super::Pending;
 use super::catalog::{LoadedDocument, LocationTarget};
-use super::fs::{Confined, ReadError, check_regular, confine, display_path, lexically_inside};
 use crate::diagnostic::Diagnostic;
 use crate::entity::Presence;
+use crate::files::{Confined, ReadError, check_regular, confine, display_path, lexically_inside};
 
 /// Diagnostic codes of Location following (the values of [`crate::codes`]).
 pub mod codes {

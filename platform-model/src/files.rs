@@ -1,15 +1,23 @@
-//! File access confined to the catalog root: every path is resolved through
-//! symlinks before it is read, and anything outside the root is refused.
-//! Only regular files are read: FIFOs, devices, sockets and directories are
-//! refused before they are opened, and every read stops one byte past its
-//! limit.
+//! Reading untrusted trees: the one place every crate of the workspace
+//! reads, walks and names files from.
+//!
+//! - [`read_limited`]: only regular files (FIFOs, devices, sockets and
+//!   directories are refused before they are opened, and the open never
+//!   blocks), and every read stops one byte past its limit;
+//! - [`confine`]: a path is resolved through symlinks (dangling ones
+//!   included) before it is read, and anything outside the root is refused;
+//! - [`tree_walker`]: the directory walk of the loader and the policy
+//!   checker (hidden files skipped, `.gitignore` honoured on request, links
+//!   never followed);
+//! - [`display_path`]: root-relative, `/`-separated names for diagnostics.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
 /// Why a confined read failed.
 #[derive(Clone, Debug)]
-pub(crate) enum Confined {
+#[non_exhaustive]
+pub enum Confined {
     /// The path (after resolving symlinks) is outside the root.
     Outside,
     /// Nothing exists at the path.
@@ -60,8 +68,10 @@ impl From<ReadError> for Confined {
     }
 }
 
-/// What a file type is, when it is not a regular file.
-pub(crate) fn irregular_kind(file_type: std::fs::FileType) -> Option<&'static str> {
+/// What a file type is, when it is not a regular file (`"a FIFO"`,
+/// `"a directory"`, …), or `None` for a regular file.
+#[must_use]
+pub fn irregular_kind(file_type: std::fs::FileType) -> Option<&'static str> {
     if file_type.is_file() {
         return None;
     }
@@ -88,7 +98,12 @@ pub(crate) fn irregular_kind(file_type: std::fs::FileType) -> Option<&'static st
 }
 
 /// Checks, without opening it, that `path` (symlinks followed) is a regular file.
-pub(crate) fn check_regular(path: &Path) -> Result<(), ReadError> {
+///
+/// # Errors
+///
+/// [`ReadError::NotRegular`] for anything else, [`ReadError::Io`] when
+/// its type cannot be read.
+pub fn check_regular(path: &Path) -> Result<(), ReadError> {
     let meta = std::fs::metadata(path).map_err(ReadError::Io)?;
     match irregular_kind(meta.file_type()) {
         Some(what) => Err(ReadError::NotRegular(what)),
@@ -98,7 +113,11 @@ pub(crate) fn check_regular(path: &Path) -> Result<(), ReadError> {
 
 /// Resolves `path` (symlinks included) and checks that it stays inside
 /// `root`, which must already be canonical.
-pub(crate) fn confine(root: &Path, path: &Path) -> Result<PathBuf, Confined> {
+///
+/// # Errors
+///
+/// [`Confined`] says why not: outside the root, missing, or unreadable.
+pub fn confine(root: &Path, path: &Path) -> Result<PathBuf, Confined> {
     // Refuse `..` escapes even when the target does not exist.
     if !lexically_inside(root, path) {
         return Err(Confined::Outside);
@@ -135,7 +154,8 @@ pub(crate) fn confine(root: &Path, path: &Path) -> Result<PathBuf, Confined> {
 
 /// Whether `path`, with `.` and `..` folded without touching the disk,
 /// stays inside `root`.
-pub(crate) fn lexically_inside(root: &Path, path: &Path) -> bool {
+#[must_use]
+pub fn lexically_inside(root: &Path, path: &Path) -> bool {
     let mut out = PathBuf::new();
     for part in path.components() {
         match part {
@@ -195,8 +215,10 @@ pub fn read_limited(path: &Path, max_bytes: usize) -> Result<Vec<u8>, ReadError>
     Ok(bytes)
 }
 
-/// `path` relative to `root`, with `/` separators, for display.
-pub(crate) fn display_path(root: &Path, path: &Path) -> String {
+/// `path` relative to `root`, with `/` separators, for display (the file
+/// name when `path` is `root` itself).
+#[must_use]
+pub fn display_path(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     let text: Vec<String> = relative
         .components()
@@ -208,6 +230,24 @@ pub(crate) fn display_path(root: &Path, path: &Path) -> String {
     } else {
         text.join("/")
     }
+}
+
+/// The directory walk the loader and the policy checker share: hidden
+/// files and directories skipped, `.gitignore`, `.git/info/exclude` and
+/// `.ignore` honoured when `gitignore` is set (outside git repositories
+/// too, never the user's global excludes), symbolic links not followed.
+#[must_use]
+pub fn tree_walker(root: &Path, gitignore: bool) -> ignore::WalkBuilder {
+    let mut walker = ignore::WalkBuilder::new(root);
+    walker
+        .hidden(true)
+        .git_ignore(gitignore)
+        .git_exclude(gitignore)
+        .git_global(false)
+        .ignore(gitignore)
+        .require_git(false)
+        .follow_links(false);
+    walker
 }
 
 #[cfg(test)]
