@@ -94,41 +94,7 @@ impl SpanTree {
     /// the nearest ancestor that exists.
     #[must_use]
     pub fn locate(&self, pointer: &str) -> Located {
-        let mut node = self;
-        let mut key = None;
-        for token in pointer_tokens(pointer) {
-            let next = match &node.children {
-                SpanChildren::Map(entries) => entries
-                    .iter()
-                    .rev()
-                    .find(|e| e.key_hash == key_hash(&token))
-                    .map(|e| (Some(e.key_span), &e.value)),
-                SpanChildren::Seq(items) => token
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i))
-                    .map(|item| (None, item)),
-                SpanChildren::Leaf => None,
-            };
-            match next {
-                Some((k, child)) => {
-                    key = k;
-                    node = child;
-                }
-                None => {
-                    return Located {
-                        value: node.span,
-                        key,
-                        exact: false,
-                    };
-                }
-            }
-        }
-        Located {
-            value: node.span,
-            key,
-            exact: true,
-        }
+        walk(self, pointer, scan_child)
     }
 
     /// Span of the value at `pointer` (or of its nearest ancestor).
@@ -193,57 +159,76 @@ impl<'t> SpanIndex<'t> {
 
     /// [`SpanTree::locate`], with large mappings indexed.
     pub fn locate(&mut self, pointer: &str) -> Located {
-        let mut node = self.tree;
-        let mut key = None;
-        for token in pointer_tokens(pointer) {
-            let next = match &node.children {
-                SpanChildren::Map(entries) if entries.len() >= INDEXED_ENTRIES => {
-                    let index = self
-                        .maps
-                        .entry(std::ptr::from_ref(node) as usize)
-                        .or_insert_with(|| {
-                            entries
-                                .iter()
-                                .enumerate()
-                                .map(|(i, e)| (e.key_hash, i))
-                                .collect()
-                        });
-                    index
-                        .get(&key_hash(&token))
-                        .and_then(|&i| entries.get(i))
-                        .map(|e| (Some(e.key_span), &e.value))
-                }
-                SpanChildren::Map(entries) => entries
-                    .iter()
-                    .rev()
-                    .find(|e| e.key_hash == key_hash(&token))
-                    .map(|e| (Some(e.key_span), &e.value)),
-                SpanChildren::Seq(items) => token
-                    .parse::<usize>()
-                    .ok()
-                    .and_then(|i| items.get(i))
-                    .map(|item| (None, item)),
-                SpanChildren::Leaf => None,
-            };
-            match next {
-                Some((k, child)) => {
-                    key = k;
-                    node = child;
-                }
-                None => {
-                    return Located {
-                        value: node.span,
-                        key,
-                        exact: false,
-                    };
-                }
+        let maps = &mut self.maps;
+        walk(self.tree, pointer, |node, token| match &node.children {
+            SpanChildren::Map(entries) if entries.len() >= INDEXED_ENTRIES => {
+                // Later entries overwrite earlier ones: the last of repeated
+                // keys wins, as in a scan from the end.
+                let index = maps
+                    .entry(std::ptr::from_ref(node) as usize)
+                    .or_insert_with(|| {
+                        entries
+                            .iter()
+                            .enumerate()
+                            .map(|(i, e)| (e.key_hash, i))
+                            .collect()
+                    });
+                index
+                    .get(&key_hash(token))
+                    .and_then(|&i| entries.get(i))
+                    .map(|e| (Some(e.key_span), &e.value))
+            }
+            _ => scan_child(node, token),
+        })
+    }
+}
+
+/// The child of `node` that `token` names (and the span of its key, for a
+/// mapping entry), by scanning: the last of repeated keys wins.
+fn scan_child<'t>(node: &'t SpanTree, token: &str) -> Option<(Option<RawSpan>, &'t SpanTree)> {
+    match &node.children {
+        SpanChildren::Map(entries) => entries
+            .iter()
+            .rev()
+            .find(|e| e.key_hash == key_hash(token))
+            .map(|e| (Some(e.key_span), &e.value)),
+        SpanChildren::Seq(items) => token
+            .parse::<usize>()
+            .ok()
+            .and_then(|i| items.get(i))
+            .map(|item| (None, item)),
+        SpanChildren::Leaf => None,
+    }
+}
+
+/// Follows `pointer` from `root` one token at a time with `child`, to the
+/// node it names or the nearest ancestor that exists.
+fn walk<'t>(
+    root: &'t SpanTree,
+    pointer: &str,
+    mut child: impl FnMut(&'t SpanTree, &str) -> Option<(Option<RawSpan>, &'t SpanTree)>,
+) -> Located {
+    let mut node = root;
+    let mut key = None;
+    for token in pointer_tokens(pointer) {
+        match child(node, &token) {
+            Some((k, next)) => {
+                key = k;
+                node = next;
+            }
+            None => {
+                return Located {
+                    value: node.span,
+                    key,
+                    exact: false,
+                };
             }
         }
-        Located {
-            value: node.span,
-            key,
-            exact: true,
-        }
+    }
+    Located {
+        value: node.span,
+        key,
+        exact: true,
     }
 }
 
