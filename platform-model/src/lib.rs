@@ -64,8 +64,12 @@
 //! # Limits
 //!
 //! Every input path is bounded: [`yaml::YamlBudget`] caps file size,
-//! documents per file, nesting depth, nodes and alias expansion per
-//! document, and the YAML tree is built without recursion.
+//! documents, nesting depth, nodes, aliases and scalar bytes per file,
+//! counting what aliases expand to; the YAML tree is built without
+//! recursion; placeholders share one budget per load
+//! ([`loader::LoadOptions::with_max_placeholder_bytes`]); and
+//! [`files::read_limited`] reads only regular files, never blocking. The
+//! workspace README's *Threat model and limits* lists every limit.
 //!
 //! # Features
 //!
