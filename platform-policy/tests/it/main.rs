@@ -7,6 +7,7 @@ mod exemptions;
 mod perf;
 mod reports;
 mod rules;
+mod sarif_schema;
 
 use std::path::{Path, PathBuf};
 
