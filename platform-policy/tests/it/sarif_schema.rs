@@ -36,11 +36,11 @@ fn escape_stray_bracket(schema: &mut Value) -> usize {
     while let Some(value) = stack.pop() {
         match value {
             Value::Object(map) => {
-                if let Some(pattern) = map.get_mut("pattern") {
-                    if pattern == STRAY {
-                        *pattern = Value::from(STRAY.replace("]?$", "\\]?$"));
-                        fixed += 1;
-                    }
+                if let Some(pattern) = map.get_mut("pattern")
+                    && pattern == STRAY
+                {
+                    *pattern = Value::from(STRAY.replace("]?$", "\\]?$"));
+                    fixed += 1;
                 }
                 stack.extend(map.values_mut());
             }
