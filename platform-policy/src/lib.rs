@@ -71,6 +71,9 @@
 //! - [`PolicyReport`]: findings, [`Scorecard`]s, [`Summary`], with
 //!   [`to_json`](PolicyReport::to_json), [`to_sarif`](PolicyReport::to_sarif)
 //!   and [`render_text`](PolicyReport::render_text).
+//! - [`check_tree`] / [`TreeReport`]: the whole check of a tree — its
+//!   catalog validated as Backstage does, its graph's problems and the
+//!   policy, each problem reported once — what `platform check` prints.
 //! - [`dockerfile::Dockerfile`]: the Dockerfile parser; [`selector::LabelSelector`]:
 //!   label selectors with Kubernetes' AND semantics.
 //!
@@ -109,6 +112,7 @@ mod rules;
 pub mod scorecard;
 pub mod selector;
 mod suppress;
+mod tree_check;
 
 pub use config::{PolicyConfig, RuleConfig, ScorecardConfig};
 pub use crossplane::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_SCHEMA_STEPS};
@@ -131,3 +135,4 @@ pub use rule::{
 pub use rules::ids;
 pub use scorecard::{Level, Scorecard};
 pub use suppress::{IGNORE_ALL, IGNORE_PREFIX};
+pub use tree_check::{TreeReport, check_tree};

@@ -8,6 +8,7 @@ mod perf;
 mod reports;
 mod rules;
 mod sarif_schema;
+mod tree_check;
 
 use std::path::{Path, PathBuf};
 

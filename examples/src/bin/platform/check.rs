@@ -1,17 +1,14 @@
 //! `platform check`: catalog validation, graph problems and golden-path
 //! policy over one tree, in one report.
 
-use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use platform_model::validate::ValidationMode;
-use platform_model::{Diagnostic, Severity};
-use platform_policy::{CheckOptions, Finding, PolicyReport, TextOptions};
+use platform_policy::{CheckOptions, TextOptions};
 
 use crate::term::{Painter, emit, print_json};
-use crate::{CheckFormat, input, load_all};
+use crate::{CheckFormat, input};
 
 pub(crate) struct CheckArgs {
     pub(crate) path: PathBuf,
@@ -19,20 +16,6 @@ pub(crate) struct CheckArgs {
     pub(crate) config: Option<PathBuf>,
     pub(crate) format: CheckFormat,
     pub(crate) min_severity: String,
-}
-
-fn finding(d: &Diagnostic) -> Finding {
-    let mut f = Finding::new(d.code.to_string(), d.severity, d.message.clone());
-    if let Some(span) = &d.span {
-        f = f.with_span(span.clone());
-    }
-    if let Some(path) = &d.path {
-        f = f.with_path(path.clone());
-    }
-    for note in &d.notes {
-        f = f.with_note(note.clone());
-    }
-    f
 }
 
 pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
@@ -57,105 +40,23 @@ pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         options = options.with_config_file(config);
     }
     input::check_tree_argument(&args.path)?;
-    let policy = platform_policy::check_path(&args.path, &options).map_err(|e| e.to_string())?;
-    let catalogs = load_all(std::slice::from_ref(&args.path), ValidationMode::Full)?;
-    // Policy reports unreadable YAML of every file (`input.yaml`); the
-    // catalog's own YAML diagnostics would repeat them.
-    let yaml_reported: HashSet<String> = policy
-        .findings
-        .iter()
-        .filter(|f| f.rule.starts_with("input."))
-        .filter_map(|f| f.file().map(str::to_owned))
-        .collect();
-    let repeated = |d: &Diagnostic| {
-        d.code.starts_with("yaml.")
-            && d.span
-                .as_ref()
-                .is_some_and(|s| yaml_reported.contains(s.file.as_ref()))
-    };
-    let mut extra: Vec<(Diagnostic, usize)> = Vec::new();
-    for (index, catalog) in catalogs.iter().enumerate() {
-        for d in catalog.diagnostics().filter(|d| !repeated(d)) {
-            extra.push((d.clone(), index));
-        }
-        let graph = platform_graph::CatalogGraph::from_catalog(catalog);
-        for problem in graph.problems() {
-            extra.push((problem.to_diagnostic(), index));
-        }
-    }
-    let mut merged: PolicyReport = policy.clone();
-    merged
-        .findings
-        .extend(extra.iter().map(|(d, _)| finding(d)));
-    merged.findings.sort_by(|a, b| {
-        let key = |f: &Finding| {
-            f.span
-                .as_ref()
-                .map(|s| (s.file.to_string(), s.line, s.column))
-        };
-        key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
-    });
-    for (d, _) in &extra {
-        merged.summary.findings += 1;
-        match d.severity {
-            Severity::Error => merged.summary.errors += 1,
-            Severity::Warning => merged.summary.warnings += 1,
-            Severity::Info => merged.summary.infos += 1,
-        }
-    }
-    let failed = merged.fails_at(threshold);
+    let report = platform_policy::check_tree(&args.path, &options).map_err(|e| e.to_string())?;
+    let failed = report.fails_at(threshold);
     match args.format {
-        CheckFormat::Json => {
-            let mut json = merged.to_json();
-            if let Some(summary) = json
-                .get_mut("summary")
-                .and_then(serde_json::Value::as_object_mut)
-            {
-                let entities: usize = catalogs.iter().map(|c| c.summary().valid).sum();
-                summary.insert("entities".into(), serde_json::json!(entities));
-            }
-            print_json(&json)?;
-        }
-        CheckFormat::Sarif => print_json(&merged.to_sarif())?,
+        CheckFormat::Json => print_json(&report.to_json())?,
+        CheckFormat::Sarif => print_json(&report.to_sarif())?,
         CheckFormat::Text => {
             let color = std::io::stdout().is_terminal();
             let mut painter = Painter::new(color);
-            for (d, index) in &extra {
-                let source = d
-                    .span
-                    .as_ref()
-                    .and_then(|s| catalogs[*index].source(&s.file));
+            for d in &report.catalog_findings {
+                let source = d.span.as_ref().and_then(|s| report.catalog_source(&s.file));
                 emit(&format!("{}\n", painter.render(d, source)))?;
             }
-            let text = policy.render_text(&TextOptions::default().with_color(color));
+            let text = report.policy_text(&TextOptions::default().with_color(color));
             emit(text.trim_end())?;
-            if extra.is_empty() {
-                return Ok(if failed {
-                    ExitCode::from(1)
-                } else {
-                    ExitCode::SUCCESS
-                });
+            if let Some(line) = report.summary_line(threshold) {
+                emit(&line)?;
             }
-            let s = &merged.summary;
-            let cards: Vec<String> = merged
-                .scorecards
-                .iter()
-                .map(|c| format!("{} {}", c.component, c.level.as_str()))
-                .collect();
-            emit(&format!(
-                "{} {} findings ({} errors, {} warnings, {} notes, {} suppressed); scorecards: {}",
-                if failed { "failed:" } else { "ok:" },
-                s.findings,
-                s.errors,
-                s.warnings,
-                s.infos,
-                s.suppressed,
-                if cards.is_empty() {
-                    "none".to_owned()
-                } else {
-                    cards.join(", ")
-                }
-            ))?;
         }
     }
     Ok(if failed {
