@@ -345,18 +345,40 @@ fn environment(
     env
 }
 
-/// The 1-based line and column of a template error.
+/// The 1-based line and column of a template error in `source`. The
+/// engine parsed the normalized text (`===` as `==`, `!==` as `!=`), so its
+/// byte range is mapped back to `source` first.
 fn locate(source: &str, error: &Error) -> (usize, usize) {
-    let line = error.line().unwrap_or(1);
-    let column = error
-        .range()
-        .and_then(|r| {
-            let start = r.start.min(source.len());
-            let line_start = source[..start].rfind('\n').map_or(0, |i| i + 1);
-            source.get(line_start..start).map(|s| s.chars().count() + 1)
-        })
-        .unwrap_or(1);
+    let Some(range) = error.range() else {
+        return (error.line().unwrap_or(1), 1);
+    };
+    let normalized = scan::normalize(source);
+    let mut start = source_offset(source, &normalized, range.start).min(source.len());
+    // Never inside a character (a range that ended inside one was a fuzz
+    // finding).
+    while !source.is_char_boundary(start) {
+        start -= 1;
+    }
+    let before = &source[..start];
+    let line = before.matches('\n').count() + 1;
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let column = source[line_start..start].chars().count() + 1;
     (line, column)
+}
+
+/// The byte of `source` that byte `offset` of its normalized form came
+/// from: normalizing only deletes `=` bytes, so the texts align byte by
+/// byte but for those.
+fn source_offset(source: &str, normalized: &str, offset: usize) -> usize {
+    let (s, n) = (source.as_bytes(), normalized.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    while j < offset.min(n.len()) && i < s.len() {
+        if s[i] == n[j] {
+            j += 1;
+        }
+        i += 1;
+    }
+    i
 }
 
 fn template_error(source: &str, error: &Error) -> TemplateError {

@@ -270,6 +270,20 @@ fn rendering_matches_backstages_runner() {
 /// located by character, and byte offsets from the engine may fall inside
 /// a character).
 #[test]
+fn error_columns_count_the_source_as_written() {
+    // `===` is parsed as `==`: the column is still the one in the source.
+    let renderer = Renderer::new(RenderOptions::default());
+    let err = renderer
+        .check_syntax("${{ a === b c }}")
+        .expect_err("two expressions");
+    assert_eq!((err.line, err.column), (1, 13), "{err:?}");
+    let err = renderer
+        .check_syntax("x\n${{ a === b === c ) }}")
+        .expect_err("a stray parenthesis");
+    assert_eq!((err.line, err.column), (2, 19), "{err:?}");
+}
+
+#[test]
 fn non_ascii_templates_render_or_fail_located() {
     let context = Renderer::context(&json!({"parameters": {"n": 1, "x": 2}}));
     for source in [
@@ -277,6 +291,9 @@ fn non_ascii_templates_render_or_fail_located() {
         "${{ paramétres.n }}",
         "Price: ${{ parameters.x é",
         "${{ parameters.café }}",
+        // Fuzz finding (fuzz/regressions/template_render/error-range-inside-a-character):
+        // the engine's error range, in the normalized text, ended inside `\u{fffd}`.
+        "{#{%===\u{fffd}",
     ] {
         for strict in [false, true] {
             let mut renderer = Renderer::new(RenderOptions::default().strict(strict));
