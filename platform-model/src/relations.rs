@@ -605,7 +605,7 @@ fn text_of(value: RefInput<'_>) -> &str {
 }
 
 /// Fields that hold lists of references.
-const LIST_FIELDS: [&str; 7] = [
+pub(crate) const LIST_FIELDS: [&str; 7] = [
     "providesApis",
     "consumesApis",
     "dependsOn",

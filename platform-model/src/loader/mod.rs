@@ -421,14 +421,7 @@ impl Loader {
                 return unreadable(pending, not_regular(&display, what, catalog));
             }
             Err(Confined::Unreadable(reason)) => {
-                return unreadable(
-                    pending,
-                    Diagnostic::error(
-                        CODE_FILE_UNREADABLE,
-                        format!("cannot read `{display}`: {reason}"),
-                    )
-                    .with_span(Span::file_start(Arc::clone(&display))),
-                );
+                return unreadable(pending, cannot_read(&display, &reason));
             }
         };
         let bytes = match read_limited(&path, self.options.yaml.budget.max_file_bytes) {
@@ -448,16 +441,7 @@ impl Loader {
                     .with_note("YamlBudget::max_file_bytes sets the limit"),
                 );
             }
-            Err(reason @ ReadError::Io(_)) => {
-                return unreadable(
-                    pending,
-                    Diagnostic::error(
-                        CODE_FILE_UNREADABLE,
-                        format!("cannot read `{display}`: {reason}"),
-                    )
-                    .with_span(Span::file_start(Arc::clone(&display))),
-                );
-            }
+            Err(reason) => return unreadable(pending, cannot_read(&display, &reason)),
         };
         let text = match String::from_utf8(bytes) {
             Ok(text) => text,
@@ -606,6 +590,15 @@ impl Loader {
         }
         loaded
     }
+}
+
+/// `file.unreadable` at the start of `display`.
+fn cannot_read(display: &Arc<str>, reason: &dyn std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(
+        CODE_FILE_UNREADABLE,
+        format!("cannot read `{display}`: {reason}"),
+    )
+    .with_span(Span::file_start(Arc::clone(display)))
 }
 
 /// A catalog file that is a FIFO, a device, a socket or a directory.

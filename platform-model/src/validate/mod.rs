@@ -1028,15 +1028,7 @@ pub(crate) fn dismantle(value: Value) {
 /// Backstage sorts reference lists whose items are all strings before it
 /// validates the kind (JavaScript's default sort, by UTF-16 code units).
 fn sort_reference_lists(value: &mut Value) -> Vec<(&'static str, Vec<usize>)> {
-    const FIELDS: [&str; 7] = [
-        "providesApis",
-        "consumesApis",
-        "dependsOn",
-        "dependencyOf",
-        "memberOf",
-        "children",
-        "members",
-    ];
+    const FIELDS: [&str; 7] = crate::relations::LIST_FIELDS;
     let mut out = Vec::new();
     let Some(spec) = value.get_mut("spec").and_then(Value::as_object_mut) else {
         return out;

@@ -8,7 +8,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use platform_model::loader::{Catalog, LoadOptions, Loader};
 use platform_model::report::ValidationReport;
 use platform_model::synthetic::SyntheticOrg;
@@ -79,36 +79,7 @@ enum Command {
         command: TemplateCommand,
     },
     /// Ask the catalog graph: impact, ownership, cycles, problems, costs, exports.
-    Graph {
-        /// A file or directory.
-        path: PathBuf,
-        /// What breaks if this entity fails (repeatable).
-        #[arg(long = "impact", value_name = "REF")]
-        impact: Vec<String>,
-        /// Everything this group or user owns, through sub-groups.
-        #[arg(long, value_name = "REF")]
-        owned_by: Option<String>,
-        /// Cycles in dependsOn, subcomponentOf, group parents and subdomainOf.
-        #[arg(long)]
-        cycles: bool,
-        /// Dangling references, orphans, empty groups, unused APIs, cycles.
-        #[arg(long)]
-        problems: bool,
-        /// Attribute costs from a CSV, JSON or OpenCost allocation file.
-        #[arg(long, value_name = "FILE")]
-        costs: Option<PathBuf>,
-        /// How a shared resource's cost is split among its dependents.
-        #[arg(long, value_enum, default_value_t = Split::Even)]
-        split: Split,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
-        format: GraphFormat,
-        /// Longest path (--impact) or group chain (--owned-by) written out
-        /// in full, in entries; longer ones keep the first entry, `…` and
-        /// the last ones.
-        #[arg(long, value_name = "N", default_value_t = platform_graph::ReportOptions::DEFAULT_MAX_PATH_LEN)]
-        max_path_len: usize,
-    },
+    Graph(GraphArgs),
     /// Write a synthetic organisation of N entities.
     Generate {
         /// Number of entities.
@@ -188,27 +159,7 @@ fn main() -> ExitCode {
         Command::Template {
             command: TemplateCommand::Lint(args),
         } => scaffold::lint(&args),
-        Command::Graph {
-            path,
-            impact,
-            owned_by,
-            cycles,
-            problems,
-            costs,
-            split,
-            format,
-            max_path_len,
-        } => graph(&GraphArgs {
-            path,
-            impact,
-            owned_by,
-            cycles,
-            problems,
-            costs,
-            split,
-            format,
-            max_path_len,
-        }),
+        Command::Graph(args) => graph(&args),
         Command::Generate {
             entities,
             out,
@@ -296,15 +247,36 @@ fn validate(paths: &[PathBuf], format: Format, all_errors: bool) -> Result<ExitC
     })
 }
 
+/// `platform graph`'s arguments.
+#[derive(Args)]
 struct GraphArgs {
+    /// A file or directory.
     path: PathBuf,
+    /// What breaks if this entity fails (repeatable).
+    #[arg(long = "impact", value_name = "REF")]
     impact: Vec<String>,
+    /// Everything this group or user owns, through sub-groups.
+    #[arg(long, value_name = "REF")]
     owned_by: Option<String>,
+    /// Cycles in dependsOn, subcomponentOf, group parents and subdomainOf.
+    #[arg(long)]
     cycles: bool,
+    /// Dangling references, orphans, empty groups, unused APIs, cycles.
+    #[arg(long)]
     problems: bool,
+    /// Attribute costs from a CSV, JSON or OpenCost allocation file.
+    #[arg(long, value_name = "FILE")]
     costs: Option<PathBuf>,
+    /// How a shared resource's cost is split among its dependents.
+    #[arg(long, value_enum, default_value_t = Split::Even)]
     split: Split,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
     format: GraphFormat,
+    /// Longest path (--impact) or group chain (--owned-by) written out
+    /// in full, in entries; longer ones keep the first entry, `…` and
+    /// the last ones.
+    #[arg(long, value_name = "N", default_value_t = platform_graph::ReportOptions::DEFAULT_MAX_PATH_LEN)]
     max_path_len: usize,
 }
 
