@@ -27,7 +27,7 @@ use serde_json::Value;
 
 use crate::error::Error;
 use crate::graph::{CatalogGraph, NodeId};
-use crate::kind::EntityKind;
+use platform_model::EntityKind;
 
 /// The annotation that names an entity's Kubernetes objects.
 pub const KUBERNETES_ID: &str = "backstage.io/kubernetes-id";

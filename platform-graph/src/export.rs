@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use crate::graph::{CatalogGraph, NodeId};
-use crate::kind::EntityKind;
+use platform_model::EntityKind;
 
 fn style(kind: EntityKind) -> (&'static str, &'static str) {
     match kind {
@@ -20,7 +20,7 @@ fn style(kind: EntityKind) -> (&'static str, &'static str) {
         EntityKind::User => ("ellipse", "#e9ecef"),
         EntityKind::Location => ("note", "#f8f9fa"),
         EntityKind::Template => ("component", "#d2f4ea"),
-        EntityKind::Other => ("ellipse", "#ffffff"),
+        _ => ("ellipse", "#ffffff"),
     }
 }
 

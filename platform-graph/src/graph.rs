@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::error::Error;
-use crate::kind::EntityKind;
+use platform_model::EntityKind;
 
 /// A node's handle. Stable while the graph lives: removing other entities
 /// does not change it.

@@ -66,7 +66,6 @@ pub mod cost;
 mod error;
 mod export;
 mod graph;
-mod kind;
 mod query;
 pub mod report;
 #[doc(hidden)]
@@ -77,7 +76,7 @@ pub use error::Error;
 #[deprecated(since = "0.1.0", note = "use `platform_graph::Error`")]
 pub type GraphError = Error;
 pub use graph::{CatalogGraph, DanglingRef, Node, NodeId};
-pub use kind::EntityKind;
+pub use platform_model::EntityKind;
 pub use platform_model::relations::RelationType;
 pub use platform_model::{Entity, EntityRef, RefError};
 pub use query::{

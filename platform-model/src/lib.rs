@@ -98,7 +98,7 @@ pub mod validate;
 pub mod yaml;
 
 pub use diagnostic::{Diagnostic, DiagnosticRecord, Severity};
-pub use entity::{Entity, EntityMeta, EntitySpec};
+pub use entity::{Entity, EntityKind, EntityMeta, EntitySpec};
 pub use entity_ref::{EntityRef, RefError};
 pub use error::Error;
 pub use loader::{Catalog, LoadOptions, Loader};

@@ -10,7 +10,7 @@ use platform_model::relations::RelationType;
 use serde::Serialize;
 
 use crate::graph::{CatalogGraph, NodeId};
-use crate::kind::EntityKind;
+use platform_model::EntityKind;
 
 /// Which relation a cycle runs through.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

@@ -8,7 +8,7 @@ use platform_model::relations::RelationType;
 
 use super::{Reach, Walk};
 use crate::graph::{CatalogGraph, NodeId};
-use crate::kind::EntityKind;
+use platform_model::EntityKind;
 
 /// How to walk dependencies.
 #[derive(Clone, Debug)]

@@ -6,7 +6,7 @@ use platform_model::relations::RelationType;
 
 use super::{Reach, Walk};
 use crate::graph::{CatalogGraph, NodeId};
-use crate::kind::EntityKind;
+use platform_model::EntityKind;
 
 impl CatalogGraph {
     /// Everything affected when `failing` fail: entities that depend on an

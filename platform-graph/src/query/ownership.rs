@@ -11,7 +11,7 @@ use serde::Serialize;
 use super::{ReportOptions, Walk, bounded_path};
 use crate::error::Error;
 use crate::graph::{CatalogGraph, NodeId};
-use crate::kind::EntityKind;
+use platform_model::EntityKind;
 
 /// Options of [`CatalogGraph::owned_by`].
 #[derive(Clone, Debug)]

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::codes;
 use crate::graph::{CatalogGraph, NodeId};
-use crate::kind::EntityKind;
+use platform_model::EntityKind;
 
 /// The kinds of problem, each with a stable diagnostic code.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]

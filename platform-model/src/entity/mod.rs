@@ -1,6 +1,7 @@
 //! Catalog entities: the envelope, metadata and the typed spec of every
 //! builtin kind.
 
+mod kind;
 mod kinds;
 mod meta;
 mod template;
@@ -8,6 +9,7 @@ mod template;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 
+pub use kind::EntityKind;
 pub use kinds::{
     ApiSpec, ComponentSpec, DomainSpec, GroupSpec, LocationSpec, Presence, Profile, ResourceSpec,
     SystemSpec, UserSpec,

@@ -1,4 +1,5 @@
-//! Entity kinds as the graph sees them.
+//! The entity kinds every crate of the workspace names: Backstage's
+//! builtin kinds, the scaffolder's Template, and any other.
 
 use std::fmt;
 
@@ -70,6 +71,24 @@ impl EntityKind {
         }
     }
 
+    /// The kind as Backstage spells it in `kind:` (`Component`, `API`, …),
+    /// or `None` for [`Other`](Self::Other).
+    #[must_use]
+    pub fn name(self) -> Option<&'static str> {
+        Some(match self {
+            Self::Component => "Component",
+            Self::Api => "API",
+            Self::Resource => "Resource",
+            Self::System => "System",
+            Self::Domain => "Domain",
+            Self::Group => "Group",
+            Self::User => "User",
+            Self::Location => "Location",
+            Self::Template => "Template",
+            Self::Other => return None,
+        })
+    }
+
     /// Whether the kind can own entities (Group or User).
     #[must_use]
     pub fn can_own(self) -> bool {
@@ -88,5 +107,31 @@ impl std::str::FromStr for EntityKind {
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Ok(Self::from_name(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EntityKind;
+
+    #[test]
+    fn names_round_trip_ignoring_case() {
+        for kind in [
+            "Component",
+            "API",
+            "Resource",
+            "System",
+            "Domain",
+            "Group",
+            "User",
+            "Location",
+            "Template",
+        ] {
+            let parsed = EntityKind::from_name(&kind.to_ascii_lowercase());
+            assert_eq!(parsed.name(), Some(kind));
+            assert_eq!(parsed.as_str(), kind.to_ascii_lowercase());
+        }
+        assert_eq!(EntityKind::from_name("Pipeline"), EntityKind::Other);
+        assert_eq!(EntityKind::Other.name(), None);
     }
 }
