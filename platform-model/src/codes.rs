@@ -18,6 +18,10 @@ pub const FILE_ENCODING: &str = "file.encoding";
 pub const FILE_NOT_REGULAR: &str = "file.not-regular";
 /// A file or link leads outside the root.
 pub const FILE_OUTSIDE_ROOT: &str = "file.outside-root";
+/// A YAML file of a directory walk does not parse, so it was not read as a
+/// catalog file (a warning; an error when a Location targets the file or
+/// it has a catalog file name).
+pub const FILE_NOT_PARSED: &str = "file.not-parsed";
 /// Backstage would ingest none of a file's entities.
 pub const CATALOG_FILE_NOT_INGESTED: &str = "catalog.file-not-ingested";
 
@@ -85,6 +89,7 @@ pub const ALL: &[&str] = &[
     FILE_ENCODING,
     FILE_NOT_REGULAR,
     FILE_OUTSIDE_ROOT,
+    FILE_NOT_PARSED,
     CATALOG_FILE_NOT_INGESTED,
     ENTITY_NOT_OBJECT,
     ENTITY_ENVELOPE,

@@ -118,6 +118,7 @@ pub struct Catalog {
     documents: Vec<LoadedDocument>,
     diagnostics: Vec<Diagnostic>,
     pub(crate) skipped_files: usize,
+    skipped: Vec<Arc<str>>,
 }
 
 impl Catalog {
@@ -126,6 +127,32 @@ impl Catalog {
             root,
             ..Self::default()
         }
+    }
+
+    /// Records a file of a directory walk that was not read as a catalog
+    /// file, with the warning that says why when there is one (YAML that
+    /// does not parse).
+    pub(crate) fn push_skipped(
+        &mut self,
+        file: Arc<str>,
+        text: Option<Arc<str>>,
+        warning: Option<Diagnostic>,
+    ) {
+        self.skipped_files += 1;
+        if let Some(warning) = warning {
+            if let Some(text) = text {
+                self.sources.insert(Arc::clone(&file), text);
+            }
+            self.diagnostics.push(warning);
+        }
+        self.skipped.push(file);
+    }
+
+    /// The YAML files of a directory walk that were not read as catalog
+    /// files (no catalog file name, no `backstage.io` entity, no Location
+    /// targeting them), in walk order.
+    pub fn skipped(&self) -> impl Iterator<Item = &str> {
+        self.skipped.iter().map(|f| &**f)
     }
 
     pub(crate) fn push_file(

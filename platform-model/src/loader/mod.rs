@@ -29,7 +29,7 @@ mod catalog;
 mod placeholder;
 mod targets;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -202,6 +202,20 @@ struct FileResult {
     skipped: bool,
 }
 
+/// A file of a directory walk passed over, kept until the end of the load:
+/// a Location may still target it, and then it is read after all.
+struct Skipped {
+    display: Arc<str>,
+    text: Option<Arc<str>>,
+    warning: Option<Diagnostic>,
+}
+
+/// The key a file is known by during a load (its canonical path when it
+/// has one), so that a walk and a Location reaching it agree.
+fn file_key(path: &Path) -> PathBuf {
+    path.canonicalize().unwrap_or_else(|_| path.to_path_buf())
+}
+
 impl Loader {
     /// A loader with the given options.
     ///
@@ -332,13 +346,11 @@ impl Loader {
     fn load_files(&self, root: &Path, seeds: Vec<Pending>) -> Catalog {
         let mut catalog = Catalog::new(root.to_path_buf());
         let mut seen: HashSet<PathBuf> = HashSet::new();
+        let mut skipped: HashMap<PathBuf, Skipped> = HashMap::new();
+        let mut skipped_order: Vec<PathBuf> = Vec::new();
         let mut wave: Vec<Pending> = Vec::new();
         for seed in seeds {
-            let key = seed
-                .path
-                .canonicalize()
-                .unwrap_or_else(|_| seed.path.clone());
-            if seen.insert(key) {
+            if seen.insert(file_key(&seed.path)) {
                 wave.push(seed);
             }
         }
@@ -358,11 +370,28 @@ impl Loader {
                         .map(|r| (&r.pending, r.documents.as_slice())),
                 );
             }
+            // A file the walk passed over is read after all when a Location
+            // targets it, whatever its name or content (as Backstage does).
+            for result in results.iter_mut().filter(|r| r.skipped) {
+                let key = file_key(&result.pending.path);
+                seen.remove(&key);
+                skipped_order.push(key.clone());
+                skipped.insert(
+                    key,
+                    Skipped {
+                        display: Arc::clone(&result.display),
+                        text: result.text.take(),
+                        warning: result.diagnostics.pop(),
+                    },
+                );
+            }
             let mut next = Vec::new();
             for result in &mut results {
                 if self.options.follow_locations && !result.skipped {
                     for pending in follower.follow(&result.pending, &mut result.documents, &seen) {
-                        if seen.insert(pending.path.clone()) {
+                        let key = file_key(&pending.path);
+                        if seen.insert(key.clone()) {
+                            skipped.remove(&key);
                             next.push(pending);
                         }
                     }
@@ -370,7 +399,6 @@ impl Loader {
             }
             for result in results {
                 if result.skipped {
-                    catalog.skipped_files += 1;
                     continue;
                 }
                 catalog.push_file(
@@ -381,6 +409,11 @@ impl Loader {
                 );
             }
             wave = next;
+        }
+        for key in skipped_order {
+            if let Some(file) = skipped.remove(&key) {
+                catalog.push_skipped(file.display, file.text, file.warning);
+            }
         }
         catalog.finish();
         catalog
@@ -485,12 +518,18 @@ impl Loader {
         let skeleton = text.contains("${{") && !has_template(&stream.documents);
         let not_catalog = !pending.named && !looks_like_catalog(&stream.documents);
         if !pending.explicit && (skeleton || not_catalog) {
+            // YAML that does not parse cannot say whether it is a catalog
+            // file: say so rather than pass over it silently.
+            let warning = (!skeleton)
+                .then(|| stream.documents.iter().find_map(|d| d.error.as_ref()))
+                .flatten()
+                .map(|error| not_parsed_warning(&display, error));
             return FileResult {
                 pending,
                 display,
-                text: None,
+                text: warning.as_ref().map(|_| text),
                 documents: Vec::new(),
-                diagnostics: Vec::new(),
+                diagnostics: warning.into_iter().collect(),
                 skipped: true,
             };
         }
@@ -590,6 +629,26 @@ impl Loader {
         }
         loaded
     }
+}
+
+/// `file.not-parsed`: a YAML file of a walk that does not parse, at its
+/// first YAML error.
+fn not_parsed_warning(display: &Arc<str>, error: &Diagnostic) -> Diagnostic {
+    let mut warning = Diagnostic::warning(
+        crate::codes::FILE_NOT_PARSED,
+        format!(
+            "`{display}` was not read as a catalog file: it is not valid YAML ({})",
+            error.message
+        ),
+    )
+    .with_span_opt(error.span.clone())
+    .with_note(
+        "name it catalog-info.yaml or target it from a Location to have it validated as a catalog file",
+    );
+    if let Some(label) = &error.label {
+        warning = warning.with_label(label.clone());
+    }
+    warning
 }
 
 /// `file.unreadable` at the start of `display`.

@@ -255,3 +255,45 @@ fn relations_know_where_they_were_written() {
         ("org/alice.yaml", 6, 14)
     );
 }
+
+/// A directory argument reads what its Locations target, whatever the
+/// file's name or content, as the same check of the root file does; a YAML
+/// file of the walk that does not parse is a warning, not silence.
+#[test]
+fn in_directory_mode_locations_decide_and_nothing_is_dropped_silently() {
+    let dir = load(&fixture("directory-mode"));
+    let file = load(&fixture("directory-mode/catalog-info.yaml"));
+    let errors = |c: &Catalog| -> Vec<String> {
+        c.diagnostics()
+            .filter(|d| d.is_error())
+            .map(|d| {
+                let span = d.span.as_ref().expect("located");
+                format!("{} {}:{}:{}", d.code, span.file, span.line, span.column)
+            })
+            .collect()
+    };
+    assert_eq!(
+        errors(&dir),
+        [
+            "yaml.syntax org/team.yaml:4:2",
+            "entity.envelope svc.yaml:1:1"
+        ]
+    );
+    assert_eq!(
+        errors(&dir),
+        errors(&file),
+        "the directory and its root file agree"
+    );
+    assert!(!dir.is_valid());
+    let warnings = find(&dir, "file.not-parsed");
+    assert_eq!(warnings.len(), 1, "{:?}", codes(&dir));
+    let span = warnings[0].span.as_ref().expect("located");
+    assert_eq!((&*span.file, span.line, span.column), ("broken.yaml", 1, 4));
+    assert_eq!(warnings[0].severity, platform_model::Severity::Warning);
+    assert_eq!(
+        dir.skipped().collect::<Vec<_>>(),
+        ["broken.yaml", "values.yaml"]
+    );
+    assert_eq!(dir.summary().skipped_files, 2);
+    assert_eq!(dir.summary().files, 3);
+}

@@ -238,6 +238,24 @@ fn validate(paths: &[PathBuf], format: Format, all_errors: bool) -> Result<ExitC
                 s.warnings,
                 s.relations
             ))?;
+            let skipped: Vec<&str> = catalogs.iter().flat_map(Catalog::skipped).collect();
+            if !skipped.is_empty() {
+                const SHOWN: usize = 10;
+                let more = skipped.len().saturating_sub(SHOWN);
+                emit(&format!(
+                    "skipped {} YAML file{} that {} not catalog file{}: {}{}",
+                    skipped.len(),
+                    if skipped.len() == 1 { "" } else { "s" },
+                    if skipped.len() == 1 { "is" } else { "are" },
+                    if skipped.len() == 1 { "" } else { "s" },
+                    skipped[..skipped.len().min(SHOWN)].join(", "),
+                    if more > 0 {
+                        format!(", and {more} more")
+                    } else {
+                        String::new()
+                    }
+                ))?;
+            }
         }
     }
     Ok(if report.is_valid() {
