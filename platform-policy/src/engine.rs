@@ -363,7 +363,7 @@ impl Checker {
     #[must_use]
     pub fn check_inputs(&self, inputs: Inputs) -> PolicyReport {
         let index = Index::build(&inputs);
-        let pods = crate::rules::pod::views(&inputs, &index);
+        let pods = crate::pods::views(&inputs, &index.pods);
         let effective: HashMap<&str, &Effective> = self
             .rules
             .iter()

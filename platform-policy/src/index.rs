@@ -76,7 +76,7 @@ pub(crate) struct Index {
     /// every `crossplane.*` rule.
     pub(crate) xr_defaulted: std::sync::OnceLock<Vec<Option<Defaulted>>>,
     /// Where the pods of workloads and values files are.
-    pub(crate) pods: Vec<crate::rules::pod::PodData>,
+    pub(crate) pods: Vec<crate::pods::PodData>,
 }
 
 /// The `spec` of a claim or composite with its schema's defaults applied,
@@ -205,7 +205,7 @@ impl Index {
         index.components(inputs);
         index.attribute(inputs);
         index.component_joins(inputs);
-        index.pods = crate::rules::pod::build_pods(inputs, &index.workloads);
+        index.pods = crate::pods::build_pods(inputs, &index.workloads);
         index
     }
 

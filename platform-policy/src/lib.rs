@@ -103,9 +103,11 @@ pub mod dockerfile;
 mod engine;
 mod error;
 mod finding;
+pub mod ids;
 mod index;
 mod inputs;
 mod lines;
+mod pods;
 pub mod report;
 mod rule;
 mod rules;
@@ -132,7 +134,6 @@ pub use report::{
 pub use rule::{
     OptionKind, Profile, Registry, Rule, RuleContext, RuleMeta, RuleOption, parse_severity,
 };
-pub use rules::ids;
 pub use scorecard::{Level, Scorecard};
 pub use suppress::{IGNORE_ALL, IGNORE_PREFIX};
 pub use tree_check::{TreeReport, check_tree};

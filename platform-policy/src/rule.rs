@@ -321,7 +321,7 @@ pub struct RuleContext<'a> {
     pub(crate) options: &'a Map<String, Value>,
     /// The pods of workloads and values files, resolved once per check and
     /// shared by every rule.
-    pub(crate) pods: &'a [crate::rules::pod::PodView<'a>],
+    pub(crate) pods: &'a [crate::pods::PodView<'a>],
     /// Recursion and work limits of value walks.
     pub(crate) walk: crate::crossplane::WalkLimits,
 }
@@ -495,21 +495,10 @@ impl Default for Registry {
 }
 
 impl Registry {
-    /// Every built-in rule (§12 of the rule set, Crossplane and the engine's
-    /// own input and configuration rules).
-    #[must_use]
-    pub fn builtin() -> Self {
-        Self {
-            rules: crate::rules::builtin(),
-        }
-    }
-
-    /// A registry with the engine's input and configuration rules only.
-    #[must_use]
-    pub fn empty() -> Self {
-        Self {
-            rules: crate::rules::engine_rules(),
-        }
+    /// A registry of these rules (the built-in registries are made in
+    /// `rules/`, where the rules are).
+    pub(crate) fn from_rules(rules: Vec<Arc<dyn Rule>>) -> Self {
+        Self { rules }
     }
 
     /// Adds a rule.

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use crate::dockerfile::{Dockerfile, DockerfileLimits};
 use crate::finding::{ArtefactId, ArtefactKind, Finding};
-use crate::rules::ids;
+use crate::ids;
 
 pub(crate) use discover::{FileHint, discover, discover_candidate, hint_for};
 pub use k8s::{Manifest, WorkloadKind};
