@@ -89,16 +89,7 @@ pub(crate) fn discover_candidate(path: PathBuf, display: String, hint: FileHint)
 /// Candidate files under `root` (honouring `.gitignore` when asked), sorted
 /// by path.
 pub(crate) fn discover(root: &Path, gitignore: bool, exclude: &GlobSet) -> Vec<Candidate> {
-    let mut walker = ignore::WalkBuilder::new(root);
-    walker
-        .hidden(true)
-        .git_ignore(gitignore)
-        .git_exclude(gitignore)
-        .git_global(false)
-        .ignore(gitignore)
-        .require_git(false)
-        .follow_links(false);
-    let mut files: Vec<Candidate> = walker
+    let mut files: Vec<Candidate> = platform_model::files::tree_walker(root, gitignore)
         .build()
         .filter_map(Result::ok)
         .filter_map(|entry| {
@@ -130,20 +121,7 @@ pub(crate) fn discover(root: &Path, gitignore: bool, exclude: &GlobSet) -> Vec<C
     files
 }
 
-/// `path` relative to `root`, `/`-separated.
-pub(crate) fn display_path(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
-    let parts: Vec<String> = relative
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    if parts.is_empty() {
-        path.file_name()
-            .map_or_else(|| ".".to_owned(), |n| n.to_string_lossy().into_owned())
-    } else {
-        parts.join("/")
-    }
-}
+pub(crate) use platform_model::files::display_path;
 
 #[cfg(test)]
 mod tests {
