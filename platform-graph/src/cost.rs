@@ -97,7 +97,10 @@ fn parse_csv(file: &str, text: &str) -> Result<Vec<CostItem>, Error> {
             Ok(a) if a.is_finite() => a,
             _ if items.is_empty() && i == first_content_line(text) => continue, // a header
             _ => {
-                let column = line.rfind(',').map_or(1, |c| c + 2);
+                // The column of the amount, in characters.
+                let column = line
+                    .rfind(',')
+                    .map_or(1, |c| line[..=c].chars().count() + 1);
                 return Err(bad(
                     file,
                     number,
@@ -113,6 +116,19 @@ fn parse_csv(file: &str, text: &str) -> Result<Vec<CostItem>, Error> {
         });
     }
     Ok(items)
+}
+
+/// The 1-based character column of 1-based byte column `byte_column` on
+/// line `line` (serde_json counts bytes; a message names characters).
+fn char_column(text: &str, line: usize, byte_column: usize) -> usize {
+    let Some(content) = text.split('\n').nth(line.saturating_sub(1)) else {
+        return byte_column.max(1);
+    };
+    let mut end = byte_column.saturating_sub(1).min(content.len());
+    while !content.is_char_boundary(end) {
+        end -= 1;
+    }
+    content[..end].chars().count() + 1
 }
 
 fn first_content_line(text: &str) -> usize {
@@ -134,8 +150,10 @@ fn key_of(text: &str) -> CostKey {
 }
 
 fn parse_json(file: &str, text: &str) -> Result<Vec<CostItem>, Error> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| bad(file, e.line(), e.column(), e.to_string()))?;
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        let column = char_column(text, e.line(), e.column());
+        bad(file, e.line(), column, e.to_string())
+    })?;
     let amount = |v: &Value, what: &str| -> Result<f64, Error> {
         v.as_f64().filter(|a| a.is_finite()).ok_or_else(|| {
             bad(
@@ -596,6 +614,25 @@ impl CatalogGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fuzz finding (fuzz/regressions/costs): columns counted bytes, so a
+    /// line with non-ASCII text pointed past its end.
+    #[test]
+    fn error_columns_count_characters() {
+        let err = parse_costs("c.csv", "key,amount\nzürich-café,x\n").unwrap_err();
+        match err {
+            Error::CostInput { span, .. } => assert_eq!((span.line, span.column), (2, 13)),
+            other => panic!("{other}"),
+        }
+        let err = parse_costs("c.json", "{\"é\": 1,\n \"ü\": nope}").unwrap_err();
+        match err {
+            Error::CostInput { span, .. } => {
+                assert_eq!(span.line, 2);
+                assert!(span.column <= 11, "{span}");
+            }
+            other => panic!("{other}"),
+        }
+    }
 
     #[test]
     fn csv_with_header_comments_and_errors() {
