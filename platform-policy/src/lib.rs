@@ -100,8 +100,8 @@ pub mod dockerfile;
 mod engine;
 mod error;
 mod finding;
-mod index;
 mod inputs;
+pub mod joins;
 mod lines;
 pub mod report;
 mod rule;
@@ -117,6 +117,7 @@ pub use engine::{
     check_sources,
 };
 pub use error::PolicyError;
+pub use finding::ids;
 pub use finding::{ArtefactId, ArtefactKind, Finding, PssLevel, Suppression, SuppressionKind};
 pub use inputs::{
     CatalogDoc, DockerfileArtefact, HelmValues, Inputs, Manifest, WorkloadKind, YamlLocation,
@@ -128,6 +129,5 @@ pub use report::{
 pub use rule::{
     OptionKind, Profile, Registry, Rule, RuleContext, RuleMeta, RuleOption, parse_severity,
 };
-pub use rules::ids;
 pub use scorecard::{Level, Scorecard};
 pub use suppress::{IGNORE_ALL, IGNORE_PREFIX};

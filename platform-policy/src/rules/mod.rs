@@ -7,38 +7,14 @@ mod crossplane;
 mod disruption;
 mod docker;
 mod k8s;
-pub(crate) mod pod;
 mod xref;
 
 use std::sync::Arc;
 
 use platform_model::Severity;
 
-use crate::finding::{ArtefactKind, Finding};
-use crate::rule::{Profile, Rule, RuleContext, RuleMeta};
-
-/// Ids of the rules the engine itself reports (input and configuration
-/// problems, exemptions) and of rules referred to across modules.
-pub mod ids {
-    /// A file that cannot be read (I/O, not UTF-8, too large).
-    pub const INPUT_UNREADABLE: &str = "input.unreadable";
-    /// YAML that does not parse (syntax, duplicate keys, budgets).
-    pub const INPUT_YAML: &str = "input.yaml";
-    /// A Kubernetes object with a broken envelope.
-    pub const INPUT_MANIFEST: &str = "input.manifest";
-    /// A kind no rule knows; the object is skipped.
-    pub const INPUT_UNKNOWN_KIND: &str = "input.unknown-kind";
-    /// A Dockerfile syntax error.
-    pub const DOCKER_SYNTAX: &str = "docker.syntax";
-    /// A configuration problem.
-    pub const CONFIG_INVALID: &str = "config.invalid";
-    /// A configuration naming a rule that does not exist.
-    pub const CONFIG_UNKNOWN_RULE: &str = "config.unknown-rule";
-    /// An exemption without a reason or for an unknown rule.
-    pub const POLICY_EXEMPTION: &str = "policy.exemption";
-    /// The lifecycle severity ladder.
-    pub const PROD_REQUIRES_RESTRICTED: &str = "xref.prod-requires-restricted";
-}
+use crate::finding::{ArtefactKind, Finding, ids};
+use crate::rule::{Profile, Registry, Rule, RuleContext, RuleMeta};
 
 /// A rule made of metadata and a function.
 pub(crate) struct FnRule {
@@ -81,7 +57,7 @@ pub(crate) fn meta(
 
 /// The engine's own rules: they report what the engine meets while
 /// reading; their `check` does nothing.
-pub(crate) fn engine_rules() -> Vec<Arc<dyn Rule>> {
+fn engine_rules() -> Vec<Arc<dyn Rule>> {
     use ArtefactKind as A;
     use Profile::Baseline as B;
     use Severity::{Error, Info, Warning};
@@ -177,8 +153,30 @@ pub(crate) fn engine_rules() -> Vec<Arc<dyn Rule>> {
     ]
 }
 
+impl Registry {
+    /// Every built-in rule (§12 of the rule set, Crossplane and the engine's
+    /// own input and configuration rules).
+    #[must_use]
+    pub fn builtin() -> Self {
+        Self::from_rules(builtin())
+    }
+
+    /// A registry with the engine's input and configuration rules only.
+    #[must_use]
+    pub fn empty() -> Self {
+        Self::from_rules(engine_rules())
+    }
+}
+
+impl Default for Registry {
+    /// [`Registry::builtin`].
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
 /// Every built-in rule.
-pub(crate) fn builtin() -> Vec<Arc<dyn Rule>> {
+fn builtin() -> Vec<Arc<dyn Rule>> {
     let mut all = engine_rules();
     all.extend(k8s::rules());
     all.extend(disruption::rules());
