@@ -30,8 +30,8 @@ use platform_model::{Severity, Span};
 use serde_json::{Map, Value};
 
 use crate::finding::Finding;
+use crate::finding::ids;
 use crate::rule::{Profile, Registry, parse_severity};
-use crate::rules::ids;
 
 /// Settings of one rule.
 #[derive(Clone, Debug, Default, PartialEq)]

@@ -14,12 +14,12 @@ use serde_json::{Map, Value};
 use crate::config::PolicyConfig;
 use crate::dockerfile::DockerfileLimits;
 use crate::error::PolicyError;
+use crate::finding::ids;
 use crate::finding::{ArtefactId, ArtefactKind, Finding, PssLevel};
-use crate::index::Index;
 use crate::inputs::{FileHint, FileOutcome, Inputs, classify, discover};
+use crate::joins::{Index, Joins};
 use crate::report::{PolicyReport, RuleSummary, Summary};
 use crate::rule::{Profile, Registry, Rule, RuleContext};
-use crate::rules::ids;
 use crate::scorecard;
 
 /// Largest file read, in bytes (larger ones are `input.unreadable`).
@@ -363,7 +363,7 @@ impl Checker {
     #[must_use]
     pub fn check_inputs(&self, inputs: Inputs) -> PolicyReport {
         let index = Index::build(&inputs);
-        let pods = crate::pods::views(&inputs, &index.pods);
+        let joins = Joins::new(&inputs, &index);
         let effective: HashMap<&str, &Effective> = self
             .rules
             .iter()
@@ -376,13 +376,12 @@ impl Checker {
             .flat_map_iter(|e| {
                 let cx = RuleContext {
                     inputs: &inputs,
-                    index: &index,
+                    joins: &joins,
                     meta: e.rule.meta(),
                     severity: e.severity,
                     overridden: e.overridden,
                     profile: self.profile,
                     options: &e.options,
-                    pods: &pods,
                     walk: self.walk,
                 };
                 e.rule.check(&cx)
@@ -390,7 +389,7 @@ impl Checker {
             .collect();
         let mut engine_findings: Vec<Finding> = self.config_findings.clone();
         engine_findings.extend(inputs.findings.iter().cloned());
-        for &i in &index.unknown_kinds {
+        for &i in joins.unknown_kinds() {
             let m = &inputs.manifests()[i];
             engine_findings.push(
                 Finding::new(
@@ -417,10 +416,12 @@ impl Checker {
             .get(ids::PROD_REQUIRES_RESTRICTED)
             .is_some_and(|e| e.enabled);
         for f in &mut findings {
-            let Some(c) = f.artefact_id.and_then(|id| index.component_for(id)) else {
+            let Some(c) = f.artefact_id.and_then(|id| joins.component_of(id)) else {
                 continue;
             };
-            let info = &index.components[c];
+            let Some(info) = joins.components().get(c) else {
+                continue;
+            };
             f.component = Some(info.reference.clone());
             if !ladder {
                 continue;
@@ -472,8 +473,8 @@ impl Checker {
             .filter(|e| e.enabled)
             .map(|e| e.rule.meta().id.to_string())
             .collect();
-        let components: Vec<(String, String)> = index
-            .components
+        let components: Vec<(String, String)> = joins
+            .components()
             .iter()
             .map(|c| {
                 (
@@ -582,32 +583,6 @@ fn read_one(
 
 fn outcome_first(outcome: &mut FileOutcome) -> Option<&mut Finding> {
     outcome.first_finding()
-}
-
-/// What kind of non-regular file `t` is (`None` for a regular file).
-pub(crate) fn special_kind(t: std::fs::FileType) -> Option<&'static str> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::FileTypeExt;
-        if t.is_fifo() {
-            return Some("a FIFO");
-        }
-        if t.is_socket() {
-            return Some("a socket");
-        }
-        if t.is_block_device() || t.is_char_device() {
-            return Some("a device");
-        }
-    }
-    if t.is_file() {
-        None
-    } else if t.is_dir() {
-        Some("a directory")
-    } else if t.is_symlink() {
-        Some("a symbolic link")
-    } else {
-        Some("a special file")
-    }
 }
 
 /// Reads the configuration file: a regular file of at most `max` bytes of

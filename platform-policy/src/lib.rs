@@ -103,11 +103,9 @@ pub mod dockerfile;
 mod engine;
 mod error;
 mod finding;
-pub mod ids;
-mod index;
 mod inputs;
+pub mod joins;
 mod lines;
-mod pods;
 pub mod report;
 mod rule;
 mod rules;
@@ -123,6 +121,7 @@ pub use engine::{
     check_sources,
 };
 pub use error::PolicyError;
+pub use finding::ids;
 pub use finding::{ArtefactId, ArtefactKind, Finding, PssLevel, Suppression, SuppressionKind};
 pub use inputs::{
     CatalogDoc, DockerfileArtefact, HelmValues, Inputs, Manifest, WorkloadKind, YamlLocation,

@@ -12,8 +12,8 @@ use serde_json::{Map, Value};
 
 use crate::error::PolicyError;
 use crate::finding::{ArtefactId, ArtefactKind, Finding};
-use crate::index::Index;
 use crate::inputs::{CatalogDoc, Inputs, Manifest};
+use crate::joins::{Joins, Origin};
 
 /// A profile: how much of the golden path is enforced.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -313,15 +313,12 @@ pub trait Rule: Send + Sync {
 /// effective severity and options, and the profile.
 pub struct RuleContext<'a> {
     pub(crate) inputs: &'a Inputs,
-    pub(crate) index: &'a Index,
+    pub(crate) joins: &'a Joins<'a>,
     pub(crate) meta: &'a RuleMeta,
     pub(crate) severity: Severity,
     pub(crate) overridden: bool,
     pub(crate) profile: Profile,
     pub(crate) options: &'a Map<String, Value>,
-    /// The pods of workloads and values files, resolved once per check and
-    /// shared by every rule.
-    pub(crate) pods: &'a [crate::pods::PodView<'a>],
     /// Recursion and work limits of value walks.
     pub(crate) walk: crate::crossplane::WalkLimits,
 }
@@ -333,8 +330,11 @@ impl<'a> RuleContext<'a> {
         self.inputs
     }
 
-    pub(crate) fn index_ref(&self) -> &'a Index {
-        self.index
+    /// The joins between the artefacts (PDBs, HPAs, pods, Components …),
+    /// the same the built-in rules read.
+    #[must_use]
+    pub fn joins(&self) -> &'a Joins<'a> {
+        self.joins
     }
 
     /// The active profile.
@@ -440,6 +440,16 @@ impl<'a> RuleContext<'a> {
         }
     }
 
+    /// A finding on the field at `pointer` of the manifest or values file
+    /// `origin` (where a [`PodView`](crate::joins::PodView) is read from).
+    #[must_use]
+    pub fn at(&self, origin: Origin, pointer: &str, message: impl Into<String>) -> Finding {
+        match origin {
+            Origin::Manifest(i) => self.at_manifest(i, pointer, message),
+            Origin::Values(i) => self.at_values(i, pointer, message),
+        }
+    }
+
     /// A finding at `span` of Dockerfile `index`.
     #[must_use]
     pub fn at_dockerfile(&self, index: usize, span: Span, message: impl Into<String>) -> Finding {
@@ -458,19 +468,16 @@ impl<'a> RuleContext<'a> {
     /// `backstage.io/kubernetes-label-selector`, or its location).
     #[must_use]
     pub fn component_of(&self, id: ArtefactId) -> Option<&'a CatalogDoc> {
-        let c = self.index.component_for(id)?;
+        let c = self.joins.component_of(id)?;
         self.inputs
             .entities()
-            .get(self.index.components.get(c)?.entity)
+            .get(self.joins.components().get(c)?.entity)
     }
 
     /// The workloads (Deployments, StatefulSets, DaemonSets, ReplicaSets,
     /// ReplicationControllers, Jobs, CronJobs, Pods) with their indices.
-    pub fn workloads(&self) -> impl Iterator<Item = (usize, &'a Manifest)> + '_ {
-        self.index
-            .workloads
-            .iter()
-            .filter_map(|&i| self.inputs.manifests().get(i).map(|m| (i, m)))
+    pub fn workloads(&self) -> impl Iterator<Item = (usize, &'a Manifest)> + use<'a> {
+        self.joins.workloads()
     }
 }
 
@@ -488,15 +495,9 @@ impl fmt::Debug for Registry {
     }
 }
 
-impl Default for Registry {
-    fn default() -> Self {
-        Self::builtin()
-    }
-}
-
 impl Registry {
-    /// A registry of these rules (the built-in registries are made in
-    /// `rules/`, where the rules are).
+    /// A registry holding `rules`, in this order (the built-in and empty
+    /// registries of [`rules`](crate::rules) are made with it).
     pub(crate) fn from_rules(rules: Vec<Arc<dyn Rule>>) -> Self {
         Self { rules }
     }

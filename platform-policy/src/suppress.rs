@@ -17,9 +17,9 @@ use std::sync::Arc;
 use platform_model::{Severity, Span};
 use serde_json::Value;
 
+use crate::finding::ids;
 use crate::finding::{ArtefactId, ArtefactKind, Finding, Suppression, SuppressionKind};
 use crate::inputs::Inputs;
-use crate::rules::ids;
 
 /// Annotation prefix of per-rule exemptions.
 pub const IGNORE_PREFIX: &str = "platform-policy.io/ignore.";

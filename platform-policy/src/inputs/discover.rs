@@ -101,7 +101,7 @@ pub(crate) fn discover(root: &Path, gitignore: bool, exclude: &GlobSet) -> Vec<C
             } else if t.is_dir() || t.is_symlink() {
                 return None;
             } else {
-                Some(crate::engine::special_kind(t).unwrap_or("a special file"))
+                Some(special_kind(t).unwrap_or("a special file"))
             };
             let path = entry.into_path();
             let display = display_path(root, &path);
@@ -122,6 +122,32 @@ pub(crate) fn discover(root: &Path, gitignore: bool, exclude: &GlobSet) -> Vec<C
 }
 
 pub(crate) use platform_model::files::display_path;
+
+/// What kind of non-regular file `t` is (`None` for a regular file).
+fn special_kind(t: std::fs::FileType) -> Option<&'static str> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if t.is_fifo() {
+            return Some("a FIFO");
+        }
+        if t.is_socket() {
+            return Some("a socket");
+        }
+        if t.is_block_device() || t.is_char_device() {
+            return Some("a device");
+        }
+    }
+    if t.is_file() {
+        None
+    } else if t.is_dir() {
+        Some("a directory")
+    } else if t.is_symlink() {
+        Some("a symbolic link")
+    } else {
+        Some("a special file")
+    }
+}
 
 #[cfg(test)]
 mod tests {

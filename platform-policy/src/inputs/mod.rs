@@ -17,8 +17,8 @@ use platform_model::{Entity, EntityRef, Severity, Span};
 use serde_json::{Map, Value};
 
 use crate::dockerfile::{Dockerfile, DockerfileLimits};
+use crate::finding::ids;
 use crate::finding::{ArtefactId, ArtefactKind, Finding};
-use crate::ids;
 
 pub(crate) use discover::{FileHint, discover, discover_candidate, hint_for};
 pub use k8s::{Manifest, WorkloadKind};

@@ -45,13 +45,13 @@ fn spec_schema<'a>(
     cx: &RuleContext<'a>,
     k: usize,
 ) -> Option<(Option<&'a Value>, Option<&'a Value>)> {
-    let index = cx.index_ref();
+    let joins = cx.joins();
     let manifests = cx.inputs().manifests();
-    let &(i, x) = index.xr_instances.get(k)?;
+    let &(i, x) = joins.xr_instances().get(k)?;
     let m = manifests.get(i)?;
-    let xrd_manifest = manifests.get(index.xrds.get(x)?.manifest)?;
+    let xrd_manifest = manifests.get(joins.xrds().get(x)?.manifest)?;
     let version = m.api_version.split_once('/').map_or("", |(_, v)| v);
-    let (_, served, pointer) = index.xrds[x]
+    let (_, served, pointer) = joins.xrds()[x]
         .versions
         .iter()
         .find(|(name, _, _)| name == version)?;
@@ -65,10 +65,10 @@ fn spec_schema<'a>(
 }
 
 /// Every instance's `spec` with defaults applied, computed once per check.
-fn defaulted<'a>(cx: &RuleContext<'a>) -> &'a [Option<crate::index::Defaulted>] {
-    let index = cx.index_ref();
-    index.xr_defaulted.get_or_init(|| {
-        (0..index.xr_instances.len())
+fn defaulted<'a>(cx: &RuleContext<'a>) -> &'a [Option<crate::joins::Defaulted>] {
+    let joins = cx.joins();
+    joins.xr_defaulted().get_or_init(|| {
+        (0..joins.xr_instances().len())
             .map(|k| {
                 let (spec, schema) = spec_schema(cx, k)?;
                 let mut value = spec
@@ -90,13 +90,13 @@ fn defaulted<'a>(cx: &RuleContext<'a>) -> &'a [Option<crate::index::Defaulted>] 
 }
 
 fn instances<'a>(cx: &RuleContext<'a>) -> Vec<Result<Instance<'a>, Finding>> {
-    let index = cx.index_ref();
+    let joins = cx.joins();
     let manifests = cx.inputs().manifests();
     let all = defaulted(cx);
     let mut out = Vec::new();
-    for (k, &(i, x)) in index.xr_instances.iter().enumerate() {
+    for (k, &(i, x)) in joins.xr_instances().iter().enumerate() {
         let m = &manifests[i];
-        let xrd = &index.xrds[x];
+        let xrd = &joins.xrds()[x];
         let Some(xrd_manifest) = manifests.get(xrd.manifest) else {
             continue;
         };

@@ -6,9 +6,9 @@ use std::sync::Arc;
 use platform_model::Severity;
 use serde_json::Value;
 
-use super::k8s::replica_floor;
 use super::{meta, rule};
 use crate::finding::{ArtefactKind as A, Finding};
+use crate::joins::ReplicaFloor;
 use crate::rule::{Profile, Rule, RuleContext};
 
 pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
@@ -125,12 +125,16 @@ fn is_true(v: Option<&Value>) -> bool {
 
 fn pdb_required(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let index = cx.index_ref();
+    let joins = cx.joins();
     for (i, m) in cx.workloads() {
-        let Some((floor, by_hpa)) = replica_floor(cx, i) else {
+        let Some(ReplicaFloor {
+            count: floor,
+            by_hpa,
+        }) = cx.joins().replica_floor(i)
+        else {
             continue;
         };
-        if floor < 2 || index.workload_pdbs.get(&i).is_some_and(|p| !p.is_empty()) {
+        if floor < 2 || !joins.pdbs_of(i).is_empty() {
             continue;
         }
         let why = if by_hpa {
@@ -183,8 +187,8 @@ fn is_full(v: &Value) -> bool {
 
 fn pdb_allows_eviction(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let index = cx.index_ref();
-    for &p in &index.pdbs {
+    let joins = cx.joins();
+    for &p in joins.pdb_indices() {
         let Some(m) = cx.inputs().manifests().get(p) else {
             continue;
         };
@@ -207,8 +211,12 @@ fn pdb_allows_eviction(cx: &RuleContext<'_>) -> Vec<Finding> {
             continue;
         }
         let Some(min) = min.as_i64() else { continue };
-        for &w in index.pdb_workloads.get(&p).into_iter().flatten() {
-            let Some((floor, by_hpa)) = replica_floor(cx, w) else {
+        for &w in joins.workloads_of_pdb(p) {
+            let Some(ReplicaFloor {
+                count: floor,
+                by_hpa,
+            }) = cx.joins().replica_floor(w)
+            else {
                 continue;
             };
             if min >= floor {
@@ -260,7 +268,7 @@ fn pdb_has_policy(cx: &RuleContext<'_>) -> Vec<Finding> {
         (false, false) => Some("sets neither `minAvailable` nor `maxUnavailable`"),
         _ => None,
     };
-    for &p in &cx.index_ref().pdbs {
+    for &p in cx.joins().pdb_indices() {
         let Some(m) = cx.inputs().manifests().get(p) else {
             continue;
         };
@@ -298,15 +306,15 @@ fn pdb_has_policy(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 fn pdb_selects_something(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let index = cx.index_ref();
-    if index.workloads.is_empty() {
+    let joins = cx.joins();
+    if joins.workload_indices().is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for &p in &index.pdbs {
-        match index.pdb_selector.get(&p) {
-            Some(Err(e)) => out.push(cx.at_manifest(p, "/spec/selector", e.clone())),
-            Some(Ok(_)) if index.pdb_workloads.get(&p).is_none_or(Vec::is_empty) => {
+    for &p in joins.pdb_indices() {
+        match joins.pdb_selector(p) {
+            Some(Err(e)) => out.push(cx.at_manifest(p, "/spec/selector", e)),
+            Some(Ok(_)) if joins.workloads_of_pdb(p).is_empty() => {
                 out.push(cx.at_manifest(
                     p,
                     "/spec/selector",
@@ -321,7 +329,7 @@ fn pdb_selects_something(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn pdb_unhealthy(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for &p in &cx.index_ref().pdbs {
+    for &p in cx.joins().pdb_indices() {
         let Some(m) = cx.inputs().manifests().get(p) else {
             continue;
         };
@@ -335,14 +343,14 @@ fn pdb_unhealthy(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 fn hpa_target_exists(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let index = cx.index_ref();
-    if index.workloads.is_empty() {
+    let joins = cx.joins();
+    if joins.workload_indices().is_empty() {
         return Vec::new();
     }
-    index
-        .hpas
+    joins
+        .hpa_indices()
         .iter()
-        .filter(|h| !index.hpa_target.contains_key(h))
+        .filter(|h| joins.hpa_target(**h).is_none())
         .filter_map(|&h| {
             let m = cx.inputs().manifests().get(h)?;
             let kind = m.get("/spec/scaleTargetRef/kind").and_then(Value::as_str).unwrap_or("?");
@@ -354,7 +362,7 @@ fn hpa_target_exists(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn hpa_min_replicas(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for &h in &cx.index_ref().hpas {
+    for &h in cx.joins().hpa_indices() {
         let Some(m) = cx.inputs().manifests().get(h) else {
             continue;
         };
@@ -397,7 +405,7 @@ fn hpa_min_replicas(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn hpa_max_gt_min(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for &h in &cx.index_ref().hpas {
+    for &h in cx.joins().hpa_indices() {
         let Some(m) = cx.inputs().manifests().get(h) else {
             continue;
         };
@@ -437,10 +445,15 @@ fn hpa_max_gt_min(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 fn hpa_no_static_replicas(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let index = cx.index_ref();
+    let joins = cx.joins();
     let mut out = Vec::new();
-    for (w, hpas) in &index.workload_hpas {
-        let Some(m) = cx.inputs().manifests().get(*w) else {
+    for (w, hpas) in joins
+        .workload_indices()
+        .iter()
+        .map(|&w| (w, joins.hpas_of(w)))
+        .filter(|(_, h)| !h.is_empty())
+    {
+        let Some(m) = cx.inputs().manifests().get(w) else {
             continue;
         };
         if let Some(r) = m.replicas() {
@@ -449,7 +462,7 @@ fn hpa_no_static_replicas(cx: &RuleContext<'_>) -> Vec<Finding> {
                 .and_then(|h| cx.inputs().manifests().get(*h))
                 .map_or("an HPA", |h| h.name.as_str());
             out.push(cx.at_manifest(
-                *w,
+                w,
                 "/spec/replicas",
                 format!(
                     "`replicas: {r}` is pinned although HPA `{hpa}` scales this {}",

@@ -5,13 +5,13 @@ use std::sync::Arc;
 
 use platform_model::{Severity, Span};
 
-use super::pod::ImageRef;
 use super::{meta, rule, secret_name};
 use crate::dockerfile::{
     Arguments, Dockerfile, Instruction, Stage, parse_arg, parse_env, shell_words,
 };
 use crate::finding::{ArtefactKind as A, Finding};
 use crate::inputs::DockerfileArtefact;
+use crate::joins::ImageRef;
 use crate::rule::{OptionKind, Profile, Rule, RuleContext, RuleOption};
 
 pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
@@ -171,7 +171,7 @@ fn trusted_registry(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 /// The last USER of a stage, following `FROM <stage>` chains, with its
-/// instruction index.
+/// instruction joins.
 pub(super) fn final_user(df: &Dockerfile, stage: &Stage) -> Option<(usize, String)> {
     let mut current = Some(stage);
     let mut guard = 0;

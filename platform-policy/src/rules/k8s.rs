@@ -7,10 +7,12 @@ use std::sync::Arc;
 use platform_model::Severity;
 use serde_json::Value;
 
-use super::pod::{ContainerList, ContainerView, ImageRef, PodView, ScLevel, image_of, pods};
 use super::{meta, rule, secret_name};
 use crate::finding::{ArtefactKind as A, Finding, PssLevel};
 use crate::inputs::{field, get, walk};
+use crate::joins::{
+    ContainerList, ContainerView, ImageRef, Origin, PodView, ReplicaFloor, ScLevel,
+};
 use crate::rule::{OptionKind, Profile, Rule, RuleContext, RuleOption};
 use crate::selector::LabelSelector;
 
@@ -135,12 +137,12 @@ fn is_true(v: Option<&Value>) -> bool {
 
 fn privileged(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         for c in &pod.containers {
             if is_true(pod.sc_get(c, "privileged")) {
                 out.push(
-                    pod.finding(
-                        cx,
+                    cx.at(
+                        pod.origin,
                         &pod.sc_field(c, ScLevel::Container, "privileged"),
                         format!("{} is privileged", PodView::label(c)),
                     )
@@ -154,12 +156,12 @@ fn privileged(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn host_namespaces(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         for field in ["hostNetwork", "hostPID", "hostIPC"] {
             if is_true(pod.pod_get(field)) {
                 out.push(
-                    pod.finding(
-                        cx,
+                    cx.at(
+                        pod.origin,
                         &pod.pod_field(field),
                         format!("the pod sets `{field}: true`"),
                     )
@@ -193,7 +195,7 @@ fn volume_pointer(pod: &PodView<'_>, i: usize) -> String {
 
 fn host_path(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         for (i, volume) in volumes(pod) {
             let Some(hp) = field(volume, "hostPath") else {
                 continue;
@@ -215,8 +217,8 @@ fn host_path(cx: &RuleContext<'_>) -> Vec<Finding> {
                 ""
             };
             out.push(
-                pod.finding(
-                    cx,
+                cx.at(
+                    pod.origin,
                     &format!("{}/hostPath", volume_pointer(pod, i)),
                     format!("volume `{name}` mounts host path `{path}`{detail}"),
                 )
@@ -229,7 +231,7 @@ fn host_path(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn host_port(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         for c in &pod.containers {
             if let Some(Value::Array(items)) = pod.container_get(c, "ports") {
                 for (i, p) in items.iter().enumerate() {
@@ -238,8 +240,8 @@ fn host_port(cx: &RuleContext<'_>) -> Vec<Finding> {
                         .filter(|&h| h != 0)
                     {
                         out.push(
-                            pod.finding(
-                                cx,
+                            cx.at(
+                                pod.origin,
                                 &format!("{}/{i}/hostPort", PodView::container_field(c, "ports")),
                                 format!("{} binds host port {hp}", PodView::label(c)),
                             )
@@ -268,7 +270,7 @@ fn strings(v: Option<&Value>) -> impl Iterator<Item = (usize, &str)> {
 fn capabilities_added(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let baseline_only = cx.profile() == Profile::Baseline;
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         let windows = pod.is_windows();
         for c in &pod.containers {
             for (i, cap) in strings(pod.sc_get(c, "capabilities/add")) {
@@ -289,8 +291,8 @@ fn capabilities_added(cx: &RuleContext<'_>) -> Vec<Finding> {
                 };
                 let ptr = pod.sc_field(c, ScLevel::Container, "capabilities/add");
                 out.push(
-                    pod.finding(
-                        cx,
+                    cx.at(
+                        pod.origin,
                         &format!("{ptr}/{i}"),
                         format!("{} adds capability `{cap}`; {allowed}", PodView::label(c)),
                     )
@@ -304,7 +306,7 @@ fn capabilities_added(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn capabilities_drop_all(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         if pod.is_windows() {
             continue;
         }
@@ -312,8 +314,8 @@ fn capabilities_drop_all(cx: &RuleContext<'_>) -> Vec<Finding> {
             let mut drops = strings(pod.sc_get(c, "capabilities/drop"));
             if !drops.any(|(_, d)| d.eq_ignore_ascii_case("ALL")) {
                 out.push(
-                    pod.finding(
-                        cx,
+                    cx.at(
+                        pod.origin,
                         &pod.sc_field(c, ScLevel::Container, "capabilities/drop"),
                         format!("{} does not drop ALL capabilities", PodView::label(c)),
                     )
@@ -328,7 +330,7 @@ fn capabilities_drop_all(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn privilege_escalation(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         if pod.is_windows() {
             continue;
         }
@@ -345,8 +347,8 @@ fn privilege_escalation(cx: &RuleContext<'_>) -> Vec<Finding> {
                 ),
             };
             out.push(
-                pod.finding(
-                    cx,
+                cx.at(
+                    pod.origin,
                     &pod.sc_field(c, ScLevel::Container, "allowPrivilegeEscalation"),
                     message,
                 )
@@ -359,14 +361,14 @@ fn privilege_escalation(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn run_as_non_root(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         if pod.is_windows() {
             continue;
         }
         if pod.pod_sc_get("runAsUser").and_then(Value::as_i64) == Some(0) {
             out.push(
-                pod.finding(
-                    cx,
+                cx.at(
+                    pod.origin,
                     &format!("{}/runAsUser", pod.pod_sc),
                     "the pod sets `runAsUser: 0` (root)",
                 )
@@ -376,8 +378,8 @@ fn run_as_non_root(cx: &RuleContext<'_>) -> Vec<Finding> {
         for c in &pod.containers {
             if pod.sc_get(c, "runAsUser").and_then(Value::as_i64) == Some(0) {
                 out.push(
-                    pod.finding(
-                        cx,
+                    cx.at(
+                        pod.origin,
                         &pod.sc_field(c, ScLevel::Container, "runAsUser"),
                         format!("{} sets `runAsUser: 0` (root)", PodView::label(c)),
                     )
@@ -394,7 +396,7 @@ fn run_as_non_root(cx: &RuleContext<'_>) -> Vec<Finding> {
                 ),
             };
             out.push(
-                pod.finding(cx, &pod.sc_field(c, level, "runAsNonRoot"), message)
+                cx.at(pod.origin, &pod.sc_field(c, level, "runAsNonRoot"), message)
                     .with_pss(PssLevel::Restricted),
             );
         }
@@ -404,14 +406,14 @@ fn run_as_non_root(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn seccomp(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         let pod_type = pod
             .pod_sc_get("seccompProfile/type")
             .and_then(Value::as_str);
         if pod_type == Some("Unconfined") {
             out.push(
-                pod.finding(
-                    cx,
+                cx.at(
+                    pod.origin,
                     &format!("{}/seccompProfile/type", pod.pod_sc),
                     "the pod's seccomp profile is `Unconfined`",
                 )
@@ -423,7 +425,7 @@ fn seccomp(cx: &RuleContext<'_>) -> Vec<Finding> {
             let ptr = || pod.sc_field(c, ScLevel::Container, "seccompProfile/type");
             match pod.sc_get(c, "seccompProfile/type").and_then(Value::as_str) {
                 Some("Unconfined") => out.push(
-                    pod.finding(cx, &ptr(), format!("{}'s seccomp profile is `Unconfined`", PodView::label(c)))
+                    cx.at(pod.origin, &ptr(), format!("{}'s seccomp profile is `Unconfined`", PodView::label(c)))
                         .with_severity(cx.severity_or(Severity::Error))
                         .with_pss(PssLevel::Baseline),
                 ),
@@ -431,7 +433,7 @@ fn seccomp(cx: &RuleContext<'_>) -> Vec<Finding> {
                 None if matches!(pod_type, Some("RuntimeDefault" | "Localhost")) || pod.is_windows() => {}
                 None if cx.profile() == Profile::Baseline || pod_type.is_some() => {}
                 None => out.push(
-                    pod.finding(cx, &ptr(), format!("no seccomp profile for {}: set `seccompProfile: {{type: RuntimeDefault}}` on the pod or the container", PodView::label(c)))
+                    cx.at(pod.origin, &ptr(), format!("no seccomp profile for {}: set `seccompProfile: {{type: RuntimeDefault}}` on the pod or the container", PodView::label(c)))
                         .with_pss(PssLevel::Restricted),
                 ),
             }
@@ -442,15 +444,15 @@ fn seccomp(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn read_only_root_fs(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         for c in pod
             .containers
             .iter()
             .filter(|c| c.list != ContainerList::Ephemeral)
         {
             if !is_true(pod.sc_get(c, "readOnlyRootFilesystem")) {
-                out.push(pod.finding(
-                    cx,
+                out.push(cx.at(
+                    pod.origin,
                     &pod.sc_field(c, ScLevel::Container, "readOnlyRootFilesystem"),
                     format!("{} has a writable root filesystem", PodView::label(c)),
                 ));
@@ -479,8 +481,8 @@ fn selinux_apparmor(
     if let Some(t) = get("seLinuxOptions/type").and_then(Value::as_str)
         && !SELINUX_TYPES.contains(&t)
     {
-        out.push(baseline(pod.finding(
-            cx,
+        out.push(baseline(cx.at(
+            pod.origin,
             &format!("{}/seLinuxOptions/type", sc()),
             format!("{} sets SELinux type `{t}`", who()),
         )));
@@ -493,8 +495,8 @@ fn selinux_apparmor(
             .and_then(Value::as_str)
             .is_some_and(|v| !v.is_empty())
         {
-            out.push(baseline(pod.finding(
-                cx,
+            out.push(baseline(cx.at(
+                pod.origin,
                 &format!("{}/{path}", sc()),
                 format!("{} sets a custom SELinux {field}", who()),
             )));
@@ -504,8 +506,8 @@ fn selinux_apparmor(
         && t != "RuntimeDefault"
         && t != "Localhost"
     {
-        out.push(baseline(pod.finding(
-            cx,
+        out.push(baseline(cx.at(
+            pod.origin,
             &format!("{}/appArmorProfile/type", sc()),
             format!("{} sets AppArmor profile `{t}`", who()),
         )));
@@ -515,19 +517,19 @@ fn selinux_apparmor(
 fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let baseline = |f: Finding| f.with_pss(PssLevel::Baseline);
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         // Windows HostProcess.
         if is_true(pod.pod_sc_get("windowsOptions/hostProcess")) {
-            out.push(baseline(pod.finding(
-                cx,
+            out.push(baseline(cx.at(
+                pod.origin,
                 &format!("{}/windowsOptions/hostProcess", pod.pod_sc),
                 "Windows HostProcess containers are privileged",
             )));
         }
         for c in &pod.containers {
             if is_true(pod.sc_get(c, "windowsOptions/hostProcess")) {
-                out.push(baseline(pod.finding(
-                    cx,
+                out.push(baseline(cx.at(
+                    pod.origin,
                     &pod.sc_field(c, ScLevel::Container, "windowsOptions/hostProcess"),
                     "Windows HostProcess containers are privileged",
                 )));
@@ -538,8 +540,8 @@ fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
             for (i, s) in items.iter().enumerate() {
                 let name = get(s, "name").and_then(Value::as_str).unwrap_or("");
                 if !SAFE_SYSCTLS.contains(&name) {
-                    out.push(baseline(pod.finding(
-                        cx,
+                    out.push(baseline(cx.at(
+                        pod.origin,
                         &format!("{}/sysctls/{i}/name", pod.pod_sc),
                         format!("sysctl `{name}` is not in the safe set"),
                     )));
@@ -555,8 +557,8 @@ fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
             if let Some(v) = pod.sc_get(c, "procMount").and_then(Value::as_str)
                 && v != "Default"
             {
-                out.push(baseline(pod.finding(
-                    cx,
+                out.push(baseline(cx.at(
+                    pod.origin,
                     &pod.sc_field(c, ScLevel::Container, "procMount"),
                     format!("{} sets `procMount: {v}`", PodView::label(c)),
                 )));
@@ -580,8 +582,8 @@ fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
                         .and_then(Value::as_str)
                         .is_some_and(|h| !h.is_empty())
                     {
-                        out.push(baseline(pod.finding(
-                            cx,
+                        out.push(baseline(cx.at(
+                            pod.origin,
                             &format!("{}/{probe}/{handler}/host", c.ptr),
                             format!(
                                 "{} sets `host` in `{probe}`: the kubelet would call another host",
@@ -593,7 +595,7 @@ fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
             }
         }
         // AppArmor annotations on the pod template.
-        if let (super::pod::Owner::Manifest(i), Some(kind)) = (pod.owner, pod.kind) {
+        if let (Origin::Manifest(i), Some(kind)) = (pod.origin, pod.kind) {
             let meta = kind.pod_metadata_pointer();
             if let Some(Value::Object(map)) = cx
                 .inputs()
@@ -611,8 +613,8 @@ fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
                     {
                         let mut ptr = format!("{meta}/annotations");
                         platform_model::yaml::push_pointer_token(&mut ptr, k);
-                        out.push(baseline(pod.finding(
-                            cx,
+                        out.push(baseline(cx.at(
+                            pod.origin,
                             &ptr,
                             format!("AppArmor annotation sets `{v}`"),
                         )));
@@ -632,7 +634,7 @@ fn pss_other(cx: &RuleContext<'_>) -> Vec<Finding> {
                 {
                     let name = field(volume, "name").and_then(Value::as_str).unwrap_or("?");
                     out.push(
-                        pod.finding(cx, &format!("{}/{kind}", volume_pointer(pod, i)), format!("volume `{name}` uses type `{kind}`, which PSS restricted does not allow"))
+                        cx.at(pod.origin, &format!("{}/{kind}", volume_pointer(pod, i)), format!("volume `{name}` uses type `{kind}`, which PSS restricted does not allow"))
                             .with_severity(cx.severity_or(Severity::Warning))
                             .with_pss(PssLevel::Restricted),
                     );
@@ -654,7 +656,7 @@ fn resources(cx: &RuleContext<'_>) -> Vec<Finding> {
         fields.push(("limits", "cpu", "limits/cpu"));
     }
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         for c in pod.main_containers() {
             let resources = pod.container_get(c, "resources");
             let mut missing: Vec<(&str, &str)> = Vec::new();
@@ -680,8 +682,8 @@ fn resources(cx: &RuleContext<'_>) -> Vec<Finding> {
                 .iter()
                 .map(|(section, what)| format!("{section}.{what}"))
                 .collect();
-            out.push(pod.finding(
-                cx,
+            out.push(cx.at(
+                pod.origin,
                 &ptr,
                 format!("{} does not set {}", PodView::label(c), missing.join(", ")),
             ));
@@ -692,7 +694,7 @@ fn resources(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn probes(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, false) {
+    for pod in cx.joins().pods(false) {
         if !pod.kind.is_some_and(|k| k.is_long_running()) {
             continue;
         }
@@ -700,8 +702,8 @@ fn probes(cx: &RuleContext<'_>) -> Vec<Finding> {
             let ports = pod.container_get(c, "ports").and_then(Value::as_array);
             for probe in ["readinessProbe", "livenessProbe"] {
                 let Some(p) = pod.container_get(c, probe) else {
-                    out.push(pod.finding(
-                        cx,
+                    out.push(cx.at(
+                        pod.origin,
                         &PodView::container_field(c, probe),
                         format!("{} has no {probe}", PodView::label(c)),
                     ));
@@ -723,9 +725,7 @@ fn probes(cx: &RuleContext<'_>) -> Vec<Finding> {
                         })
                     });
                     if !declared {
-                        out.push(pod.finding(
-                            cx,
-                            &format!("{}/{probe}/{handler}/port", c.ptr),
+                        out.push(cx.at(pod.origin, &format!("{}/{probe}/{handler}/port", c.ptr),
                             format!("the {probe} of {} targets port {port}, which the container does not declare", PodView::label(c)),
                         ));
                     }
@@ -757,9 +757,9 @@ fn image_problem(image: &ImageRef, values: bool) -> Option<String> {
 
 fn image_tag(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         for c in &pod.containers {
-            let Some(image) = image_of(pod, c) else {
+            let Some(image) = pod.image(c) else {
                 continue;
             };
             if let Some(message) = image_problem(&image, pod.is_values()) {
@@ -768,7 +768,11 @@ fn image_tag(cx: &RuleContext<'_>) -> Vec<Finding> {
                 } else {
                     c.image.clone()
                 };
-                out.push(pod.finding(cx, &ptr, format!("{message} ({})", PodView::label(c))));
+                out.push(cx.at(
+                    pod.origin,
+                    &ptr,
+                    format!("{message} ({})", PodView::label(c)),
+                ));
             }
         }
     }
@@ -777,14 +781,14 @@ fn image_tag(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn image_digest(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, false) {
+    for pod in cx.joins().pods(false) {
         for c in &pod.containers {
-            let Some(image) = image_of(pod, c) else {
+            let Some(image) = pod.image(c) else {
                 continue;
             };
             if image.digest.is_none() && image_problem(&image, false).is_none() {
-                out.push(pod.finding(
-                    cx,
+                out.push(cx.at(
+                    pod.origin,
                     &c.image,
                     format!(
                         "image `{}:{}` is pinned by tag, not by digest",
@@ -800,9 +804,9 @@ fn image_digest(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let index = cx.index_ref();
-    let known = &index.service_accounts;
-    for pod in pods(cx, true) {
+    let joins = cx.joins();
+    let known = joins.has_service_accounts();
+    for pod in cx.joins().pods(true) {
         if pod.is_values() {
             let create = pod.get("/serviceAccount/create").and_then(Value::as_bool);
             let name = pod
@@ -810,8 +814,8 @@ fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
                 .and_then(Value::as_str)
                 .unwrap_or("");
             if create == Some(false) && (name.is_empty() || name == "default") {
-                out.push(pod.finding(
-                    cx,
+                out.push(cx.at(
+                    pod.origin,
                     "/serviceAccount/create",
                     "the chart uses the namespace's `default` service account",
                 ));
@@ -822,11 +826,11 @@ fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
                     .and_then(Value::as_bool)
                     != Some(false)
             {
-                out.push(pod.finding(cx, "/serviceAccount/automount", "the service account token is automounted; set `serviceAccount.automount: false` unless the pod calls the API"));
+                out.push(cx.at(pod.origin, "/serviceAccount/automount", "the service account token is automounted; set `serviceAccount.automount: false` unless the pod calls the API"));
             }
             continue;
         }
-        let super::pod::Owner::Manifest(i) = pod.owner else {
+        let Origin::Manifest(i) = pod.origin else {
             continue;
         };
         let Some(m) = cx.inputs().manifests().get(i) else {
@@ -839,14 +843,14 @@ fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
             .unwrap_or("default");
         let ns = m.namespace_or_default();
         if name == "default" {
-            out.push(pod.finding(
-                cx,
+            out.push(cx.at(
+                pod.origin,
                 &pod.pod_field("serviceAccountName"),
                 "the pod uses the namespace's `default` service account",
             ));
-        } else if !known.is_empty() && !index.has_service_account(ns, name) {
-            out.push(pod.finding(
-                cx,
+        } else if known && !joins.has_service_account(ns, name) {
+            out.push(cx.at(
+                pod.origin,
                 &pod.pod_field("serviceAccountName"),
                 format!("service account `{name}` is not defined in the input"),
             ));
@@ -855,9 +859,9 @@ fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
             .pod_get("automountServiceAccountToken")
             .and_then(Value::as_bool)
             .is_none()
-            && !index.automount_off(ns, name)
+            && !joins.automount_off(ns, name)
         {
-            out.push(pod.finding(cx, &pod.pod_field("automountServiceAccountToken"), "the service account token is automounted; set `automountServiceAccountToken: false` unless the pod calls the API"));
+            out.push(cx.at(pod.origin, &pod.pod_field("automountServiceAccountToken"), "the service account token is automounted; set `automountServiceAccountToken: false` unless the pod calls the API"));
         }
     }
     out
@@ -865,7 +869,7 @@ fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn secret_env(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, false) {
+    for pod in cx.joins().pods(false) {
         for c in &pod.containers {
             if let Some(Value::Array(items)) = pod.container_get(c, "env") {
                 for (i, e) in items.iter().enumerate() {
@@ -875,8 +879,8 @@ fn secret_env(cx: &RuleContext<'_>) -> Vec<Finding> {
                         .is_some_and(|v| !v.is_empty());
                     if literal && secret_name(name) {
                         out.push(
-                            pod.finding(
-                                cx,
+                            cx.at(
+                                pod.origin,
                                 &format!("{}/{i}/value", PodView::container_field(c, "env")),
                                 format!(
                                     "environment variable `{name}` of {} holds a literal secret",
@@ -931,34 +935,11 @@ fn selector_match(cx: &RuleContext<'_>) -> Vec<Finding> {
     out
 }
 
-/// The replica floor of a workload: HPA `minReplicas` when one targets it,
-/// else `spec.replicas` (default 1). `None` for kinds without replicas.
-pub(super) fn replica_floor(cx: &RuleContext<'_>, workload: usize) -> Option<(i64, bool)> {
-    let m = cx.inputs().manifests().get(workload)?;
-    if !m.workload_kind()?.is_replicated() {
-        return None;
-    }
-    let index = cx.index_ref();
-    if let Some(hpas) = index.workload_hpas.get(&workload) {
-        let min = hpas
-            .iter()
-            .filter_map(|h| cx.inputs().manifests().get(*h))
-            .map(|h| {
-                h.get("/spec/minReplicas")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(1)
-            })
-            .min()?;
-        return Some((min, true));
-    }
-    Some((m.replicas().unwrap_or(1), false))
-}
-
 fn replicas_min(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, m) in cx.workloads() {
         if !m.workload_kind().is_some_and(|k| k.is_replicated())
-            || cx.index_ref().workload_hpas.contains_key(&i)
+            || !cx.joins().hpas_of(i).is_empty()
         {
             continue;
         }
@@ -998,7 +979,11 @@ fn replicas_min(cx: &RuleContext<'_>) -> Vec<Finding> {
 fn anti_affinity(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for (i, m) in cx.workloads() {
-        let Some((floor, _)) = replica_floor(cx, i) else {
+        let Some(ReplicaFloor {
+            count: floor,
+            by_hpa: _,
+        }) = cx.joins().replica_floor(i)
+        else {
             continue;
         };
         if floor < 2 {
@@ -1087,11 +1072,10 @@ fn owner_label(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 fn network_policy(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let index = cx.index_ref();
+    let joins = cx.joins();
     cx.workloads()
         .filter(|(i, m)| {
-            m.workload_kind().is_some_and(|k| k.is_long_running())
-                && !index.netpol_covered.contains(i)
+            m.workload_kind().is_some_and(|k| k.is_long_running()) && !joins.is_netpol_covered(*i)
         })
         .map(|(i, m)| {
             let ptr = m
@@ -1108,7 +1092,7 @@ fn network_policy(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn high_uid(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
+    for pod in cx.joins().pods(true) {
         if pod.is_windows() {
             continue;
         }
@@ -1122,7 +1106,7 @@ fn high_uid(cx: &RuleContext<'_>) -> Vec<Finding> {
                     PodView::label(c)
                 ),
             };
-            out.push(pod.finding(cx, &pod.sc_field(c, level, "runAsUser"), message));
+            out.push(cx.at(pod.origin, &pod.sc_field(c, level, "runAsUser"), message));
         }
     }
     out
@@ -1130,12 +1114,12 @@ fn high_uid(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn pull_policy_always(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in pods(cx, false) {
+    for pod in cx.joins().pods(false) {
         for c in &pod.containers {
             let policy = pod
                 .container_get(c, "imagePullPolicy")
                 .and_then(Value::as_str);
-            let image = image_of(pod, c);
+            let image = pod.image(c);
             // Kubernetes defaults to Always for untagged and `latest` images.
             let defaults_to_always = image.as_ref().is_some_and(|i| {
                 i.digest.is_none() && matches!(i.tag.as_deref(), None | Some("latest"))
@@ -1149,7 +1133,11 @@ fn pull_policy_always(cx: &RuleContext<'_>) -> Vec<Finding> {
                     PodView::label(c)
                 ),
             };
-            out.push(pod.finding(cx, &PodView::container_field(c, "imagePullPolicy"), message));
+            out.push(cx.at(
+                pod.origin,
+                &PodView::container_field(c, "imagePullPolicy"),
+                message,
+            ));
         }
     }
     out

@@ -7,17 +7,14 @@ mod crossplane;
 mod disruption;
 mod docker;
 mod k8s;
-pub(crate) mod pod;
 mod xref;
 
 use std::sync::Arc;
 
 use platform_model::Severity;
 
-use crate::finding::{ArtefactKind, Finding};
+use crate::finding::{ArtefactKind, Finding, ids};
 use crate::rule::{Profile, Registry, Rule, RuleContext, RuleMeta};
-
-pub(crate) use crate::ids;
 
 /// A rule made of metadata and a function.
 pub(crate) struct FnRule {
@@ -60,7 +57,7 @@ pub(crate) fn meta(
 
 /// The engine's own rules: they report what the engine meets while
 /// reading; their `check` does nothing.
-pub(crate) fn engine_rules() -> Vec<Arc<dyn Rule>> {
+fn engine_rules() -> Vec<Arc<dyn Rule>> {
     use ArtefactKind as A;
     use Profile::Baseline as B;
     use Severity::{Error, Info, Warning};
@@ -156,8 +153,30 @@ pub(crate) fn engine_rules() -> Vec<Arc<dyn Rule>> {
     ]
 }
 
+impl Registry {
+    /// Every built-in rule (§12 of the rule set, Crossplane and the engine's
+    /// own input and configuration rules).
+    #[must_use]
+    pub fn builtin() -> Self {
+        Self::from_rules(builtin())
+    }
+
+    /// A registry with the engine's input and configuration rules only.
+    #[must_use]
+    pub fn empty() -> Self {
+        Self::from_rules(engine_rules())
+    }
+}
+
+impl Default for Registry {
+    /// [`Registry::builtin`].
+    fn default() -> Self {
+        Self::builtin()
+    }
+}
+
 /// Every built-in rule.
-pub(crate) fn builtin() -> Vec<Arc<dyn Rule>> {
+fn builtin() -> Vec<Arc<dyn Rule>> {
     let mut all = engine_rules();
     all.extend(k8s::rules());
     all.extend(disruption::rules());
@@ -194,21 +213,6 @@ pub(crate) fn secret_name(name: &str) -> bool {
     ]
     .iter()
     .any(|s| lower.contains(s))
-}
-
-impl Registry {
-    /// Every built-in rule (§12 of the rule set, Crossplane and the engine's
-    /// own input and configuration rules).
-    #[must_use]
-    pub fn builtin() -> Self {
-        Self::from_rules(builtin())
-    }
-
-    /// A registry with the engine's input and configuration rules only.
-    #[must_use]
-    pub fn empty() -> Self {
-        Self::from_rules(engine_rules())
-    }
 }
 
 #[cfg(test)]

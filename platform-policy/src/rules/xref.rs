@@ -10,11 +10,11 @@ use platform_model::{EntityRef, Severity};
 use serde_json::Value;
 
 use super::docker::{final_user, user_part};
-use super::k8s::replica_floor;
-use super::pod::{Owner, PodView, image_of, pods};
-use super::{ids, meta, rule};
-use crate::finding::{ArtefactId, ArtefactKind as A, Finding};
-use crate::index::{ComponentInfo, KUBERNETES_ID, KUBERNETES_SELECTOR};
+use super::{meta, rule};
+use crate::finding::{ArtefactId, ArtefactKind as A, Finding, ids};
+use crate::joins::{
+    CatalogComponent, KUBERNETES_ID, KUBERNETES_SELECTOR, Origin, PodView, ReplicaFloor,
+};
 use crate::rule::{OptionKind, Profile, Rule, RuleContext, RuleOption};
 
 pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
@@ -46,47 +46,22 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
     ]
 }
 
-fn production(c: &ComponentInfo) -> bool {
-    c.lifecycle.as_deref() == Some("production")
-}
-
-/// Workloads joined to component `c` by label or selector.
-fn labelled_workloads<'a>(cx: &RuleContext<'a>, c: usize) -> impl Iterator<Item = usize> + use<'a> {
-    cx.index_ref()
-        .component_workloads
-        .get(c)
-        .into_iter()
-        .flatten()
-        .copied()
-}
-
-/// Values files attributed to component `c`.
-fn values_of<'a>(cx: &RuleContext<'a>, c: usize) -> impl Iterator<Item = usize> + use<'a> {
-    cx.index_ref()
-        .component_values
-        .get(c)
-        .into_iter()
-        .flatten()
-        .copied()
-}
-
 fn is_true(v: Option<&Value>) -> bool {
     v.and_then(Value::as_bool) == Some(true)
 }
 
 fn prod_without_pdb(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let index = cx.index_ref();
+    let joins = cx.joins();
     let mut out = Vec::new();
-    for (c, info) in index
-        .components
+    for (c, info) in joins
+        .components()
         .iter()
         .enumerate()
-        .filter(|(_, i)| production(i))
+        .filter(|(_, i)| i.is_production())
     {
-        for w in labelled_workloads(cx, c) {
+        for w in cx.joins().component_workloads(c).iter().copied() {
             let m = &cx.inputs().manifests()[w];
-            if !m.workload_kind().is_some_and(|k| k.is_replicated())
-                || index.workload_pdbs.get(&w).is_some_and(|p| !p.is_empty())
+            if !m.workload_kind().is_some_and(|k| k.is_replicated()) || !joins.pdbs_of(w).is_empty()
             {
                 continue;
             }
@@ -98,7 +73,10 @@ fn prod_without_pdb(cx: &RuleContext<'_>) -> Vec<Finding> {
                     m.kind, m.name, info.reference
                 ),
             );
-            if let Some((floor, _)) = replica_floor(cx, w)
+            if let Some(ReplicaFloor {
+                count: floor,
+                by_hpa: _,
+            }) = cx.joins().replica_floor(w)
                 && floor < 2
             {
                 f = f.with_note(format!(
@@ -107,7 +85,7 @@ fn prod_without_pdb(cx: &RuleContext<'_>) -> Vec<Finding> {
             }
             out.push(f);
         }
-        for v in values_of(cx, c) {
+        for v in cx.joins().component_values(c).iter().copied() {
             if !is_true(cx.inputs().values()[v].get("/podDisruptionBudget/enabled")) {
                 out.push(cx.at_values(
                     v,
@@ -124,16 +102,20 @@ fn prod_without_pdb(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 fn prod_single_replica(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let index = cx.index_ref();
+    let joins = cx.joins();
     let mut out = Vec::new();
-    for (c, info) in index
-        .components
+    for (c, info) in joins
+        .components()
         .iter()
         .enumerate()
-        .filter(|(_, i)| production(i))
+        .filter(|(_, i)| i.is_production())
     {
-        for w in labelled_workloads(cx, c) {
-            let Some((floor, by_hpa)) = replica_floor(cx, w) else {
+        for w in cx.joins().component_workloads(c).iter().copied() {
+            let Some(ReplicaFloor {
+                count: floor,
+                by_hpa,
+            }) = cx.joins().replica_floor(w)
+            else {
                 continue;
             };
             if floor >= 2 {
@@ -141,7 +123,7 @@ fn prod_single_replica(cx: &RuleContext<'_>) -> Vec<Finding> {
             }
             let m = &cx.inputs().manifests()[w];
             if by_hpa {
-                let hpa = index.workload_hpas.get(&w).and_then(|h| h.first()).copied();
+                let hpa = joins.hpas_of(w).first().copied();
                 if let Some(h) = hpa {
                     out.push(cx.at_manifest(
                         h,
@@ -163,7 +145,7 @@ fn prod_single_replica(cx: &RuleContext<'_>) -> Vec<Finding> {
                 ));
             }
         }
-        for v in values_of(cx, c) {
+        for v in cx.joins().component_values(c).iter().copied() {
             let values = &cx.inputs().values()[v];
             let (ptr, n) = if is_true(values.get("/autoscaling/enabled")) {
                 (
@@ -230,16 +212,16 @@ fn pdb_vs_replicas_in_values(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 fn component_without_workload(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let index = cx.index_ref();
+    let joins = cx.joins();
     if cx.inputs().manifests().is_empty() {
         return Vec::new();
     }
     let mut out = Vec::new();
-    for (c, info) in index.components.iter().enumerate() {
+    for (c, info) in joins.components().iter().enumerate() {
         if info.kubernetes_id.is_none() && info.selector.is_none() {
             continue;
         }
-        if index.component_labelled.get(c).copied().unwrap_or(false) {
+        if joins.component_is_labelled(c) {
             continue;
         }
         let (key, value) = match (&info.selector, &info.kubernetes_id) {
@@ -262,8 +244,8 @@ fn component_without_workload(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn workload_without_component(cx: &RuleContext<'_>) -> Vec<Finding> {
     use crate::inputs::WorkloadKind as W;
-    let index = cx.index_ref();
-    if index.components.is_empty() {
+    let joins = cx.joins();
+    if joins.components().is_empty() {
         return Vec::new();
     }
     cx.workloads()
@@ -271,7 +253,7 @@ fn workload_without_component(cx: &RuleContext<'_>) -> Vec<Finding> {
             matches!(
                 m.workload_kind(),
                 Some(W::Deployment | W::StatefulSet | W::DaemonSet)
-            ) && !index.labelled_component.contains_key(i)
+            ) && joins.labelled_component(*i).is_none()
         })
         .map(|(i, m)| {
             cx.at_manifest(
@@ -290,13 +272,13 @@ fn owner_mismatch(cx: &RuleContext<'_>) -> Vec<Finding> {
     let keys = cx
         .option_strings("keys")
         .unwrap_or_else(|| vec!["owner".into(), "team".into(), "backstage.io/owner".into()]);
-    let index = cx.index_ref();
+    let joins = cx.joins();
     let mut out = Vec::new();
     for (w, m) in cx.workloads() {
-        let Some(&c) = index.labelled_component.get(&w) else {
+        let Some(c) = joins.labelled_component(w) else {
             continue;
         };
-        let Some(entity) = cx.inputs().entities().get(index.components[c].entity) else {
+        let Some(entity) = cx.inputs().entities().get(joins.components()[c].entity) else {
             continue;
         };
         let Some(owner) = entity.spec_str("owner") else {
@@ -325,7 +307,7 @@ fn owner_mismatch(cx: &RuleContext<'_>) -> Vec<Finding> {
                         &ptr,
                         format!(
                             "`{key}: {value}` disagrees with the owner `{owner}` of {}",
-                            index.components[c].reference
+                            joins.components()[c].reference
                         ),
                     ));
                 }
@@ -339,15 +321,15 @@ fn owner_mismatch(cx: &RuleContext<'_>) -> Vec<Finding> {
 /// repository name), or the only container.
 fn component_containers<'p>(
     pod: &'p PodView<'_>,
-    info: &ComponentInfo,
-) -> Vec<&'p super::pod::ContainerView> {
+    info: &CatalogComponent,
+) -> Vec<&'p crate::joins::ContainerView> {
     let main: Vec<_> = pod.main_containers().collect();
     if pod.is_values() || main.len() == 1 {
         return main;
     }
     main.into_iter()
         .filter(|c| {
-            image_of(pod, c).is_some_and(|i| {
+            pod.image(c).is_some_and(|i| {
                 i.short_name() == info.name || Some(i.short_name()) == info.kubernetes_id.as_deref()
             })
         })
@@ -357,28 +339,28 @@ fn component_containers<'p>(
 /// Whether a pod belongs to component `c` for the Dockerfile joins:
 /// workloads by label or selector, values files by location.
 fn runs_component(cx: &RuleContext<'_>, pod: &PodView<'_>, c: usize) -> bool {
-    let index = cx.index_ref();
-    match pod.owner {
-        Owner::Manifest(i) => index.labelled_component.get(&i) == Some(&c),
-        Owner::Values(_) => index.component_for(owner_id(pod)) == Some(c),
+    let joins = cx.joins();
+    match pod.origin {
+        Origin::Manifest(i) => joins.labelled_component(i) == Some(c),
+        Origin::Values(_) => joins.component_of(owner_id(pod)) == Some(c),
     }
 }
 
 fn owner_id(pod: &PodView<'_>) -> ArtefactId {
-    match pod.owner {
-        Owner::Manifest(i) => ArtefactId::new(A::Manifest, i),
-        Owner::Values(i) => ArtefactId::new(A::HelmValues, i),
+    match pod.origin {
+        Origin::Manifest(i) => ArtefactId::new(A::Manifest, i),
+        Origin::Values(i) => ArtefactId::new(A::HelmValues, i),
     }
 }
 
 fn non_numeric_user(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let index = cx.index_ref();
+    let joins = cx.joins();
     let mut out = Vec::new();
     for (d, df) in cx.inputs().dockerfiles().iter().enumerate() {
-        let Some(c) = index.component_for(ArtefactId::new(A::Dockerfile, d)) else {
+        let Some(c) = joins.component_of(ArtefactId::new(A::Dockerfile, d)) else {
             continue;
         };
-        let info = &index.components[c];
+        let info = &joins.components()[c];
         let Some(last) = df.dockerfile.final_stage() else {
             continue;
         };
@@ -389,13 +371,13 @@ fn non_numeric_user(cx: &RuleContext<'_>) -> Vec<Finding> {
         if name.is_empty() || name.chars().all(|ch| ch.is_ascii_digit()) || name == "root" {
             continue;
         }
-        for pod in pods(cx, true).filter(|p| runs_component(cx, p, c)) {
+        for pod in cx.joins().pods(true).filter(|p| runs_component(cx, p, c)) {
             for container in component_containers(pod, info) {
                 let (non_root, level) = pod.effective(container, "runAsNonRoot");
                 let (uid, _) = pod.effective(container, "runAsUser");
                 if non_root.and_then(Value::as_bool) == Some(true) && uid.is_none() {
                     out.push(
-                        pod.finding(cx, &pod.sc_field(container, level, "runAsNonRoot"), format!("{} sets `runAsNonRoot: true` without `runAsUser`, but the image's USER `{user}` ({}) is not numeric: the kubelet will refuse to start it", PodView::label(container), df.file))
+                        cx.at(pod.origin, &pod.sc_field(container, level, "runAsNonRoot"), format!("{} sets `runAsNonRoot: true` without `runAsUser`, but the image's USER `{user}` ({}) is not numeric: the kubelet will refuse to start it", PodView::label(container), df.file))
                             .with_label("add `runAsUser: <uid>`"),
                     );
                 }
@@ -406,13 +388,13 @@ fn non_numeric_user(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 fn healthcheck_not_probe(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let index = cx.index_ref();
+    let joins = cx.joins();
     let mut out = Vec::new();
     for (d, df) in cx.inputs().dockerfiles().iter().enumerate() {
-        let Some(c) = index.component_for(ArtefactId::new(A::Dockerfile, d)) else {
+        let Some(c) = joins.component_of(ArtefactId::new(A::Dockerfile, d)) else {
             continue;
         };
-        let info = &index.components[c];
+        let info = &joins.components()[c];
         let Some(last) = df.dockerfile.final_stage() else {
             continue;
         };
@@ -423,7 +405,7 @@ fn healthcheck_not_probe(cx: &RuleContext<'_>) -> Vec<Finding> {
         if !has_healthcheck {
             continue;
         }
-        for pod in pods(cx, false).filter(|p| runs_component(cx, p, c)) {
+        for pod in cx.joins().pods(false).filter(|p| runs_component(cx, p, c)) {
             if !pod.kind.is_some_and(|k| k.is_long_running()) {
                 continue;
             }
@@ -432,7 +414,7 @@ fn healthcheck_not_probe(cx: &RuleContext<'_>) -> Vec<Finding> {
                     .iter()
                     .any(|p| pod.container_get(container, p).is_some());
                 if !probed {
-                    out.push(pod.finding(cx, &container.ptr, format!("{} has no probe although its image ({}) declares a HEALTHCHECK, which Kubernetes ignores", PodView::label(container), df.file)));
+                    out.push(cx.at(pod.origin, &container.ptr, format!("{} has no probe although its image ({}) declares a HEALTHCHECK, which Kubernetes ignores", PodView::label(container), df.file)));
                 }
             }
         }
@@ -441,18 +423,18 @@ fn healthcheck_not_probe(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 fn image_tag_drift(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let index = cx.index_ref();
+    let joins = cx.joins();
     let mut out = Vec::new();
-    for pod in pods(cx, true) {
-        let Some(c) = index.component_for(owner_id(pod)) else {
+    for pod in cx.joins().pods(true) {
+        let Some(c) = joins.component_of(owner_id(pod)) else {
             continue;
         };
-        let info = &index.components[c];
-        if !production(info) {
+        let info = &joins.components()[c];
+        if !info.is_production() {
             continue;
         }
         for container in component_containers(pod, info) {
-            let Some(image) = image_of(pod, container) else {
+            let Some(image) = pod.image(container) else {
                 continue;
             };
             let ours = pod.is_values()
@@ -474,8 +456,8 @@ fn image_tag_drift(cx: &RuleContext<'_>) -> Vec<Finding> {
             } else {
                 container.image.clone()
             };
-            out.push(pod.finding(
-                cx,
+            out.push(cx.at(
+                pod.origin,
                 &ptr,
                 format!(
                     "production {} deploys its image `{}` with {problem}",

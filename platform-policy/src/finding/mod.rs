@@ -1,5 +1,7 @@
 //! Findings: what a rule reports, as data.
 
+pub mod ids;
+
 use std::borrow::Cow;
 use std::fmt;
 

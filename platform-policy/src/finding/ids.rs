@@ -1,6 +1,7 @@
 //! Ids of the rules the engine itself reports (input and configuration
-//! problems, exemptions) and of rules referred to across modules: next to
-//! the finding type, below the inputs and the rules that use them.
+//! problems, exemptions) and of rules referred to across modules. They
+//! live next to [`Finding`](super::Finding) because a finding's `rule` is
+//! one of them for everything the engine reports itself.
 
 /// A file that cannot be read (I/O, not UTF-8, too large).
 pub const INPUT_UNREADABLE: &str = "input.unreadable";

@@ -1,52 +1,61 @@
 //! One view over "a pod": a workload's pod template, or the pod a Helm
 //! values file describes (`podSecurityContext`, `securityContext`,
-//! `resources`, `image`), so that one rule body covers both. A layer below
-//! the rules: the index computes the pods once per check, rules read them
-//! through `rules::pod`.
+//! `resources`, `image`), so that one rule body covers both.
 
 use serde_json::Value;
 
+use super::image::ImageRef;
+use super::origin::Origin;
 use crate::inputs::{Inputs, WorkloadKind, field, get, pointer, walk};
-
-/// Which artefact the pod comes from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Owner {
-    Manifest(usize),
-    Values(usize),
-}
 
 /// Kind of container list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ContainerList {
+#[non_exhaustive]
+pub enum ContainerList {
+    /// `containers` (the chart's one container for values).
     Containers,
+    /// `initContainers`.
     Init,
+    /// `ephemeralContainers`.
     Ephemeral,
 }
 
-/// A container, as pointers into the owner's document.
+/// A container, as pointers into the origin's document.
 #[derive(Clone, Debug)]
-pub(crate) struct ContainerView {
-    pub(crate) name: String,
+#[non_exhaustive]
+pub struct ContainerView {
+    /// `name` (`chart` for values, `?` when missing).
+    pub name: String,
     /// Pointer of the container object (`""` for values).
-    pub(crate) ptr: String,
-    pub(crate) sc: String,
-    pub(crate) resources: String,
-    pub(crate) image: String,
-    pub(crate) list: ContainerList,
+    pub ptr: String,
+    /// Pointer of its `securityContext`.
+    pub sc: String,
+    /// Pointer of its `resources`.
+    pub resources: String,
+    /// Pointer of its `image`.
+    pub image: String,
+    /// The list it is in.
+    pub list: ContainerList,
     /// Position in [`PodData::containers`], which is also where
     /// [`PodView`] keeps the container's resolved nodes.
-    pub(crate) index: usize,
+    pub index: usize,
 }
 
 /// Where a pod's parts are, computed once per check.
 #[derive(Clone, Debug)]
-pub(crate) struct PodData {
-    pub(crate) owner: Owner,
+#[non_exhaustive]
+pub struct PodData {
+    /// The artefact the pod is read from.
+    pub origin: Origin,
     /// Pointer of the pod spec (`""` for values).
-    pub(crate) pod: String,
-    pub(crate) pod_sc: String,
-    pub(crate) containers: Vec<ContainerView>,
-    pub(crate) kind: Option<WorkloadKind>,
+    pub pod: String,
+    /// Pointer of the pod's security context (`/podSecurityContext` for
+    /// values).
+    pub pod_sc: String,
+    /// Every container, init and ephemeral ones included.
+    pub containers: Vec<ContainerView>,
+    /// The workload kind (`None` for values).
+    pub kind: Option<WorkloadKind>,
 }
 
 /// The nodes of one container, resolved once per check.
@@ -60,7 +69,8 @@ struct ContainerNodes<'a> {
 
 /// Which security context a value is read from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum ScLevel {
+#[non_exhaustive]
+pub enum ScLevel {
     /// The container's own `securityContext`.
     Container,
     /// The pod's (`podSecurityContext` in values).
@@ -74,9 +84,9 @@ pub(crate) enum ScLevel {
 /// from the document root nor formats pointers; pointers are built only
 /// for findings.
 #[derive(Clone, Debug)]
-pub(crate) struct PodView<'a> {
+pub struct PodView<'a> {
     data: &'a PodData,
-    pub(crate) root: &'a Value,
+    root: &'a Value,
     pod_node: Option<&'a Value>,
     pod_sc_node: Option<&'a Value>,
     nodes: Vec<ContainerNodes<'a>>,
@@ -91,7 +101,7 @@ impl std::ops::Deref for PodView<'_> {
 }
 
 impl<'a> PodView<'a> {
-    /// The pod of `data`, read from `root` (the owner's document).
+    /// The pod of `data`, read from `root` (the origin's document).
     fn new(data: &'a PodData, root: &'a Value) -> Self {
         let nodes = data
             .containers
@@ -110,50 +120,66 @@ impl<'a> PodView<'a> {
         }
     }
 
-    /// The value at `pointer` of the owner's document (for lookups with no
+    /// The whole document the pod is read from.
+    #[must_use]
+    pub fn root(&self) -> &'a Value {
+        self.root
+    }
+
+    /// The value at `pointer` of the origin's document (for lookups with no
     /// resolved node to start from; the accessors below are cheaper).
-    pub(crate) fn get(&self, pointer: &str) -> Option<&'a Value> {
+    #[must_use]
+    pub fn get(&self, pointer: &str) -> Option<&'a Value> {
         crate::inputs::pointer(self.root, pointer)
     }
 
     /// `path` (relative, `a/b`) below the pod spec (the values document
     /// for values).
-    pub(crate) fn pod_get(&self, path: &str) -> Option<&'a Value> {
+    #[must_use]
+    pub fn pod_get(&self, path: &str) -> Option<&'a Value> {
         walk(self.pod_node?, path)
     }
 
     /// `path` below the pod's security context.
-    pub(crate) fn pod_sc_get(&self, path: &str) -> Option<&'a Value> {
+    #[must_use]
+    pub fn pod_sc_get(&self, path: &str) -> Option<&'a Value> {
         walk(self.pod_sc_node?, path)
     }
 
     /// `path` below container `c` (the values document for values).
-    pub(crate) fn container_get(&self, c: &ContainerView, path: &str) -> Option<&'a Value> {
+    #[must_use]
+    pub fn container_get(&self, c: &ContainerView, path: &str) -> Option<&'a Value> {
         walk(self.nodes.get(c.index)?.node?, path)
     }
 
     /// `path` below the security context of container `c`.
-    pub(crate) fn sc_get(&self, c: &ContainerView, path: &str) -> Option<&'a Value> {
+    #[must_use]
+    pub fn sc_get(&self, c: &ContainerView, path: &str) -> Option<&'a Value> {
         walk(self.nodes.get(c.index)?.sc?, path)
     }
 
-    pub(crate) fn is_values(&self) -> bool {
-        matches!(self.owner, Owner::Values(_))
+    /// Whether the pod is a Helm values file's.
+    #[must_use]
+    pub fn is_values(&self) -> bool {
+        self.origin.is_values()
     }
 
     /// Pointer of a pod-level field.
-    pub(crate) fn pod_field(&self, name: &str) -> String {
+    #[must_use]
+    pub fn pod_field(&self, name: &str) -> String {
         format!("{}/{name}", self.pod)
     }
 
     /// Pointer of a field of container `c` (`ptr` is `""` for values, so
     /// this is `/{name}` there).
-    pub(crate) fn container_field(c: &ContainerView, name: &str) -> String {
+    #[must_use]
+    pub fn container_field(c: &ContainerView, name: &str) -> String {
         format!("{}/{name}", c.ptr)
     }
 
     /// Pointer of a field of the security context at `level`.
-    pub(crate) fn sc_field(&self, c: &ContainerView, level: ScLevel, name: &str) -> String {
+    #[must_use]
+    pub fn sc_field(&self, c: &ContainerView, level: ScLevel, name: &str) -> String {
         match level {
             ScLevel::Container => format!("{}/{name}", c.sc),
             ScLevel::Pod => format!("{}/{name}", self.pod_sc),
@@ -161,7 +187,8 @@ impl<'a> PodView<'a> {
     }
 
     /// Whether Linux-only controls are skipped (`spec.os.name: windows`).
-    pub(crate) fn is_windows(&self) -> bool {
+    #[must_use]
+    pub fn is_windows(&self) -> bool {
         self.pod_get("os/name").and_then(Value::as_str) == Some("windows")
     }
 
@@ -169,7 +196,8 @@ impl<'a> PodView<'a> {
     /// container's own, else the pod's (for fields that exist at both
     /// levels), with the level it was read from; when neither is set the
     /// level is the container's, where the setting would go.
-    pub(crate) fn effective(&self, c: &ContainerView, field: &str) -> (Option<&'a Value>, ScLevel) {
+    #[must_use]
+    pub fn effective(&self, c: &ContainerView, field: &str) -> (Option<&'a Value>, ScLevel) {
         if let Some(v) = self.sc_get(c, field) {
             return (Some(v), ScLevel::Container);
         }
@@ -180,14 +208,44 @@ impl<'a> PodView<'a> {
     }
 
     /// Containers of the `containers` list (what resources and probes are about).
-    pub(crate) fn main_containers(&self) -> impl Iterator<Item = &ContainerView> {
+    pub fn main_containers(&self) -> impl Iterator<Item = &ContainerView> {
         self.containers
             .iter()
             .filter(|c| c.list == ContainerList::Containers)
     }
 
+    /// The image of container `c`: a string in manifests; `{repository,
+    /// tag, digest}` (or a string) in values. `None` when no image is
+    /// written.
+    #[must_use]
+    pub fn image(&self, c: &ContainerView) -> Option<ImageRef> {
+        match self.container_get(c, "image")? {
+            Value::String(s) => Some(ImageRef::parse(s)),
+            Value::Object(map) => {
+                let repository = field(map, "repository").and_then(Value::as_str)?;
+                let mut image = ImageRef::parse(repository);
+                if let Some(tag) = field(map, "tag") {
+                    image.tag = Some(match tag {
+                        Value::String(s) => s.clone(),
+                        Value::Null => String::new(),
+                        other => other.to_string(),
+                    });
+                }
+                if let Some(d) = field(map, "digest")
+                    .and_then(Value::as_str)
+                    .filter(|d| !d.is_empty())
+                {
+                    image.digest = Some(d.to_owned());
+                }
+                Some(image)
+            }
+            _ => None,
+        }
+    }
+
     /// Human name of a container for messages.
-    pub(crate) fn label(c: &ContainerView) -> String {
+    #[must_use]
+    pub fn label(c: &ContainerView) -> String {
         if c.ptr.is_empty() {
             "the chart's container".to_owned()
         } else {
@@ -202,21 +260,15 @@ impl<'a> PodView<'a> {
 }
 
 /// The pods of every workload and values file, resolved once per check
-/// (see [`PodView`]); rules read them through `rules::pod::pods`.
-pub(crate) fn views<'a>(inputs: &'a Inputs, pods: &'a [PodData]) -> Vec<PodView<'a>> {
+/// (see [`PodView`]).
+pub(super) fn views<'a>(inputs: &'a Inputs, pods: &'a [PodData]) -> Vec<PodView<'a>> {
     pods.iter()
-        .filter_map(|data| {
-            let root = match data.owner {
-                Owner::Manifest(i) => &inputs.manifests().get(i)?.value,
-                Owner::Values(i) => &inputs.values().get(i)?.value,
-            };
-            Some(PodView::new(data, root))
-        })
+        .filter_map(|data| Some(PodView::new(data, data.origin.root(inputs)?)))
         .collect()
 }
 
 /// Computes where the pods of every workload and values file are.
-pub(crate) fn build_pods(inputs: &Inputs, workloads: &[usize]) -> Vec<PodData> {
+pub(super) fn build_pods(inputs: &Inputs, workloads: &[usize]) -> Vec<PodData> {
     let mut out = Vec::new();
     for &i in workloads {
         let m = &inputs.manifests()[i];
@@ -257,7 +309,7 @@ pub(crate) fn build_pods(inputs: &Inputs, workloads: &[usize]) -> Vec<PodData> {
             }
         }
         out.push(PodData {
-            owner: Owner::Manifest(i),
+            origin: Origin::Manifest(i),
             pod_sc: format!("{pod}/securityContext"),
             pod: pod.to_owned(),
             containers,
@@ -266,7 +318,7 @@ pub(crate) fn build_pods(inputs: &Inputs, workloads: &[usize]) -> Vec<PodData> {
     }
     for i in 0..inputs.values().len() {
         out.push(PodData {
-            owner: Owner::Values(i),
+            origin: Origin::Values(i),
             pod: String::new(),
             pod_sc: "/podSecurityContext".to_owned(),
             containers: vec![ContainerView {
@@ -282,106 +334,4 @@ pub(crate) fn build_pods(inputs: &Inputs, workloads: &[usize]) -> Vec<PodData> {
         });
     }
     out
-}
-
-/// A parsed image reference.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct ImageRef {
-    /// Registry host (`docker.io` when not written).
-    pub(crate) registry: String,
-    /// Repository path without registry.
-    pub(crate) repository: String,
-    pub(crate) tag: Option<String>,
-    pub(crate) digest: Option<String>,
-}
-
-impl ImageRef {
-    pub(crate) fn parse(image: &str) -> Self {
-        let (rest, digest) = match image.split_once('@') {
-            Some((r, d)) => (r, Some(d.to_owned())),
-            None => (image, None),
-        };
-        let last_slash = rest.rfind('/').map_or(0, |p| p + 1);
-        let (name, tag) = match rest[last_slash..].rfind(':') {
-            Some(p) => (
-                &rest[..last_slash + p],
-                Some(rest[last_slash + p + 1..].to_owned()),
-            ),
-            None => (rest, None),
-        };
-        let (registry, repository) = match name.split_once('/') {
-            Some((first, path))
-                if first.contains('.') || first.contains(':') || first == "localhost" =>
-            {
-                (first.to_owned(), path.to_owned())
-            }
-            _ => ("docker.io".to_owned(), name.to_owned()),
-        };
-        Self {
-            registry,
-            repository,
-            tag,
-            digest,
-        }
-    }
-
-    /// The last path segment of the repository (`payment-service`).
-    pub(crate) fn short_name(&self) -> &str {
-        self.repository
-            .rsplit('/')
-            .next()
-            .unwrap_or(&self.repository)
-    }
-
-    /// `registry/repository`.
-    pub(crate) fn full_name(&self) -> String {
-        format!("{}/{}", self.registry, self.repository)
-    }
-}
-
-/// The image of a container: a string in manifests; `{repository, tag,
-/// digest}` (or a string) in values. `None` when no image is written.
-pub(crate) fn image_of(view: &PodView<'_>, c: &ContainerView) -> Option<ImageRef> {
-    match view.container_get(c, "image")? {
-        Value::String(s) => Some(ImageRef::parse(s)),
-        Value::Object(map) => {
-            let repository = field(map, "repository").and_then(Value::as_str)?;
-            let mut image = ImageRef::parse(repository);
-            if let Some(tag) = field(map, "tag") {
-                image.tag = Some(match tag {
-                    Value::String(s) => s.clone(),
-                    Value::Null => String::new(),
-                    other => other.to_string(),
-                });
-            }
-            if let Some(d) = field(map, "digest")
-                .and_then(Value::as_str)
-                .filter(|d| !d.is_empty())
-            {
-                image.digest = Some(d.to_owned());
-            }
-            Some(image)
-        }
-        _ => None,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn image_references() {
-        let i = ImageRef::parse("registry.acme.internal:5000/payments/api:2.3.0@sha256:abc");
-        assert_eq!(i.registry, "registry.acme.internal:5000");
-        assert_eq!(i.repository, "payments/api");
-        assert_eq!(i.tag.as_deref(), Some("2.3.0"));
-        assert_eq!(i.digest.as_deref(), Some("sha256:abc"));
-        let i = ImageRef::parse("nginx");
-        assert_eq!((i.registry.as_str(), i.tag), ("docker.io", None));
-        assert_eq!(
-            ImageRef::parse("gcr.io/distroless/static:nonroot").short_name(),
-            "static"
-        );
-    }
 }

@@ -1,6 +1,7 @@
-//! Joins computed once per check: which PDBs, HPAs and NetworkPolicies
-//! cover which workloads, which Component each artefact belongs to, the
-//! Crossplane definitions, and the kinds nobody knows.
+//! The joins, computed once per check: which PDBs, HPAs and
+//! NetworkPolicies cover which workloads, which Component each artefact
+//! belongs to, the Crossplane definitions, the kinds nobody knows, and
+//! where the pods are. Rules read them through [`Joins`](super::Joins).
 
 use std::collections::{HashMap, HashSet};
 
@@ -12,71 +13,86 @@ use crate::inputs::Inputs;
 use crate::inputs::k8s::KNOWN_KINDS;
 use crate::selector::LabelSelector;
 
-/// The Backstage label/annotation joining workloads and Components.
-pub(crate) const KUBERNETES_ID: &str = "backstage.io/kubernetes-id";
-/// The Component annotation selecting its workloads by labels.
-pub(crate) const KUBERNETES_SELECTOR: &str = "backstage.io/kubernetes-label-selector";
+use super::pods::{PodData, build_pods};
 
-/// A Component of the input.
+/// The Backstage label/annotation joining workloads and Components.
+pub const KUBERNETES_ID: &str = "backstage.io/kubernetes-id";
+/// The Component annotation selecting its workloads by labels.
+pub const KUBERNETES_SELECTOR: &str = "backstage.io/kubernetes-label-selector";
+
+/// A catalog Component of the input, with what joins it to artefacts.
 #[derive(Clone, Debug)]
-pub(crate) struct ComponentInfo {
+#[non_exhaustive]
+pub struct CatalogComponent {
     /// Index in [`Inputs::entities`].
-    pub(crate) entity: usize,
+    pub entity: usize,
     /// `component:ns/name`.
-    pub(crate) reference: String,
+    pub reference: String,
     /// Directory of its catalog file (`""` for the root).
-    pub(crate) dir: String,
-    pub(crate) lifecycle: Option<String>,
-    pub(crate) kubernetes_id: Option<String>,
-    pub(crate) selector: Option<LabelSelector>,
-    pub(crate) name: String,
+    pub dir: String,
+    /// `spec.lifecycle`.
+    pub lifecycle: Option<String>,
+    /// The `backstage.io/kubernetes-id` annotation.
+    pub kubernetes_id: Option<String>,
+    /// The parsed `backstage.io/kubernetes-label-selector` annotation.
+    pub selector: Option<LabelSelector>,
+    /// `metadata.name`.
+    pub name: String,
 }
 
-/// The joins.
+impl CatalogComponent {
+    /// Whether its `spec.lifecycle` is `production`.
+    #[must_use]
+    pub fn is_production(&self) -> bool {
+        self.lifecycle.as_deref() == Some("production")
+    }
+}
+
+/// The joins, as computed; read through [`Joins`](super::Joins).
 #[derive(Debug, Default)]
 pub(crate) struct Index {
-    pub(crate) workloads: Vec<usize>,
-    pub(crate) pdbs: Vec<usize>,
-    pub(crate) hpas: Vec<usize>,
-    pub(crate) netpols: Vec<usize>,
+    pub(super) workloads: Vec<usize>,
+    pub(super) pdbs: Vec<usize>,
+    pub(super) hpas: Vec<usize>,
+    pub(super) netpols: Vec<usize>,
     /// ServiceAccounts: namespace → name → whether one of that name sets
     /// `automountServiceAccountToken: false` (nested so that lookups
     /// borrow instead of building a `(String, String)` key).
-    pub(crate) service_accounts: HashMap<String, HashMap<String, bool>>,
+    pub(super) service_accounts: HashMap<String, HashMap<String, bool>>,
     /// PDB manifest → its selector, or why it cannot be read.
-    pub(crate) pdb_selector: HashMap<usize, Result<LabelSelector, String>>,
-    pub(crate) workload_pdbs: HashMap<usize, Vec<usize>>,
-    pub(crate) pdb_workloads: HashMap<usize, Vec<usize>>,
-    pub(crate) hpa_target: HashMap<usize, usize>,
-    pub(crate) workload_hpas: HashMap<usize, Vec<usize>>,
-    pub(crate) netpol_covered: HashSet<usize>,
-    pub(crate) components: Vec<ComponentInfo>,
+    pub(super) pdb_selector: HashMap<usize, Result<LabelSelector, String>>,
+    pub(super) workload_pdbs: HashMap<usize, Vec<usize>>,
+    pub(super) pdb_workloads: HashMap<usize, Vec<usize>>,
+    pub(super) hpa_target: HashMap<usize, usize>,
+    pub(super) workload_hpas: HashMap<usize, Vec<usize>>,
+    pub(super) netpol_covered: HashSet<usize>,
+    pub(super) components: Vec<CatalogComponent>,
     /// Component of each manifest by label or selector only.
-    pub(crate) labelled_component: HashMap<usize, usize>,
+    pub(super) labelled_component: HashMap<usize, usize>,
     /// Component of every artefact (labels first, then targets, then location).
-    pub(crate) attribution: HashMap<ArtefactId, usize>,
+    pub(super) attribution: HashMap<ArtefactId, usize>,
     /// Per Component: its workloads joined by label or selector, in
     /// `workloads` order (so joins need not scan every workload per
     /// Component).
-    pub(crate) component_workloads: Vec<Vec<usize>>,
+    pub(super) component_workloads: Vec<Vec<usize>>,
     /// Per Component: the values files attributed to it, in input order.
-    pub(crate) component_values: Vec<Vec<usize>>,
+    pub(super) component_values: Vec<Vec<usize>>,
     /// Per Component: whether any manifest is joined to it by label or
     /// selector.
-    pub(crate) component_labelled: Vec<bool>,
-    pub(crate) xrds: Vec<Xrd>,
+    pub(super) component_labelled: Vec<bool>,
+    pub(super) xrds: Vec<Xrd>,
     /// `(group, kind)` → `(xrd index, is the claim kind)`.
-    pub(crate) xr_kinds: HashMap<(String, String), (usize, bool)>,
-    pub(crate) unknown_kinds: Vec<usize>,
+    pub(super) xr_kinds: HashMap<(String, String), (usize, bool)>,
+    pub(super) unknown_kinds: Vec<usize>,
     /// Instances of Crossplane kinds: `(manifest, xrd index)`, in manifest
     /// order (computed once instead of once per `crossplane.*` rule).
-    pub(crate) xr_instances: Vec<(usize, usize)>,
+    pub(super) xr_instances: Vec<(usize, usize)>,
     /// The `spec` of every entry of `xr_instances` with its schema's
     /// defaults applied (and the limit hit doing so), computed once for
     /// every `crossplane.*` rule.
-    pub(crate) xr_defaulted: std::sync::OnceLock<Vec<Option<Defaulted>>>,
+    pub(super) xr_defaulted: std::sync::OnceLock<Vec<Option<Defaulted>>>,
     /// Where the pods of workloads and values files are.
-    pub(crate) pods: Vec<crate::pods::PodData>,
+    pub(super) pods: Vec<PodData>,
 }
 
 /// The `spec` of a claim or composite with its schema's defaults applied,
@@ -205,7 +221,7 @@ impl Index {
         index.components(inputs);
         index.attribute(inputs);
         index.component_joins(inputs);
-        index.pods = crate::pods::build_pods(inputs, &index.workloads);
+        index.pods = build_pods(inputs, &index.workloads);
         index
     }
 
@@ -346,7 +362,7 @@ impl Index {
             }
             let file = &e.location.file;
             let dir = file.rsplit_once('/').map_or("", |(d, _)| d).to_owned();
-            self.components.push(ComponentInfo {
+            self.components.push(CatalogComponent {
                 entity: i,
                 reference: e.reference(),
                 dir,
@@ -517,7 +533,7 @@ impl Index {
     }
 
     /// Whether the input defines ServiceAccount `name` in `namespace`.
-    pub(crate) fn has_service_account(&self, namespace: &str, name: &str) -> bool {
+    pub(super) fn has_service_account(&self, namespace: &str, name: &str) -> bool {
         self.service_accounts
             .get(namespace)
             .is_some_and(|names| names.contains_key(name))
@@ -525,7 +541,7 @@ impl Index {
 
     /// Whether a ServiceAccount `name` of `namespace` in the input sets
     /// `automountServiceAccountToken: false`.
-    pub(crate) fn automount_off(&self, namespace: &str, name: &str) -> bool {
+    pub(super) fn automount_off(&self, namespace: &str, name: &str) -> bool {
         self.service_accounts
             .get(namespace)
             .and_then(|names| names.get(name))
@@ -533,7 +549,7 @@ impl Index {
     }
 
     /// The Component (index in `components`) an artefact belongs to.
-    pub(crate) fn component_for(&self, id: ArtefactId) -> Option<usize> {
+    pub(super) fn component_for(&self, id: ArtefactId) -> Option<usize> {
         self.attribution.get(&id).copied()
     }
 }
