@@ -5,7 +5,8 @@ use std::path::Path;
 use platform_graph::{CatalogGraph, CycleKind, ProblemKind};
 use platform_model::loader::{LoadOptions, Loader};
 
-fn graph() -> CatalogGraph {
+/// The graph of `tests/fixtures/problems.yaml` (one problem of each kind).
+pub(crate) fn graph() -> CatalogGraph {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/problems.yaml");
     let catalog = Loader::new(LoadOptions::default())
         .expect("loader")

@@ -1,19 +1,9 @@
 //! Several questions answered in one report, as `platform graph` prints it.
 
-use std::path::Path;
-
 use platform_graph::cost::{CostOptions, parse_costs};
-use platform_graph::{CatalogGraph, Questions, ReportOptions};
-use platform_model::loader::{LoadOptions, Loader};
+use platform_graph::{Questions, ReportOptions};
 
-fn graph() -> CatalogGraph {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/problems.yaml");
-    let catalog = Loader::new(LoadOptions::default())
-        .expect("loader")
-        .load(&path)
-        .expect("load");
-    CatalogGraph::from_catalog(&catalog)
-}
+use crate::problems::graph;
 
 #[test]
 fn problems_serialize_as_flat_diagnostic_records() {
