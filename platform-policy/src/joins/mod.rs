@@ -9,6 +9,7 @@ mod image;
 mod index;
 mod origin;
 mod pods;
+mod scaling;
 mod view;
 
 pub use image::ImageRef;
@@ -16,4 +17,5 @@ pub use index::{CatalogComponent, KUBERNETES_ID, KUBERNETES_SELECTOR};
 pub(crate) use index::{Defaulted, Index};
 pub use origin::Origin;
 pub use pods::{ContainerList, ContainerView, PodData, PodView, ScLevel};
+pub use scaling::{HpaView, PdbView};
 pub use view::{Joins, ReplicaFloor};

@@ -12,6 +12,7 @@ use crate::selector::LabelSelector;
 
 use super::index::{CatalogComponent, Defaulted, Index};
 use super::pods::{PodView, views};
+use super::scaling::{HpaView, PdbView, hpa_views, pdb_views};
 
 /// How few replicas a workload may run (see [`Joins::replica_floor`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -67,6 +68,8 @@ pub struct Joins<'a> {
     inputs: &'a Inputs,
     index: &'a Index,
     pods: Vec<PodView<'a>>,
+    hpas: Vec<HpaView<'a>>,
+    pdbs: Vec<PdbView<'a>>,
 }
 
 impl<'a> Joins<'a> {
@@ -76,6 +79,8 @@ impl<'a> Joins<'a> {
             inputs,
             index,
             pods: views(inputs, &index.pods),
+            hpas: hpa_views(inputs, &index.hpas),
+            pdbs: pdb_views(inputs, &index.pdbs),
         }
     }
 
@@ -138,6 +143,47 @@ impl<'a> Joins<'a> {
         Some(ReplicaFloor {
             count: m.replicas().unwrap_or(1),
             by_hpa: false,
+        })
+    }
+
+    /// How few replicas values file `values` runs: `autoscaling.minReplicas`
+    /// when `autoscaling.enabled: true`, else `replicaCount` (default 1).
+    #[must_use]
+    pub fn values_replica_floor(&self, values: usize) -> Option<ReplicaFloor> {
+        let v = self.inputs.values().get(values)?;
+        let by_hpa = v.get("/autoscaling/enabled").and_then(Value::as_bool) == Some(true);
+        let pointer = if by_hpa {
+            "/autoscaling/minReplicas"
+        } else {
+            "/replicaCount"
+        };
+        Some(ReplicaFloor {
+            count: v.get(pointer).and_then(Value::as_i64).unwrap_or(1),
+            by_hpa,
+        })
+    }
+
+    /// Every autoscaler: HorizontalPodAutoscaler manifests, then values
+    /// files with `autoscaling.enabled: true`.
+    #[must_use]
+    pub fn hpas(&self) -> &[HpaView<'a>] {
+        &self.hpas
+    }
+
+    /// Every disruption budget: PodDisruptionBudget manifests, then values
+    /// files with `podDisruptionBudget.enabled: true`.
+    #[must_use]
+    pub fn pdbs(&self) -> &[PdbView<'a>] {
+        &self.pdbs
+    }
+
+    /// Whether values file `values` turns its PodDisruptionBudget on.
+    #[must_use]
+    pub fn values_pdb_enabled(&self, values: usize) -> bool {
+        self.inputs.values().get(values).is_some_and(|v| {
+            v.get("/podDisruptionBudget/enabled")
+                .and_then(Value::as_bool)
+                == Some(true)
         })
     }
 

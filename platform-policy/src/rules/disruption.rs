@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{meta, rule};
 use crate::finding::{ArtefactKind as A, Finding};
-use crate::joins::ReplicaFloor;
+use crate::joins::{Origin, ReplicaFloor};
 use crate::rule::{Profile, Rule, RuleContext};
 
 pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
@@ -119,18 +119,14 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
     ]
 }
 
-fn is_true(v: Option<&Value>) -> bool {
-    v.and_then(Value::as_bool) == Some(true)
-}
-
 fn pdb_required(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
     let joins = cx.joins();
-    for (i, m) in cx.workloads() {
+    let mut out = Vec::new();
+    for (i, m) in joins.workloads() {
         let Some(ReplicaFloor {
             count: floor,
             by_hpa,
-        }) = cx.joins().replica_floor(i)
+        }) = joins.replica_floor(i)
         else {
             continue;
         };
@@ -151,15 +147,14 @@ fn pdb_required(cx: &RuleContext<'_>) -> Vec<Finding> {
             ),
         ));
     }
-    for (i, v) in cx.inputs().values().iter().enumerate() {
-        let replicas = if is_true(v.get("/autoscaling/enabled")) {
-            v.get("/autoscaling/minReplicas")
-                .and_then(Value::as_i64)
-                .unwrap_or(1)
-        } else {
-            v.get("/replicaCount").and_then(Value::as_i64).unwrap_or(1)
+    for i in 0..cx.inputs().values().len() {
+        let Some(ReplicaFloor {
+            count: replicas, ..
+        }) = joins.values_replica_floor(i)
+        else {
+            continue;
         };
-        if replicas >= 2 && !is_true(v.get("/podDisruptionBudget/enabled")) {
+        if replicas >= 2 && !joins.values_pdb_enabled(i) {
             out.push(cx.at_values(
                 i,
                 "/podDisruptionBudget/enabled",
@@ -172,7 +167,6 @@ fn pdb_required(cx: &RuleContext<'_>) -> Vec<Finding> {
     out
 }
 
-/// `0`, `"0"`, `"0%"`.
 fn is_zero(v: &Value) -> bool {
     match v {
         Value::Number(n) => n.as_i64() == Some(0),
@@ -186,41 +180,45 @@ fn is_full(v: &Value) -> bool {
 }
 
 fn pdb_allows_eviction(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
     let joins = cx.joins();
-    for &p in joins.pdb_indices() {
-        let Some(m) = cx.inputs().manifests().get(p) else {
-            continue;
-        };
-        if let Some(v) = m.get("/spec/maxUnavailable").filter(|v| is_zero(v)) {
-            out.push(cx.at_manifest(
-                p,
-                "/spec/maxUnavailable",
+    let mut out = Vec::new();
+    for pdb in joins.pdbs() {
+        let origin = pdb.origin();
+        if let Some(v) = pdb.max_unavailable().filter(|v| is_zero(v)) {
+            out.push(cx.at(
+                origin,
+                &pdb.pointer("maxUnavailable"),
                 format!("`maxUnavailable: {v}` blocks every eviction"),
             ));
         }
-        let Some(min) = m.get("/spec/minAvailable") else {
+        let Some(min) = pdb.min_available() else {
             continue;
         };
         if is_full(min) {
-            out.push(cx.at_manifest(
-                p,
-                "/spec/minAvailable",
+            out.push(cx.at(
+                origin,
+                &pdb.pointer("minAvailable"),
                 "`minAvailable: 100%` blocks every eviction",
             ));
             continue;
         }
-        let Some(min) = min.as_i64() else { continue };
+        // Helm values are compared with their replicas by
+        // `xref.pdb-vs-replicas-in-values`; manifests with what they select.
+        let (Some(p), Some(min)) = (origin.manifest(), min.as_i64()) else {
+            continue;
+        };
         for &w in joins.workloads_of_pdb(p) {
             let Some(ReplicaFloor {
                 count: floor,
                 by_hpa,
-            }) = cx.joins().replica_floor(w)
+            }) = joins.replica_floor(w)
             else {
                 continue;
             };
+            let Some(wm) = cx.inputs().manifests().get(w) else {
+                continue;
+            };
             if min >= floor {
-                let wm = &cx.inputs().manifests()[w];
                 let what = if by_hpa {
                     "HPA minReplicas"
                 } else {
@@ -234,73 +232,32 @@ fn pdb_allows_eviction(cx: &RuleContext<'_>) -> Vec<Finding> {
             }
         }
     }
-    for (i, v) in cx.inputs().values().iter().enumerate() {
-        if !is_true(v.get("/podDisruptionBudget/enabled")) {
-            continue;
-        }
-        if let Some(x) = v
-            .get("/podDisruptionBudget/maxUnavailable")
-            .filter(|x| is_zero(x))
-        {
-            out.push(cx.at_values(
-                i,
-                "/podDisruptionBudget/maxUnavailable",
-                format!("`maxUnavailable: {x}` blocks every eviction"),
-            ));
-        }
-        if v.get("/podDisruptionBudget/minAvailable")
-            .is_some_and(is_full)
-        {
-            out.push(cx.at_values(
-                i,
-                "/podDisruptionBudget/minAvailable",
-                "`minAvailable: 100%` blocks every eviction",
-            ));
-        }
-    }
     out
 }
 
 fn pdb_has_policy(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    let check = |min: bool, max: bool| match (min, max) {
-        (true, true) => Some("sets both `minAvailable` and `maxUnavailable`; set exactly one"),
-        (false, false) => Some("sets neither `minAvailable` nor `maxUnavailable`"),
-        _ => None,
-    };
-    for &p in cx.joins().pdb_indices() {
-        let Some(m) = cx.inputs().manifests().get(p) else {
-            continue;
+    for pdb in cx.joins().pdbs() {
+        let min = pdb.min_available().is_some();
+        let problem = match (min, pdb.max_unavailable().is_some()) {
+            (true, true) => "sets both `minAvailable` and `maxUnavailable`; set exactly one",
+            (false, false) => "sets neither `minAvailable` nor `maxUnavailable`",
+            _ => continue,
         };
-        if let Some(problem) = check(
-            m.get("/spec/minAvailable").is_some(),
-            m.get("/spec/maxUnavailable").is_some(),
-        ) {
-            let ptr = if m.get("/spec/minAvailable").is_some() {
-                "/spec/minAvailable"
-            } else {
-                "/spec"
-            };
-            out.push(cx.at_manifest(p, ptr, format!("the PodDisruptionBudget {problem}")));
-        }
-    }
-    for (i, v) in cx.inputs().values().iter().enumerate() {
-        if !is_true(v.get("/podDisruptionBudget/enabled")) {
-            continue;
-        }
-        let min = v
-            .get("/podDisruptionBudget/minAvailable")
-            .is_some_and(|x| !x.is_null());
-        let max = v
-            .get("/podDisruptionBudget/maxUnavailable")
-            .is_some_and(|x| !x.is_null());
-        if let Some(problem) = check(min, max) {
-            out.push(cx.at_values(
-                i,
-                "/podDisruptionBudget",
-                format!("`podDisruptionBudget` {problem}"),
-            ));
-        }
+        let finding = match pdb.origin() {
+            Origin::Values(i) => {
+                cx.at_values(i, pdb.base(), format!("`podDisruptionBudget` {problem}"))
+            }
+            origin => {
+                let ptr = if min {
+                    pdb.pointer("minAvailable")
+                } else {
+                    pdb.base().to_owned()
+                };
+                cx.at(origin, &ptr, format!("the PodDisruptionBudget {problem}"))
+            }
+        };
+        out.push(finding);
     }
     out
 }
@@ -362,82 +319,41 @@ fn hpa_target_exists(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn hpa_min_replicas(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for &h in cx.joins().hpa_indices() {
-        let Some(m) = cx.inputs().manifests().get(h) else {
+    for hpa in cx.joins().hpas() {
+        let min = hpa.min_replicas();
+        if min >= 2 {
             continue;
+        }
+        // Only a manifest's missing `minReplicas` falls back to the
+        // Kubernetes default; a chart's default is the chart's business.
+        let default = if hpa.min_replicas_written().is_none() && !hpa.origin().is_values() {
+            " (the default)"
+        } else {
+            ""
         };
-        let min = m
-            .get("/spec/minReplicas")
-            .and_then(Value::as_i64)
-            .unwrap_or(1);
-        if min < 2 {
-            out.push(cx.at_manifest(
-                h,
-                "/spec/minReplicas",
-                format!(
-                    "`minReplicas` is {min}{}",
-                    if m.get("/spec/minReplicas").is_none() {
-                        " (the default)"
-                    } else {
-                        ""
-                    }
-                ),
-            ));
-        }
-    }
-    for (i, v) in cx.inputs().values().iter().enumerate() {
-        if is_true(v.get("/autoscaling/enabled")) {
-            let min = v
-                .get("/autoscaling/minReplicas")
-                .and_then(Value::as_i64)
-                .unwrap_or(1);
-            if min < 2 {
-                out.push(cx.at_values(
-                    i,
-                    "/autoscaling/minReplicas",
-                    format!("`autoscaling.minReplicas` is {min}"),
-                ));
-            }
-        }
+        out.push(cx.at(
+            hpa.origin(),
+            &hpa.pointer("minReplicas"),
+            format!("`{}` is {min}{default}", hpa.display("minReplicas")),
+        ));
     }
     out
 }
 
 fn hpa_max_gt_min(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for &h in cx.joins().hpa_indices() {
-        let Some(m) = cx.inputs().manifests().get(h) else {
-            continue;
-        };
-        let min = m
-            .get("/spec/minReplicas")
-            .and_then(Value::as_i64)
-            .unwrap_or(1);
-        if let Some(max) = m.get("/spec/maxReplicas").and_then(Value::as_i64)
+    for hpa in cx.joins().hpas() {
+        let min = hpa.min_replicas();
+        if let Some(max) = hpa.max_replicas()
             && max <= min
         {
-            out.push(cx.at_manifest(
-                h,
-                "/spec/maxReplicas",
-                format!("`maxReplicas` ({max}) is not above `minReplicas` ({min})"),
-            ));
-        }
-    }
-    for (i, v) in cx.inputs().values().iter().enumerate() {
-        if !is_true(v.get("/autoscaling/enabled")) {
-            continue;
-        }
-        let min = v
-            .get("/autoscaling/minReplicas")
-            .and_then(Value::as_i64)
-            .unwrap_or(1);
-        if let Some(max) = v.get("/autoscaling/maxReplicas").and_then(Value::as_i64)
-            && max <= min
-        {
-            out.push(cx.at_values(
-                i,
-                "/autoscaling/maxReplicas",
-                format!("`autoscaling.maxReplicas` ({max}) is not above `minReplicas` ({min})"),
+            out.push(cx.at(
+                hpa.origin(),
+                &hpa.pointer("maxReplicas"),
+                format!(
+                    "`{}` ({max}) is not above `minReplicas` ({min})",
+                    hpa.display("maxReplicas")
+                ),
             ));
         }
     }

@@ -46,10 +46,6 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
     ]
 }
 
-fn is_true(v: Option<&Value>) -> bool {
-    v.and_then(Value::as_bool) == Some(true)
-}
-
 fn prod_without_pdb(cx: &RuleContext<'_>) -> Vec<Finding> {
     let joins = cx.joins();
     let mut out = Vec::new();
@@ -86,7 +82,7 @@ fn prod_without_pdb(cx: &RuleContext<'_>) -> Vec<Finding> {
             out.push(f);
         }
         for v in cx.joins().component_values(c).iter().copied() {
-            if !is_true(cx.inputs().values()[v].get("/podDisruptionBudget/enabled")) {
+            if !joins.values_pdb_enabled(v) {
                 out.push(cx.at_values(
                     v,
                     "/podDisruptionBudget/enabled",
@@ -146,23 +142,13 @@ fn prod_single_replica(cx: &RuleContext<'_>) -> Vec<Finding> {
             }
         }
         for v in cx.joins().component_values(c).iter().copied() {
-            let values = &cx.inputs().values()[v];
-            let (ptr, n) = if is_true(values.get("/autoscaling/enabled")) {
-                (
-                    "/autoscaling/minReplicas",
-                    values
-                        .get("/autoscaling/minReplicas")
-                        .and_then(Value::as_i64)
-                        .unwrap_or(1),
-                )
+            let Some(ReplicaFloor { count: n, by_hpa }) = joins.values_replica_floor(v) else {
+                continue;
+            };
+            let ptr = if by_hpa {
+                "/autoscaling/minReplicas"
             } else {
-                (
-                    "/replicaCount",
-                    values
-                        .get("/replicaCount")
-                        .and_then(Value::as_i64)
-                        .unwrap_or(1),
-                )
+                "/replicaCount"
             };
             if n < 2 {
                 out.push(cx.at_values(
@@ -180,32 +166,26 @@ fn prod_single_replica(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 fn pdb_vs_replicas_in_values(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let joins = cx.joins();
     let mut out = Vec::new();
-    for (i, v) in cx.inputs().values().iter().enumerate() {
-        if !is_true(v.get("/podDisruptionBudget/enabled")) {
-            continue;
-        }
-        let Some(min) = v
-            .get("/podDisruptionBudget/minAvailable")
-            .and_then(Value::as_i64)
-        else {
+    for pdb in joins.pdbs() {
+        let Origin::Values(i) = pdb.origin() else {
             continue;
         };
-        let (what, n) = if is_true(v.get("/autoscaling/enabled")) {
-            (
-                "autoscaling.minReplicas",
-                v.get("/autoscaling/minReplicas")
-                    .and_then(Value::as_i64)
-                    .unwrap_or(1),
-            )
+        let (Some(min), Some(floor)) = (
+            pdb.min_available().and_then(Value::as_i64),
+            joins.values_replica_floor(i),
+        ) else {
+            continue;
+        };
+        let what = if floor.by_hpa {
+            "autoscaling.minReplicas"
         } else {
-            (
-                "replicaCount",
-                v.get("/replicaCount").and_then(Value::as_i64).unwrap_or(1),
-            )
+            "replicaCount"
         };
+        let n = floor.count;
         if min >= n {
-            out.push(cx.at_values(i, "/podDisruptionBudget/minAvailable", format!("`minAvailable: {min}` is not below `{what}: {n}`: the PodDisruptionBudget blocks every drain")));
+            out.push(cx.at_values(i, &pdb.pointer("minAvailable"), format!("`minAvailable: {min}` is not below `{what}: {n}`: the PodDisruptionBudget blocks every drain")));
         }
     }
     out
