@@ -2,7 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use super::YamlLocation;
+use super::location::YamlLocation;
+use super::pointer::{field, get, pointer};
 
 /// The workload kinds whose pods the rules inspect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -84,7 +85,7 @@ pub struct Manifest {
 impl Manifest {
     pub(crate) fn new(location: YamlLocation, value: Value) -> Self {
         let text = |p: &str| {
-            super::pointer(&value, p)
+            pointer(&value, p)
                 .and_then(Value::as_str)
                 .map(str::to_owned)
         };
@@ -122,7 +123,7 @@ impl Manifest {
     /// The value at a JSON pointer inside the object.
     #[must_use]
     pub fn get(&self, pointer: &str) -> Option<&Value> {
-        super::pointer(&self.value, pointer)
+        super::pointer::pointer(&self.value, pointer)
     }
 
     /// `metadata.labels`.
@@ -134,7 +135,7 @@ impl Manifest {
     /// One label of `metadata.labels`.
     #[must_use]
     pub fn label(&self, key: &str) -> Option<&str> {
-        super::field(self.labels()?, key)?.as_str()
+        field(self.labels()?, key)?.as_str()
     }
 
     /// `metadata.annotations`.
@@ -172,7 +173,7 @@ impl Manifest {
     pub fn pod_labels(&self) -> Option<&Map<String, Value>> {
         let kind = self.workload_kind()?;
         let metadata = self.get(kind.pod_metadata_pointer())?;
-        super::get(metadata, "labels").and_then(Value::as_object)
+        get(metadata, "labels").and_then(Value::as_object)
     }
 
     /// `spec.replicas` as an integer, when written.

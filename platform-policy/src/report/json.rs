@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use super::PolicyReport;
+use super::model::PolicyReport;
 use crate::finding::Finding;
 
 /// One finding as JSON: the contract fields first, then the extras.

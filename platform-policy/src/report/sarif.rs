@@ -7,7 +7,8 @@ use std::collections::HashMap;
 use platform_model::Severity;
 use serde_json::{Map, Value, json};
 
-use super::{PolicyReport, line_hashes};
+use super::fingerprint::line_hashes;
+use super::model::PolicyReport;
 use crate::finding::Finding;
 use crate::lines::LineIndex;
 use crate::rule::RuleMeta;

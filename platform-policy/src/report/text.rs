@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use platform_model::Severity;
 use platform_model::render::{RenderOptions, render};
 
-use super::PolicyReport;
+use super::model::PolicyReport;
 use crate::lines::LineIndex;
 
 /// Default of [`TextOptions::with_max_snippet_bytes`]: source lines longer

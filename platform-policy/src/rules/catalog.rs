@@ -7,7 +7,7 @@ use std::sync::Arc;
 use platform_model::{EntityRef, Severity};
 use serde_json::Value;
 
-use super::{meta, rule};
+use super::support::{meta, rule};
 use crate::finding::{ArtefactKind as A, Finding};
 use crate::rule::{OptionKind, Profile, Rule, RuleContext, RuleOption};
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use platform_model::Severity;
 use serde_json::Value;
 
-use super::{meta, rule};
+use super::support::{meta, rule};
 use crate::crossplane::{Problem, Walker};
 use crate::finding::{ArtefactKind as A, Finding};
 use crate::inputs::Manifest;

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use platform_model::Severity;
 use serde_json::Value;
 
-use super::{meta, rule};
+use super::support::{meta, rule};
 use crate::finding::{ArtefactKind as A, Finding};
 use crate::joins::{Origin, ReplicaFloor};
 use crate::rule::{Profile, Rule, RuleContext};

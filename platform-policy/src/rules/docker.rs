@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use platform_model::{Severity, Span};
 
-use super::{meta, rule, secret_name};
+use super::secrets::secret_name;
+use super::support::{meta, rule};
 use crate::dockerfile::{
     Arguments, Dockerfile, Instruction, Stage, parse_arg, parse_env, shell_words,
 };

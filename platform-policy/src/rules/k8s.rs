@@ -7,7 +7,8 @@ use std::sync::Arc;
 use platform_model::Severity;
 use serde_json::Value;
 
-use super::{meta, rule, secret_name};
+use super::secrets::secret_name;
+use super::support::{meta, rule};
 use crate::finding::{ArtefactKind as A, Finding, PssLevel};
 use crate::inputs::{field, get, walk};
 use crate::joins::{

@@ -10,7 +10,7 @@ use platform_model::{EntityRef, Severity};
 use serde_json::Value;
 
 use super::docker::{final_user, user_part};
-use super::{meta, rule};
+use super::support::{meta, rule};
 use crate::finding::{ArtefactId, ArtefactKind as A, Finding, ids};
 use crate::joins::{
     CatalogComponent, KUBERNETES_ID, KUBERNETES_SELECTOR, Origin, PodView, ReplicaFloor,
