@@ -391,6 +391,13 @@ fn template_lint_reports_located_findings() {
     assert_eq!(report["valid"], false);
     let first = &report["findings"][0];
     assert!(first["line"].as_u64().is_some_and(|l| l > 1), "{first}");
+    // The workspace's one flat diagnostic form: `code` (and `rule` until the
+    // next minor version) and the file as given.
+    assert_eq!(first["rule"], first["code"], "{first}");
+    assert_eq!(
+        first["file"], "platform-scaffold/tests/fixtures/lint/seed-template.yaml",
+        "{first}"
+    );
     assert!(
         report["findings"]
             .as_array()

@@ -43,7 +43,7 @@ fuzz_target!(|data: &[u8]| {
     let report = CHECKER.with(|c| c.check_inputs(inputs));
     let sources = HashMap::from([(name.to_owned(), text)]);
     for f in &report.findings {
-        assert!(!f.rule.is_empty(), "finding without a rule: {f:?}");
+        assert!(!f.rule().is_empty(), "finding without a rule: {f:?}");
         if let Some(span) = &f.span {
             assert_span_in_sources(span, &sources, f);
         }

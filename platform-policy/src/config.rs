@@ -461,15 +461,28 @@ mod tests {
             "profile: lax\nrules:\n  k8s.image-tag: loud\n  k8s.imagetag: off\n",
         );
         assert_eq!(problems.len(), 2);
-        assert_eq!(problems[0].span.as_ref().map(|s| s.line), Some(1));
-        assert_eq!(problems[1].span.as_ref().map(|s| s.line), Some(3));
+        assert_eq!(
+            problems[0].diagnostic.span.as_ref().map(|s| s.line),
+            Some(1)
+        );
+        assert_eq!(
+            problems[1].diagnostic.span.as_ref().map(|s| s.line),
+            Some(3)
+        );
         let unknown = c.validate(&Registry::builtin());
         assert_eq!(unknown.len(), 1);
-        assert_eq!(unknown[0].rule, ids::CONFIG_UNKNOWN_RULE);
+        assert_eq!(unknown[0].diagnostic.code, ids::CONFIG_UNKNOWN_RULE);
         assert_eq!(
-            unknown[0].span.as_ref().map(|s| (s.line, s.column)),
+            unknown[0]
+                .diagnostic
+                .span
+                .as_ref()
+                .map(|s| (s.line, s.column)),
             Some((4, 3))
         );
-        assert_eq!(unknown[0].notes, ["did you mean `k8s.image-tag`?"]);
+        assert_eq!(
+            unknown[0].diagnostic.notes,
+            ["did you mean `k8s.image-tag`?"]
+        );
     }
 }

@@ -175,7 +175,7 @@ struct Effective {
 /// let mut inputs = Inputs::new();
 /// inputs.add_source("Dockerfile", "FROM node\nCMD node server.js\n");
 /// let report = checker.check_inputs(inputs);
-/// let rules: Vec<&str> = report.findings.iter().map(|f| f.rule.as_ref()).collect();
+/// let rules: Vec<&str> = report.findings.iter().map(|f| f.rule()).collect();
 /// assert!(rules.contains(&"docker.base-image-pinned"));
 /// assert!(rules.contains(&"docker.non-root-user"));
 /// # Ok::<(), platform_policy::PolicyError>(())
@@ -427,19 +427,19 @@ impl Checker {
                 continue;
             }
             match (f.pss, info.lifecycle.as_deref()) {
-                (Some(_), Some("production")) if f.severity < Severity::Error => {
-                    f.severity = Severity::Error;
-                    f.notes.push(format!(
+                (Some(_), Some("production")) if f.diagnostic.severity < Severity::Error => {
+                    f.diagnostic.severity = Severity::Error;
+                    f.diagnostic.notes.push(format!(
                         "raised to error: {} is in production ({})",
                         info.reference,
                         ids::PROD_REQUIRES_RESTRICTED
                     ));
                 }
                 (Some(PssLevel::Restricted), Some("experimental"))
-                    if f.severity > Severity::Info =>
+                    if f.diagnostic.severity > Severity::Info =>
                 {
-                    f.severity = Severity::Info;
-                    f.notes.push(format!(
+                    f.diagnostic.severity = Severity::Info;
+                    f.diagnostic.notes.push(format!(
                         "lowered to a note: {} is experimental ({})",
                         info.reference,
                         ids::PROD_REQUIRES_RESTRICTED
@@ -449,9 +449,13 @@ impl Checker {
             }
         }
         findings.extend(engine_findings.into_iter().filter_map(|f| {
-            let e = effective.get(f.rule.as_ref())?;
+            let e = effective.get(f.diagnostic.code.as_ref())?;
             e.enabled.then(|| {
-                let severity = if e.overridden { e.severity } else { f.severity };
+                let severity = if e.overridden {
+                    e.severity
+                } else {
+                    f.diagnostic.severity
+                };
                 f.with_severity(severity)
             })
         }));
@@ -487,7 +491,7 @@ impl Checker {
             scorecard::compute(&components, &findings, &enabled, &self.config.scorecard);
         let mut sources: HashMap<Arc<str>, Arc<str>> = HashMap::new();
         for f in &findings {
-            if let Some(span) = &f.span
+            if let Some(span) = &f.diagnostic.span
                 && !sources.contains_key(&span.file)
             {
                 if let Some(text) = inputs.source_arc(&span.file) {
@@ -511,16 +515,23 @@ impl Checker {
 }
 
 fn sort_key(f: &Finding) -> (u8, &str, u32, u32, &str, &str) {
-    match &f.span {
+    match &f.diagnostic.span {
         Some(s) => (
             1,
             &s.file,
             s.line,
             s.column,
-            f.rule.as_ref(),
-            f.message.as_str(),
+            f.diagnostic.code.as_ref(),
+            f.diagnostic.message.as_str(),
         ),
-        None => (0, "", 0, 0, f.rule.as_ref(), f.message.as_str()),
+        None => (
+            0,
+            "",
+            0,
+            0,
+            f.diagnostic.code.as_ref(),
+            f.diagnostic.message.as_str(),
+        ),
     }
 }
 
@@ -574,7 +585,7 @@ fn read_one(
                 format!("`{display}` is not UTF-8 text"),
             );
             if let Some(f) = outcome_first(&mut outcome) {
-                f.span = Some(Span::from_offsets(name, &prefix, at, at));
+                f.diagnostic.span = Some(Span::from_offsets(name, &prefix, at, at));
             }
             outcome
         }

@@ -37,8 +37,8 @@
 //!     [("deploy/deployment.yaml", deployment)],
 //!     &CheckOptions::new().with_profile(Profile::Restricted),
 //! )?;
-//! let tag = report.findings.iter().find(|f| f.rule == "k8s.image-tag").unwrap();
-//! let span = tag.span.as_ref().unwrap();
+//! let tag = report.findings.iter().find(|f| f.rule() == "k8s.image-tag").unwrap();
+//! let span = tag.span().unwrap();
 //! assert_eq!((span.line, span.column), (14, 11));
 //! assert!(report.fails_at(Severity::Error));
 //! let json = report.to_json();

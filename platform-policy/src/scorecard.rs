@@ -146,7 +146,7 @@ pub(crate) fn compute(
             failing
                 .entry(c.as_str())
                 .or_default()
-                .insert(f.rule.as_ref());
+                .insert(f.diagnostic.code.as_ref());
         }
     }
     let empty = HashSet::new();

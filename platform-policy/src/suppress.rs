@@ -187,7 +187,7 @@ pub(crate) fn apply(
     let mut by_file: HashMap<Arc<str>, FileExemptions> = HashMap::new();
     let files: HashSet<Arc<str>> = findings
         .iter()
-        .filter_map(|f| f.span.as_ref().map(|s| Arc::clone(&s.file)))
+        .filter_map(|f| f.diagnostic.span.as_ref().map(|s| Arc::clone(&s.file)))
         .collect();
     let dockerfiles: HashMap<&str, &crate::dockerfile::Dockerfile> = inputs
         .dockerfiles()
@@ -208,14 +208,14 @@ pub(crate) fn apply(
         }
     }
     for f in findings.iter_mut() {
-        if f.rule.starts_with("config.") || f.rule == ids::POLICY_EXEMPTION {
+        if f.diagnostic.code.starts_with("config.") || f.diagnostic.code == ids::POLICY_EXEMPTION {
             continue;
         }
-        let line = f.span.as_ref().map_or(0, |s| s.line);
+        let line = f.diagnostic.span.as_ref().map_or(0, |s| s.line);
         if let Some(e) = f
             .artefact_id
             .and_then(|id| by_artefact.get(&id))
-            .and_then(|list| list.find(&f.rule))
+            .and_then(|list| list.find(&f.diagnostic.code))
         {
             f.suppression = Some(Suppression::new(
                 SuppressionKind::Annotation,
@@ -225,10 +225,11 @@ pub(crate) fn apply(
             continue;
         }
         if let Some(e) = f
+            .diagnostic
             .span
             .as_ref()
             .and_then(|s| by_file.get_mut(&s.file))
-            .and_then(|list| list.find(&f.rule, line))
+            .and_then(|list| list.find(&f.diagnostic.code, line))
         {
             f.suppression = Some(Suppression::new(
                 SuppressionKind::Comment,

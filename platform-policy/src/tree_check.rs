@@ -154,7 +154,7 @@ fn merge(mut policy: PolicyReport, catalog: Catalog, found: Vec<Diagnostic>) -> 
     let input_files: HashSet<String> = policy
         .findings
         .iter()
-        .filter(|f| f.rule.starts_with("input."))
+        .filter(|f| f.diagnostic.code.starts_with("input."))
         .filter_map(|f| f.file().map(str::to_owned))
         .collect();
     let catalog_findings: Vec<Diagnostic> = found
@@ -171,12 +171,12 @@ fn merge(mut policy: PolicyReport, catalog: Catalog, found: Vec<Diagnostic>) -> 
         .filter_map(|d| d.span.as_ref().map(|s| (&*d.code, &*s.file, s.line)))
         .collect();
     let superseded = |f: &Finding| {
-        let Some(span) = &f.span else {
+        let Some(span) = &f.diagnostic.span else {
             return false;
         };
         SUPERSEDED
             .iter()
-            .filter(|(rule, _)| *rule == f.rule)
+            .filter(|(rule, _)| *rule == f.diagnostic.code)
             .flat_map(|(_, by)| by.iter())
             .any(|code| at.contains(&(*code, &*span.file, span.line)))
     };
@@ -189,11 +189,14 @@ fn merge(mut policy: PolicyReport, catalog: Catalog, found: Vec<Diagnostic>) -> 
         .extend(catalog_findings.iter().map(finding_of));
     report.findings.sort_by(|a, b| {
         let key = |f: &Finding| {
-            f.span
+            f.diagnostic
+                .span
                 .as_ref()
                 .map(|s| (s.file.to_string(), s.line, s.column))
         };
-        key(a).cmp(&key(b)).then_with(|| a.rule.cmp(&b.rule))
+        key(a)
+            .cmp(&key(b))
+            .then_with(|| a.diagnostic.code.cmp(&b.diagnostic.code))
     });
     recount(&mut report.summary, &report.findings);
     TreeReport {
@@ -207,17 +210,7 @@ fn merge(mut policy: PolicyReport, catalog: Catalog, found: Vec<Diagnostic>) -> 
 
 /// A catalog or graph diagnostic as a policy finding (the report's form).
 fn finding_of(d: &Diagnostic) -> Finding {
-    let mut f = Finding::new(d.code.to_string(), d.severity, d.message.clone());
-    if let Some(span) = &d.span {
-        f = f.with_span(span.clone());
-    }
-    if let Some(path) = &d.path {
-        f = f.with_path(path.as_str());
-    }
-    for note in &d.notes {
-        f = f.with_note(note.clone());
-    }
-    f
+    Finding::from_diagnostic(d.clone())
 }
 
 /// Sets the finding counts of `summary` from `findings`.
@@ -225,7 +218,13 @@ fn recount(summary: &mut Summary, findings: &[Finding]) {
     summary.findings = findings.len();
     summary.suppressed = findings.iter().filter(|f| f.is_suppressed()).count();
     let active = || findings.iter().filter(|f| !f.is_suppressed());
-    summary.errors = active().filter(|f| f.severity == Severity::Error).count();
-    summary.warnings = active().filter(|f| f.severity == Severity::Warning).count();
-    summary.infos = active().filter(|f| f.severity == Severity::Info).count();
+    summary.errors = active()
+        .filter(|f| f.diagnostic.severity == Severity::Error)
+        .count();
+    summary.warnings = active()
+        .filter(|f| f.diagnostic.severity == Severity::Warning)
+        .count();
+    summary.infos = active()
+        .filter(|f| f.diagnostic.severity == Severity::Info)
+        .count();
 }

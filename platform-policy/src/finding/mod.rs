@@ -5,7 +5,7 @@ pub mod ids;
 use std::borrow::Cow;
 use std::fmt;
 
-use platform_model::{Diagnostic, Severity, Span};
+use platform_model::{Diagnostic, Pointer, Severity, Span};
 use serde::Serialize;
 
 /// What kind of input an artefact is.
@@ -116,25 +116,23 @@ pub enum PssLevel {
     Restricted,
 }
 
-/// One rule result: rule id, severity, message, the artefact and the span of
-/// the exact offending field (a missing field points at its parent).
+/// One rule result: a located [`Diagnostic`] (its `code` is the rule id,
+/// its span the exact offending field, a missing field pointing at its
+/// parent) and what only a policy finding has: the artefact, the Component
+/// it belongs to, an exemption and the Pod Security Standards level.
 ///
 /// Build findings in a rule with [`RuleContext::finding`](crate::RuleContext::finding)
 /// and the `at_*` helpers, which fill in the span, the JSON pointer and the
-/// artefact.
+/// artefact. The accessors ([`rule`](Self::rule), [`severity`](Self::severity),
+/// [`span`](Self::span), …) read the diagnostic.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Finding {
-    /// The rule id, such as `k8s.image-tag`.
-    pub rule: Cow<'static, str>,
-    /// Effective severity (after profile, configuration and lifecycle).
-    pub severity: Severity,
-    /// What is wrong, in one or two sentences.
-    pub message: String,
-    /// Where: the offending field, or its parent when it is missing.
-    pub span: Option<Span>,
-    /// JSON pointer of the field inside the artefact (YAML artefacts only).
-    pub path: Option<String>,
+    /// What and where: code (= rule id, such as `k8s.image-tag`), effective
+    /// severity (after profile, configuration and lifecycle), message, span,
+    /// JSON pointer of the field inside the artefact (YAML artefacts only),
+    /// label and notes.
+    pub diagnostic: Diagnostic,
     /// A short description of the artefact, such as
     /// `Deployment payments/payment-service` or `Dockerfile`.
     pub artefact: Option<String>,
@@ -142,10 +140,6 @@ pub struct Finding {
     pub artefact_id: Option<ArtefactId>,
     /// The catalog Component the artefact belongs to (`component:ns/name`).
     pub component: Option<String>,
-    /// A label drawn under the snippet in text output.
-    pub label: Option<String>,
-    /// Extra lines (`help:` in text output).
-    pub notes: Vec<String>,
     /// Set when an exemption applies.
     pub suppression: Option<Suppression>,
     /// For Pod Security Standards controls: the level of the failed
@@ -161,20 +155,63 @@ impl Finding {
         severity: Severity,
         message: impl Into<String>,
     ) -> Self {
+        Self::from_diagnostic(Diagnostic::new(rule, severity, message))
+    }
+
+    /// A finding about no artefact in particular, from a diagnostic of
+    /// another crate (its code becomes the rule id).
+    #[must_use]
+    pub fn from_diagnostic(diagnostic: Diagnostic) -> Self {
         Self {
-            rule: rule.into(),
-            severity,
-            message: message.into(),
-            span: None,
-            path: None,
+            diagnostic,
             artefact: None,
             artefact_id: None,
             component: None,
-            label: None,
-            notes: Vec::new(),
             suppression: None,
             pss: None,
         }
+    }
+
+    /// The rule id, such as `k8s.image-tag` (the diagnostic's code).
+    #[must_use]
+    pub fn rule(&self) -> &str {
+        &self.diagnostic.code
+    }
+
+    /// The effective severity.
+    #[must_use]
+    pub fn severity(&self) -> Severity {
+        self.diagnostic.severity
+    }
+
+    /// What is wrong, in one or two sentences.
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.diagnostic.message
+    }
+
+    /// Where: the offending field, or its parent when it is missing.
+    #[must_use]
+    pub fn span(&self) -> Option<&Span> {
+        self.diagnostic.span.as_ref()
+    }
+
+    /// JSON pointer of the field inside the artefact (YAML artefacts only).
+    #[must_use]
+    pub fn path(&self) -> Option<&str> {
+        self.diagnostic.path.as_ref().map(Pointer::as_str)
+    }
+
+    /// A label drawn under the snippet in text output.
+    #[must_use]
+    pub fn label(&self) -> Option<&str> {
+        self.diagnostic.label.as_deref()
+    }
+
+    /// Extra lines (`help:` in text output).
+    #[must_use]
+    pub fn notes(&self) -> &[String] {
+        &self.diagnostic.notes
     }
 
     /// Sets the Pod Security Standards level of the failed control.
@@ -187,21 +224,21 @@ impl Finding {
     /// Sets the span.
     #[must_use]
     pub fn with_span(mut self, span: Span) -> Self {
-        self.span = Some(span);
+        self.diagnostic.span = Some(span);
         self
     }
 
     /// Sets the JSON pointer.
     #[must_use]
     pub fn with_path(mut self, path: impl Into<String>) -> Self {
-        self.path = Some(path.into());
+        self.diagnostic.path = Some(Pointer::from(path.into()));
         self
     }
 
     /// Sets the severity.
     #[must_use]
     pub fn with_severity(mut self, severity: Severity) -> Self {
-        self.severity = severity;
+        self.diagnostic.severity = severity;
         self
     }
 
@@ -216,14 +253,14 @@ impl Finding {
     /// Sets the label.
     #[must_use]
     pub fn with_label(mut self, label: impl Into<String>) -> Self {
-        self.label = Some(label.into());
+        self.diagnostic.label = Some(label.into());
         self
     }
 
     /// Adds a note.
     #[must_use]
     pub fn with_note(mut self, note: impl Into<String>) -> Self {
-        self.notes.push(note.into());
+        self.diagnostic.notes.push(note.into());
         self
     }
 
@@ -236,18 +273,14 @@ impl Finding {
     /// The file, when the finding has a span.
     #[must_use]
     pub fn file(&self) -> Option<&str> {
-        self.span.as_ref().map(|s| &*s.file)
+        self.span().map(|s| &*s.file)
     }
 
-    /// The finding as a workspace [`Diagnostic`] (code = rule id), for
-    /// rendering and for tools that collect diagnostics of every crate.
+    /// The finding as it is rendered: its diagnostic, with a note naming the
+    /// exemption when one applies.
     #[must_use]
     pub fn to_diagnostic(&self) -> Diagnostic {
-        let mut d = Diagnostic::new(self.rule.clone(), self.severity, self.message.clone());
-        d.path = self.path.as_deref().map(platform_model::Pointer::from);
-        d.span.clone_from(&self.span);
-        d.label.clone_from(&self.label);
-        d.notes.clone_from(&self.notes);
+        let mut d = self.diagnostic.clone();
         if let Some(s) = &self.suppression {
             d.notes.push(format!("suppressed: {}", s.reason));
         }
@@ -255,13 +288,25 @@ impl Finding {
     }
 }
 
+impl From<Diagnostic> for Finding {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Self::from_diagnostic(diagnostic)
+    }
+}
+
 impl fmt::Display for Finding {
     /// `file:line:col: severity[rule]: message`, the one-line form.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if let Some(span) = &self.span {
+        if let Some(span) = self.span() {
             write!(f, "{span}: ")?;
         }
-        write!(f, "{}[{}]: {}", self.severity, self.rule, self.message)?;
+        write!(
+            f,
+            "{}[{}]: {}",
+            self.severity(),
+            self.rule(),
+            self.message()
+        )?;
         if let Some(s) = &self.suppression {
             write!(f, " (suppressed: {})", s.reason)?;
         }

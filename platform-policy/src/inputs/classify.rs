@@ -420,7 +420,11 @@ mod tests {
     fn bad_yaml_and_envelopes_are_findings() {
         let mut inputs = Inputs::new();
         inputs.add_source("bad.yaml", "a: [1\n---\nkind: Deployment\nmetadata: {}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  labels: {a: 1}\n");
-        let rules: Vec<&str> = inputs.findings.iter().map(|f| f.rule.as_ref()).collect();
+        let rules: Vec<&str> = inputs
+            .findings
+            .iter()
+            .map(|f| f.diagnostic.code.as_ref())
+            .collect();
         assert_eq!(
             rules,
             [

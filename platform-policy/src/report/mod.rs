@@ -10,7 +10,7 @@ pub use fingerprint::line_hashes;
 pub use model::{ArtefactCounts, PolicyReport, RuleSummary, Summary};
 pub use text::{DEFAULT_MAX_SNIPPET_BYTES, TextOptions};
 
-/// The renderings, defined here so that the data in [`model`] does not
+/// The renderings, defined here so that the data in `model` does not
 /// depend on its renderers.
 impl PolicyReport {
     /// The JSON report: `{"findings": [...], "scorecards": [...], "summary": {...}}`.

@@ -82,7 +82,7 @@ impl Summary {
                 s.suppressed += 1;
                 continue;
             }
-            match f.severity {
+            match f.diagnostic.severity {
                 Severity::Error => s.errors += 1,
                 Severity::Warning => s.warnings += 1,
                 Severity::Info => s.infos += 1,
@@ -123,7 +123,9 @@ impl PolicyReport {
     /// Unsuppressed findings at or above `threshold`.
     #[must_use]
     pub fn count_at_or_above(&self, threshold: Severity) -> usize {
-        self.active().filter(|f| f.severity >= threshold).count()
+        self.active()
+            .filter(|f| f.diagnostic.severity >= threshold)
+            .count()
     }
 
     /// Whether any unsuppressed finding is at or above `threshold` (what

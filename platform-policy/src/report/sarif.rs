@@ -120,7 +120,7 @@ fn result(
     rule_index: usize,
     files: &mut HashMap<String, FileInfo>,
 ) -> Option<Value> {
-    let span = f.span.as_ref()?;
+    let span = f.diagnostic.span.as_ref()?;
     let mut region = Map::new();
     region.insert("startLine".into(), json!(span.line.max(1)));
     region.insert("startColumn".into(), json!(span.column.max(1)));
@@ -141,10 +141,10 @@ fn result(
         region.insert("endColumn".into(), json!(column));
     }
     let mut result = json!({
-        "ruleId": f.rule,
+        "ruleId": f.diagnostic.code,
         "ruleIndex": rule_index,
-        "level": level(f.severity),
-        "message": {"text": f.message},
+        "level": level(f.diagnostic.severity),
+        "message": {"text": f.diagnostic.message},
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": {"uri": span.file.to_string(), "uriBaseId": "%SRCROOT%"},
@@ -164,7 +164,7 @@ fn result(
     if let Some(a) = &f.artefact {
         props.insert("artefact".into(), json!(a));
     }
-    if let Some(p) = &f.path {
+    if let Some(p) = &f.diagnostic.path {
         props.insert("path".into(), json!(p));
     }
     if let Some(c) = &f.component {
@@ -179,8 +179,11 @@ fn result(
 pub(crate) fn log(report: &PolicyReport) -> Value {
     let mut rules = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
-    let used: std::collections::HashSet<&str> =
-        report.findings.iter().map(|f| f.rule.as_ref()).collect();
+    let used: std::collections::HashSet<&str> = report
+        .findings
+        .iter()
+        .map(|f| f.diagnostic.code.as_ref())
+        .collect();
     for r in &report.rules {
         if r.enabled || used.contains(r.meta.id.as_ref()) {
             index.insert(r.meta.id.as_ref(), rules.len());
@@ -191,13 +194,13 @@ pub(crate) fn log(report: &PolicyReport) -> Value {
     // name rules the checker does not know: describe them minimally rather
     // than drop the findings.
     for f in &report.findings {
-        if !index.contains_key(f.rule.as_ref()) {
-            index.insert(f.rule.as_ref(), rules.len());
+        if !index.contains_key(f.diagnostic.code.as_ref()) {
+            index.insert(f.diagnostic.code.as_ref(), rules.len());
             rules.push(json!({
-                "id": f.rule,
-                "name": f.rule,
-                "shortDescription": {"text": f.rule},
-                "defaultConfiguration": {"level": level(f.severity)},
+                "id": f.diagnostic.code,
+                "name": f.diagnostic.code,
+                "shortDescription": {"text": f.diagnostic.code},
+                "defaultConfiguration": {"level": level(f.diagnostic.severity)},
             }));
         }
     }
@@ -205,15 +208,15 @@ pub(crate) fn log(report: &PolicyReport) -> Value {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for f in &report.findings {
-        let Some(&i) = index.get(f.rule.as_ref()) else {
+        let Some(&i) = index.get(f.diagnostic.code.as_ref()) else {
             continue;
         };
         match result(report, f, i, &mut files) {
             Some(r) => results.push(r),
             None => notifications.push(json!({
-                "level": level(f.severity),
-                "message": {"text": f.message},
-                "associatedRule": {"id": f.rule, "index": i},
+                "level": level(f.diagnostic.severity),
+                "message": {"text": f.diagnostic.message},
+                "associatedRule": {"id": f.diagnostic.code, "index": i},
             })),
         }
     }

@@ -107,7 +107,7 @@ pub(crate) fn render_report(report: &PolicyReport, options: &TextOptions) -> Str
     let mut indexes: HashMap<&str, LineIndex> = HashMap::new();
     for f in report
         .active()
-        .filter(|f| f.severity >= options.min_severity)
+        .filter(|f| f.diagnostic.severity >= options.min_severity)
     {
         let file = f.file().unwrap_or("");
         if current_file != Some(file) {
@@ -142,12 +142,17 @@ pub(crate) fn render_report(report: &PolicyReport, options: &TextOptions) -> Str
     if options.show_suppressed && !suppressed.is_empty() {
         let _ = writeln!(out, "suppressed:");
         for f in suppressed {
-            let at = f.span.as_ref().map(ToString::to_string).unwrap_or_default();
+            let at = f
+                .diagnostic
+                .span
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
             let reason = f.suppression.as_ref().map_or("", |s| s.reason.as_str());
             let _ = writeln!(
                 out,
                 "  {at}: {}[{}] {} — {reason}",
-                f.severity, f.rule, f.message
+                f.diagnostic.severity, f.diagnostic.code, f.diagnostic.message
             );
         }
         out.push('\n');

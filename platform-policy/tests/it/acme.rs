@@ -83,16 +83,20 @@ fn the_strict_profile_asks_for_digests_and_pull_policy() {
     .expect("check");
     let digests = report
         .active()
-        .filter(|f| f.rule == "k8s.image-digest")
+        .filter(|f| f.rule() == "k8s.image-digest")
         .count();
     assert_eq!(digests, 2);
     assert!(
         report
             .active()
-            .filter(|f| f.rule == "k8s.image-digest")
-            .all(|f| f.severity == Severity::Warning)
+            .filter(|f| f.rule() == "k8s.image-digest")
+            .all(|f| f.severity() == Severity::Warning)
     );
-    assert!(report.active().any(|f| f.rule == "k8s.pull-policy-always"));
+    assert!(
+        report
+            .active()
+            .any(|f| f.rule() == "k8s.pull-policy-always")
+    );
     let baseline = check_path(
         &acme_dir(),
         &CheckOptions::new().with_profile(platform_policy::Profile::Baseline),

@@ -30,12 +30,12 @@ fn with_message<'a>(report: &'a PolicyReport, rule: &str, text: &str) -> Vec<&'a
     report
         .findings
         .iter()
-        .filter(|f| f.rule == rule && f.message.contains(text))
+        .filter(|f| f.rule() == rule && f.message().contains(text))
         .collect()
 }
 
 fn line_column(f: &Finding) -> (u32, u32) {
-    let s = f.span.as_ref().expect("the finding is located");
+    let s = f.diagnostic.span.as_ref().expect("the finding is located");
     (s.line, s.column)
 }
 
@@ -180,7 +180,7 @@ fn ten_thousand_heredoc_markers_are_capped() {
             let syntax = report
                 .findings
                 .iter()
-                .filter(|f| f.rule == ids::DOCKER_SYNTAX);
+                .filter(|f| f.rule() == ids::DOCKER_SYNTAX);
             assert!(
                 syntax.count() <= 66,
                 "one finding per heredoc kept, at most"
@@ -241,7 +241,7 @@ fn many_stages_args_and_names_are_linear() {
             let secrets: Vec<_> = report
                 .findings
                 .iter()
-                .filter(|f| f.rule == "docker.no-secrets-in-env")
+                .filter(|f| f.rule() == "docker.no-secrets-in-env")
                 .collect();
             assert_eq!(secrets.len(), 10_000);
             // Each name is located at its own column of the one line.
@@ -251,7 +251,7 @@ fn many_stages_args_and_names_are_linear() {
                 report
                     .findings
                     .iter()
-                    .all(|f| !f.message.contains("does not name an earlier stage")),
+                    .all(|f| !f.message().contains("does not name an earlier stage")),
             );
         },
     );
@@ -339,7 +339,7 @@ fn twenty_thousand_findings_on_one_line_render_in_linear_time() {
                 report
                     .findings
                     .iter()
-                    .filter(|f| f.rule == "acme.many")
+                    .filter(|f| f.rule() == "acme.many")
                     .count(),
                 20_000
             );
@@ -467,10 +467,10 @@ fn hundred_thousand_deep_claims_and_schemas_are_located() {
                 let f = report
                     .findings
                     .iter()
-                    .find(|f| f.span.as_ref().is_some_and(|s| &*s.file == file))
+                    .find(|f| f.diagnostic.span.as_ref().is_some_and(|s| &*s.file == file))
                     .unwrap_or_else(|| panic!("a finding in {file}: {:?}", report.findings));
-                assert_eq!(f.rule, ids::INPUT_YAML);
-                assert_eq!(f.span.as_ref().map(|s| s.line), Some(line));
+                assert_eq!(f.rule(), ids::INPUT_YAML);
+                assert_eq!(f.diagnostic.span.as_ref().map(|s| s.line), Some(line));
             }
             render_all(&report);
         },
@@ -501,11 +501,11 @@ fn the_validator_depth_limit_is_located_and_can_be_raised() {
     assert_eq!(deep.len(), 1, "{:?}", report.findings);
     let f = deep[0];
     assert_eq!(
-        f.span.as_ref().map(|s| (&*s.file, s.line)),
+        f.diagnostic.span.as_ref().map(|s| (&*s.file, s.line)),
         Some(("claim.yaml", 5))
     );
     assert_eq!(
-        f.path.as_deref(),
+        f.diagnostic.path.as_deref(),
         Some(&*format!("/spec{}", "/a".repeat(9)))
     );
     let report = check_sources(sources, &CheckOptions::new()).expect("check");
@@ -513,7 +513,7 @@ fn the_validator_depth_limit_is_located_and_can_be_raised() {
         report
             .findings
             .iter()
-            .all(|f| !f.rule.starts_with("crossplane.")),
+            .all(|f| !f.rule().starts_with("crossplane.")),
         "{:?}",
         report.findings
     );
@@ -549,6 +549,7 @@ fn schema_defaults_are_budgeted() {
             assert_eq!(line_column(stopped[0]).0, 5);
             assert!(
                 stopped[0]
+                    .diagnostic
                     .path
                     .as_deref()
                     .is_some_and(|p| p.starts_with("/spec/list/"))
@@ -591,7 +592,12 @@ fn a_fifo_in_the_tree_is_reported_without_blocking() {
             );
             let files: Vec<(&str, (u32, u32))> = fifos
                 .iter()
-                .map(|f| (&*f.span.as_ref().expect("located").file, line_column(f)))
+                .map(|f| {
+                    (
+                        &*f.diagnostic.span.as_ref().expect("located").file,
+                        line_column(f),
+                    )
+                })
                 .collect();
             assert_eq!(
                 files,
@@ -681,12 +687,12 @@ fn many_selectors_join_in_linear_time() {
                 report
                     .findings
                     .iter()
-                    .all(|f| f.rule != "k8s.network-policy" && f.rule != "pdb.required"),
+                    .all(|f| f.rule() != "k8s.network-policy" && f.rule() != "pdb.required"),
                 "{:?}",
                 report
                     .findings
                     .iter()
-                    .map(|f| &f.rule)
+                    .map(|f| f.rule())
                     .collect::<std::collections::BTreeSet<_>>()
             );
             assert!(elapsed < Duration::from_secs(60), "{elapsed:?}");

@@ -12,12 +12,20 @@ fn broken_files_are_located_findings() {
     let located: Vec<String> = report
         .findings
         .iter()
-        .filter(|f| f.rule.starts_with("input.") || f.rule == ids::DOCKER_SYNTAX)
+        .filter(|f| f.rule().starts_with("input.") || f.rule() == ids::DOCKER_SYNTAX)
         .map(|f| {
-            let s = f.span.as_ref().expect("every input finding is located");
+            let s = f
+                .diagnostic
+                .span
+                .as_ref()
+                .expect("every input finding is located");
             format!(
                 "{} {}:{}:{} {}",
-                f.rule, s.file, s.line, s.column, f.message
+                f.rule(),
+                s.file,
+                s.line,
+                s.column,
+                f.message()
             )
         })
         .collect();
@@ -32,8 +40,11 @@ fn non_utf8_files_are_unreadable_not_fatal() {
     let report = check_path(dir.path(), &CheckOptions::new()).expect("check");
     assert_eq!(report.findings.len(), 1, "{:?}", report.findings);
     let f = &report.findings[0];
-    assert_eq!(f.rule, ids::INPUT_UNREADABLE);
-    assert_eq!(f.span.as_ref().map(|s| (s.line, s.column)), Some((2, 1)));
+    assert_eq!(f.rule(), ids::INPUT_UNREADABLE);
+    assert_eq!(
+        f.diagnostic.span.as_ref().map(|s| (s.line, s.column)),
+        Some((2, 1))
+    );
 }
 
 #[test]
@@ -43,19 +54,19 @@ fn a_config_naming_unknown_rules_is_located() {
     let config: Vec<String> = report
         .findings
         .iter()
-        .filter(|f| f.rule.starts_with("config."))
+        .filter(|f| f.rule().starts_with("config."))
         .map(|f| {
             format!(
                 "{} line {}: {}",
-                f.rule,
-                f.span.as_ref().map_or(0, |s| s.line),
-                f.message
+                f.rule(),
+                f.diagnostic.span.as_ref().map_or(0, |s| s.line),
+                f.message()
             )
         })
         .collect();
     insta::assert_debug_snapshot!("bad_config_findings", config);
     // The rest of the configuration still applies: the check ran.
-    assert!(report.active().any(|f| f.rule == "k8s.privileged"));
+    assert!(report.active().any(|f| f.rule() == "k8s.privileged"));
 }
 
 #[test]

@@ -13,7 +13,7 @@ fn annotations_and_comments_suppress_with_reasons() {
         .filter_map(|f| {
             let s = f.suppression.as_ref()?;
             Some((
-                f.rule.to_string(),
+                f.rule().to_string(),
                 f.file().unwrap_or("").to_owned(),
                 s.kind,
                 s.reason.clone(),
@@ -22,17 +22,17 @@ fn annotations_and_comments_suppress_with_reasons() {
         .collect();
     insta::assert_debug_snapshot!("suppressed", suppressed);
     // An annotation without a reason is not applied and is itself reported.
-    assert!(report.active().any(|f| f.rule == "k8s.replicas-min"));
+    assert!(report.active().any(|f| f.rule() == "k8s.replicas-min"));
     let problems: Vec<String> = report
         .findings
         .iter()
-        .filter(|f| f.rule == ids::POLICY_EXEMPTION)
+        .filter(|f| f.rule() == ids::POLICY_EXEMPTION)
         .map(|f| {
             format!(
                 "{}:{} {}",
                 f.file().unwrap_or(""),
-                f.span.as_ref().map_or(0, |s| s.line),
-                f.message
+                f.diagnostic.span.as_ref().map_or(0, |s| s.line),
+                f.message()
             )
         })
         .collect();

@@ -40,10 +40,11 @@ pub(crate) fn brief(report: &PolicyReport) -> Vec<String> {
         .active()
         .map(|f| {
             let at = f
+                .diagnostic
                 .span
                 .as_ref()
                 .map_or_else(String::new, |s| format!("{}:{}", s.file, s.line));
-            format!("{} {at}", f.rule)
+            format!("{} {at}", f.rule())
         })
         .collect()
 }

@@ -20,8 +20,8 @@ fn pdb_selectors_and_matchexpressions() {
         check_path(&fixture("workloads/pdb-and.yaml"), &CheckOptions::new()).expect("check");
     let pdb: Vec<String> = report
         .active()
-        .filter(|f| f.rule.starts_with("pdb."))
-        .map(|f| format!("{} {}", f.rule, f.message))
+        .filter(|f| f.rule().starts_with("pdb."))
+        .map(|f| format!("{} {}", f.rule(), f.message()))
         .collect();
     assert_eq!(
         pdb,
@@ -38,14 +38,14 @@ fn crossplane_claims_against_their_definition() {
     let report = check_fixture("crossplane", &CheckOptions::new());
     let found: Vec<String> = report
         .active()
-        .filter(|f| f.rule.starts_with("crossplane."))
+        .filter(|f| f.rule().starts_with("crossplane."))
         .map(|f| {
             format!(
                 "{} {}:{} {}",
-                f.rule,
+                f.rule(),
                 f.file().unwrap_or(""),
-                f.span.as_ref().map_or(0, |s| s.line),
-                f.message
+                f.diagnostic.span.as_ref().map_or(0, |s| s.line),
+                f.message()
             )
         })
         .collect();
@@ -57,14 +57,14 @@ fn cross_artefact_rules() {
     let report = check_fixture("xref", &CheckOptions::new());
     let found: Vec<String> = report
         .active()
-        .filter(|f| f.rule.starts_with("xref.") || f.rule.starts_with("catalog."))
+        .filter(|f| f.rule().starts_with("xref.") || f.rule().starts_with("catalog."))
         .map(|f| {
             format!(
                 "{} {}:{} {}",
-                f.rule,
+                f.rule(),
                 f.file().unwrap_or(""),
-                f.span.as_ref().map_or(0, |s| s.line),
-                f.message
+                f.diagnostic.span.as_ref().map_or(0, |s| s.line),
+                f.message()
             )
         })
         .collect();
@@ -76,7 +76,7 @@ fn the_lifecycle_ladder_raises_production_findings() {
     let report = check_fixture("xref", &CheckOptions::new());
     let read_only = report
         .active()
-        .find(|f| f.rule == "k8s.run-as-non-root" || f.rule == "k8s.capabilities-drop-all");
+        .find(|f| f.rule() == "k8s.run-as-non-root" || f.rule() == "k8s.capabilities-drop-all");
     // invoice-service is production: restricted failures become errors.
     let seccomp_free = check_text(
         "deploy.yaml",
@@ -84,9 +84,9 @@ fn the_lifecycle_ladder_raises_production_findings() {
     );
     let warn = seccomp_free
         .active()
-        .find(|f| f.rule == "k8s.seccomp")
+        .find(|f| f.rule() == "k8s.seccomp")
         .expect("seccomp");
-    assert_eq!(warn.severity, Severity::Warning);
+    assert_eq!(warn.severity(), Severity::Warning);
     let _ = read_only;
     let mut inputs = Inputs::new();
     inputs.add_source(
@@ -104,8 +104,8 @@ fn the_lifecycle_ladder_raises_production_findings() {
         .check_inputs(inputs);
     let seccomp: Vec<(String, Severity)> = report
         .active()
-        .filter(|f| f.rule == "k8s.seccomp")
-        .map(|f| (f.file().unwrap_or("").to_owned(), f.severity))
+        .filter(|f| f.rule() == "k8s.seccomp")
+        .map(|f| (f.file().unwrap_or("").to_owned(), f.severity()))
         .collect();
     assert_eq!(
         seccomp,
@@ -134,12 +134,12 @@ fn configuration_overrides_profile_defaults() {
         "workloads",
         &CheckOptions::new().with_config(config.clone()),
     );
-    assert!(!report.findings.iter().any(|f| f.rule == "k8s.privileged"));
+    assert!(!report.findings.iter().any(|f| f.rule() == "k8s.privileged"));
     assert!(
         report
             .active()
-            .filter(|f| f.rule == "k8s.host-port")
-            .all(|f| f.severity == Severity::Error)
+            .filter(|f| f.rule() == "k8s.host-port")
+            .all(|f| f.severity() == Severity::Error)
     );
     let docker = platform_policy::check_sources(
         [("Dockerfile", "FROM docker.io/library/alpine:3.20\nFROM gcr.io/distroless/static:nonroot\nUSER 65532\n")],
@@ -148,8 +148,8 @@ fn configuration_overrides_profile_defaults() {
     .expect("check");
     let untrusted: Vec<&str> = docker
         .active()
-        .filter(|f| f.rule == "docker.trusted-registry")
-        .map(|f| f.message.as_str())
+        .filter(|f| f.rule() == "docker.trusted-registry")
+        .map(|f| f.message())
         .collect();
     assert_eq!(
         untrusted,
@@ -212,10 +212,10 @@ fn custom_rules_run_with_config_and_exemptions() {
     let report = check_path(&fixture("workloads/pdb-and.yaml"), &options).expect("check");
     let custom: Vec<&Finding> = report
         .active()
-        .filter(|f| f.rule == "acme.team-label")
+        .filter(|f| f.rule() == "acme.team-label")
         .collect();
     assert_eq!(custom.len(), 2);
-    assert!(custom.iter().all(|f| f.severity == Severity::Error));
+    assert!(custom.iter().all(|f| f.severity() == Severity::Error));
     let sarif = report.to_sarif();
     assert!(
         sarif["runs"][0]["tool"]["driver"]["rules"]
@@ -248,7 +248,7 @@ fn profiles_change_which_rules_run() {
         "workloads",
         &CheckOptions::new().with_profile(Profile::Strict),
     );
-    assert!(!base.findings.iter().any(|f| f.rule == "k8s.resources"));
-    assert!(strict.findings.iter().any(|f| f.rule == "k8s.high-uid"));
+    assert!(!base.findings.iter().any(|f| f.rule() == "k8s.resources"));
+    assert!(strict.findings.iter().any(|f| f.rule() == "k8s.high-uid"));
     assert!(base.summary.findings < strict.summary.findings);
 }

@@ -11,10 +11,10 @@ use crate::{acme_dir, fixture};
 fn rules_by_line(report: &platform_policy::TreeReport) -> HashMap<(String, u32), Vec<String>> {
     let mut at: HashMap<(String, u32), Vec<String>> = HashMap::new();
     for f in &report.report.findings {
-        if let Some(span) = &f.span {
+        if let Some(span) = &f.diagnostic.span {
             at.entry((span.file.to_string(), span.line))
                 .or_default()
-                .push(f.rule.to_string());
+                .push(f.rule().to_string());
         }
     }
     at
@@ -23,7 +23,7 @@ fn rules_by_line(report: &platform_policy::TreeReport) -> HashMap<(String, u32),
 #[test]
 fn each_problem_of_two_components_is_reported_once() {
     let report = check_tree(&fixture("two-components"), &CheckOptions::new()).expect("check");
-    let rules: Vec<&str> = report.report.findings.iter().map(|f| &*f.rule).collect();
+    let rules: Vec<&str> = report.report.findings.iter().map(|f| f.rule()).collect();
     // The missing owner: Backstage's verdict, not the policy's re-derivation.
     assert!(rules.contains(&"entity.kind-schema"), "{rules:?}");
     assert!(!rules.contains(&"catalog.owner-required"), "{rules:?}");
@@ -43,7 +43,7 @@ fn each_problem_of_two_components_is_reported_once() {
     let errors = report
         .report
         .active()
-        .filter(|f| f.severity == Severity::Error)
+        .filter(|f| f.severity() == Severity::Error)
         .count();
     assert_eq!(s.errors, errors);
     assert!(report.fails_at(Severity::Error));
@@ -59,7 +59,7 @@ fn the_policy_alone_still_reports_what_the_tree_check_supersedes() {
     // Embedders who run only the policy keep its catalog rules.
     let policy = platform_policy::check_path(&fixture("two-components"), &CheckOptions::new())
         .expect("check");
-    let rules: Vec<&str> = policy.findings.iter().map(|f| &*f.rule).collect();
+    let rules: Vec<&str> = policy.findings.iter().map(|f| f.rule()).collect();
     assert!(rules.contains(&"catalog.owner-required"), "{rules:?}");
     assert!(rules.contains(&"catalog.owner-is-group"), "{rules:?}");
 }

@@ -379,14 +379,7 @@ pub(crate) fn lint(args: &LintArgs) -> Result<ExitCode, String> {
     let failed = findings.iter().any(Diagnostic::is_error);
     match args.format {
         Format::Json => {
-            let list: Vec<serde_json::Value> = findings
-                .iter()
-                .map(|d| {
-                    let (line, column) = d.span.as_ref().map_or((1, 1), |s| (s.line, s.column));
-                    serde_json::json!({"code": d.code, "severity": d.severity, "message": d.message,
-                        "path": d.path, "file": template.file(), "line": line, "column": column, "notes": d.notes})
-                })
-                .collect();
+            let list: Vec<_> = findings.iter().map(Diagnostic::record).collect();
             print_json(&serde_json::json!({"findings": list, "valid": !failed}))?;
         }
         Format::Text => {
