@@ -6,7 +6,7 @@
 //! ```
 //! use platform_model::synthetic::SyntheticOrg;
 //!
-//! let org = SyntheticOrg::new(500).seed(7).generate();
+//! let org = SyntheticOrg::new(500).with_seed(7).generate();
 //! assert_eq!(org.len(), 500);
 //! let validator = platform_model::validate::Validator::new();
 //! assert!(org.iter().all(|e| validator.validate(e.to_value().unwrap()).is_valid()));
@@ -66,15 +66,27 @@ impl SyntheticOrg {
     }
 
     /// Sets the random seed.
-    pub fn seed(mut self, seed: u64) -> Self {
+    pub fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed.max(1);
         self
     }
 
+    /// Deprecated name of [`with_seed`](Self::with_seed).
+    #[deprecated(since = "0.1.1", note = "use `with_seed`")]
+    pub fn seed(self, seed: u64) -> Self {
+        self.with_seed(seed)
+    }
+
     /// Sets the largest number of documents per written file (default 20).
-    pub fn max_documents_per_file(mut self, n: usize) -> Self {
+    pub fn with_max_documents_per_file(mut self, n: usize) -> Self {
         self.max_documents_per_file = n.max(1);
         self
+    }
+
+    /// Deprecated name of [`with_max_documents_per_file`](Self::with_max_documents_per_file).
+    #[deprecated(since = "0.1.1", note = "use `with_max_documents_per_file`")]
+    pub fn max_documents_per_file(self, n: usize) -> Self {
+        self.with_max_documents_per_file(n)
     }
 
     /// Generates the entities: groups first, then users, domains, systems,
@@ -374,7 +386,7 @@ mod tests {
             SyntheticOrg::new(300).values()
         );
         assert_ne!(
-            SyntheticOrg::new(300).seed(2).values(),
+            SyntheticOrg::new(300).with_seed(2).values(),
             SyntheticOrg::new(300).values()
         );
     }

@@ -50,23 +50,44 @@ pub struct RuleConfig {
 impl RuleConfig {
     /// Turns the rule on or off.
     #[must_use]
-    pub fn enabled(mut self, enabled: bool) -> Self {
+    pub fn with_enabled(mut self, enabled: bool) -> Self {
         self.enabled = Some(enabled);
         self
     }
 
+    /// Deprecated name of [`with_enabled`](Self::with_enabled).
+    #[deprecated(since = "0.1.1", note = "use `with_enabled`")]
+    #[must_use]
+    pub fn enabled(self, enabled: bool) -> Self {
+        self.with_enabled(enabled)
+    }
+
     /// Overrides the severity (and turns the rule on).
     #[must_use]
-    pub fn severity(mut self, severity: Severity) -> Self {
+    pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = Some(severity);
         self
     }
 
+    /// Deprecated name of [`with_severity`](Self::with_severity).
+    #[deprecated(since = "0.1.1", note = "use `with_severity`")]
+    #[must_use]
+    pub fn severity(self, severity: Severity) -> Self {
+        self.with_severity(severity)
+    }
+
     /// Sets an option.
     #[must_use]
-    pub fn option(mut self, name: impl Into<String>, value: Value) -> Self {
+    pub fn with_option(mut self, name: impl Into<String>, value: Value) -> Self {
         self.options.insert(name.into(), value);
         self
+    }
+
+    /// Deprecated name of [`with_option`](Self::with_option).
+    #[deprecated(since = "0.1.1", note = "use `with_option`")]
+    #[must_use]
+    pub fn option(self, name: impl Into<String>, value: Value) -> Self {
+        self.with_option(name, value)
     }
 }
 

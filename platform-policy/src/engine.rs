@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 
 use crate::config::PolicyConfig;
 use crate::dockerfile::DockerfileLimits;
-use crate::error::PolicyError;
+use crate::error::Error;
 use crate::finding::ids;
 use crate::finding::{ArtefactId, ArtefactKind, Finding, PssLevel};
 use crate::inputs::{FileHint, FileOutcome, Inputs, classify, discover};
@@ -25,7 +25,7 @@ use crate::scorecard;
 /// Largest file read, in bytes (larger ones are `input.unreadable`).
 pub const DEFAULT_MAX_FILE_BYTES: usize = 16 * 1024 * 1024;
 /// Largest configuration file read, in bytes (a larger one is
-/// [`PolicyError::TooLarge`]).
+/// [`Error::TooLarge`]).
 pub const DEFAULT_MAX_CONFIG_BYTES: usize = 1024 * 1024;
 
 /// How to check.
@@ -98,7 +98,7 @@ impl CheckOptions {
     /// # Errors
     ///
     /// As [`Registry::register`].
-    pub fn with_rule(mut self, rule: impl Rule + 'static) -> Result<Self, PolicyError> {
+    pub fn with_rule(mut self, rule: impl Rule + 'static) -> Result<Self, Error> {
         self.registry.register(rule)?;
         Ok(self)
     }
@@ -178,7 +178,7 @@ struct Effective {
 /// let rules: Vec<&str> = report.findings.iter().map(|f| f.rule()).collect();
 /// assert!(rules.contains(&"docker.base-image-pinned"));
 /// assert!(rules.contains(&"docker.non-root-user"));
-/// # Ok::<(), platform_policy::PolicyError>(())
+/// # Ok::<(), platform_policy::Error>(())
 /// ```
 #[derive(Clone)]
 pub struct Checker {
@@ -209,10 +209,10 @@ impl Checker {
     ///
     /// # Errors
     ///
-    /// [`PolicyError::Io`]/[`PolicyError::NotFound`] when the configuration
-    /// file cannot be read, [`PolicyError::Glob`] for an invalid exclude
+    /// [`Error::Io`]/[`Error::NotFound`] when the configuration
+    /// file cannot be read, [`Error::Glob`] for an invalid exclude
     /// glob. Problems *inside* the configuration are findings.
-    pub fn new(options: &CheckOptions) -> Result<Self, PolicyError> {
+    pub fn new(options: &CheckOptions) -> Result<Self, Error> {
         let mut config_findings = Vec::new();
         let mut config_source = None;
         let mut config = options.config.clone().unwrap_or_default();
@@ -256,12 +256,12 @@ impl Checker {
             .collect();
         let mut builder = GlobSetBuilder::new();
         for pattern in config.exclude.iter().chain(&options.exclude) {
-            builder.add(Glob::new(pattern).map_err(|e| PolicyError::Glob {
+            builder.add(Glob::new(pattern).map_err(|e| Error::Glob {
                 pattern: pattern.clone(),
                 message: e.to_string(),
             })?);
         }
-        let exclude = builder.build().map_err(|e| PolicyError::Glob {
+        let exclude = builder.build().map_err(|e| Error::Glob {
             pattern: config.exclude.join(", "),
             message: e.to_string(),
         })?;
@@ -306,10 +306,10 @@ impl Checker {
     ///
     /// # Errors
     ///
-    /// [`PolicyError::NotFound`] or [`PolicyError::Io`] when `path` itself
+    /// [`Error::NotFound`] or [`Error::Io`] when `path` itself
     /// cannot be read.
-    pub fn read_path(&self, path: &Path) -> Result<Inputs, PolicyError> {
-        let meta = std::fs::metadata(path).map_err(|e| PolicyError::io(path, e))?;
+    pub fn read_path(&self, path: &Path) -> Result<Inputs, Error> {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         let candidates = if meta.is_dir() {
             discover(path, self.gitignore, &self.exclude)
         } else {
@@ -354,7 +354,7 @@ impl Checker {
     /// # Errors
     ///
     /// As [`read_path`](Self::read_path).
-    pub fn check_path(&self, path: &Path) -> Result<PolicyReport, PolicyError> {
+    pub fn check_path(&self, path: &Path) -> Result<PolicyReport, Error> {
         let inputs = self.read_path(path)?;
         Ok(self.check_inputs(inputs))
     }
@@ -598,21 +598,21 @@ fn outcome_first(outcome: &mut FileOutcome) -> Option<&mut Finding> {
 
 /// Reads the configuration file: a regular file of at most `max` bytes of
 /// UTF-8.
-fn read_config(path: &Path, max: usize) -> Result<String, PolicyError> {
+fn read_config(path: &Path, max: usize) -> Result<String, Error> {
     let bytes = read_limited(path, max).map_err(|e| match e {
-        ReadError::NotRegular(kind) => PolicyError::NotRegular {
+        ReadError::NotRegular(kind) => Error::NotRegular {
             path: path.to_path_buf(),
             kind,
         },
-        ReadError::TooLarge(limit) => PolicyError::TooLarge {
+        ReadError::TooLarge(limit) => Error::TooLarge {
             path: path.to_path_buf(),
             limit,
         },
-        ReadError::Io(source) => PolicyError::io(path, source),
-        other => PolicyError::io(path, std::io::Error::other(other.to_string())),
+        ReadError::Io(source) => Error::io(path, source),
+        other => Error::io(path, std::io::Error::other(other.to_string())),
     })?;
     String::from_utf8(bytes).map_err(|e| {
-        PolicyError::io(
+        Error::io(
             path,
             std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error()),
         )
@@ -624,7 +624,7 @@ fn read_config(path: &Path, max: usize) -> Result<String, PolicyError> {
 /// # Errors
 ///
 /// As [`Checker::new`] and [`Checker::check_path`].
-pub fn check_path(path: &Path, options: &CheckOptions) -> Result<PolicyReport, PolicyError> {
+pub fn check_path(path: &Path, options: &CheckOptions) -> Result<PolicyReport, Error> {
     Checker::new(options)?.check_path(path)
 }
 
@@ -634,10 +634,7 @@ pub fn check_path(path: &Path, options: &CheckOptions) -> Result<PolicyReport, P
 /// # Errors
 ///
 /// As [`Checker::new`].
-pub fn check_sources<I, P, T>(
-    sources: I,
-    options: &CheckOptions,
-) -> Result<PolicyReport, PolicyError>
+pub fn check_sources<I, P, T>(sources: I, options: &CheckOptions) -> Result<PolicyReport, Error>
 where
     I: IntoIterator<Item = (P, T)>,
     P: Into<Arc<str>>,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 /// errors: they are [`Finding`](crate::Finding)s of the report.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
-pub enum PolicyError {
+pub enum Error {
     /// The path to check does not exist.
     #[error("`{}` does not exist", path.display())]
     NotFound {
@@ -65,7 +65,7 @@ pub enum PolicyError {
     },
 }
 
-impl PolicyError {
+impl Error {
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         if source.kind() == std::io::ErrorKind::NotFound {
             Self::NotFound {

@@ -8,7 +8,7 @@
 //! the span (`file:line:column`) of the exact offending field, or of its
 //! parent when the field is missing. Reports render as text with snippets,
 //! JSON, and SARIF 2.1.0 for GitHub code scanning; every Component gets a
-//! Bronze/Silver/Gold scorecard. `Err` ([`PolicyError`]) only means a check
+//! Bronze/Silver/Gold scorecard. `Err` ([`Error`]) only means a check
 //! could not run.
 //!
 //! # Example
@@ -45,7 +45,7 @@
 //! assert_eq!(json["findings"][0]["file"], "deploy/deployment.yaml");
 //! let sarif = report.to_sarif();
 //! assert_eq!(sarif["version"], "2.1.0");
-//! # Ok::<(), platform_policy::PolicyError>(())
+//! # Ok::<(), platform_policy::Error>(())
 //! ```
 //!
 //! [`check_path`] does the same for a directory tree: it walks it
@@ -120,7 +120,10 @@ pub use engine::{
     CheckOptions, Checker, DEFAULT_MAX_CONFIG_BYTES, DEFAULT_MAX_FILE_BYTES, check_path,
     check_sources,
 };
-pub use error::PolicyError;
+pub use error::Error;
+/// The crate's error type under its first name.
+#[deprecated(since = "0.1.1", note = "use `platform_policy::Error`")]
+pub type PolicyError = Error;
 pub use finding::ids;
 pub use finding::{ArtefactId, ArtefactKind, Finding, PssLevel, Suppression, SuppressionKind};
 pub use inputs::{

@@ -10,7 +10,7 @@ use platform_model::{Severity, Span};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::error::PolicyError;
+use crate::error::Error;
 use crate::finding::{ArtefactId, ArtefactKind, Finding};
 use crate::inputs::{CatalogDoc, Inputs, Manifest};
 use crate::joins::{Joins, Origin};
@@ -201,51 +201,100 @@ impl RuleMeta {
 
     /// Sets the rationale (help text).
     #[must_use]
-    pub fn rationale(mut self, text: impl Into<Cow<'static, str>>) -> Self {
+    pub fn with_rationale(mut self, text: impl Into<Cow<'static, str>>) -> Self {
         self.rationale = text.into();
         self
     }
 
+    /// Deprecated name of [`with_rationale`](Self::with_rationale).
+    #[deprecated(since = "0.1.1", note = "use `with_rationale`")]
+    #[must_use]
+    pub fn rationale(self, text: impl Into<Cow<'static, str>>) -> Self {
+        self.with_rationale(text)
+    }
+
     /// Sets the artefact kinds the rule reads.
     #[must_use]
-    pub fn applies_to(mut self, kinds: &[ArtefactKind]) -> Self {
+    pub fn with_applies_to(mut self, kinds: &[ArtefactKind]) -> Self {
         self.applies_to = kinds.to_vec();
         self
     }
 
+    /// Deprecated name of [`with_applies_to`](Self::with_applies_to).
+    #[deprecated(since = "0.1.1", note = "use `with_applies_to`")]
+    #[must_use]
+    pub fn applies_to(self, kinds: &[ArtefactKind]) -> Self {
+        self.with_applies_to(kinds)
+    }
+
     /// Sets the lowest profile that turns the rule on.
     #[must_use]
-    pub fn profile(mut self, profile: Profile) -> Self {
+    pub fn with_profile(mut self, profile: Profile) -> Self {
         self.profile = profile;
         self
     }
 
+    /// Deprecated name of [`with_profile`](Self::with_profile).
+    #[deprecated(since = "0.1.1", note = "use `with_profile`")]
+    #[must_use]
+    pub fn profile(self, profile: Profile) -> Self {
+        self.with_profile(profile)
+    }
+
     /// Sets the severity under `strict`.
     #[must_use]
-    pub fn strict_severity(mut self, severity: Severity) -> Self {
+    pub fn with_strict_severity(mut self, severity: Severity) -> Self {
         self.strict_severity = Some(severity);
         self
     }
 
+    /// Deprecated name of [`with_strict_severity`](Self::with_strict_severity).
+    #[deprecated(since = "0.1.1", note = "use `with_strict_severity`")]
+    #[must_use]
+    pub fn strict_severity(self, severity: Severity) -> Self {
+        self.with_strict_severity(severity)
+    }
+
     /// Leaves the rule off unless the configuration turns it on.
     #[must_use]
-    pub fn off_by_default(mut self) -> Self {
+    pub fn with_off_by_default(mut self) -> Self {
         self.enabled_by_default = false;
         self
     }
 
+    /// Deprecated name of [`with_off_by_default`](Self::with_off_by_default).
+    #[deprecated(since = "0.1.1", note = "use `with_off_by_default`")]
+    #[must_use]
+    pub fn off_by_default(self) -> Self {
+        self.with_off_by_default()
+    }
+
     /// Adds a tag.
     #[must_use]
-    pub fn tag(mut self, tag: impl Into<Cow<'static, str>>) -> Self {
+    pub fn with_tag(mut self, tag: impl Into<Cow<'static, str>>) -> Self {
         self.tags.push(tag.into());
         self
     }
 
+    /// Deprecated name of [`with_tag`](Self::with_tag).
+    #[deprecated(since = "0.1.1", note = "use `with_tag`")]
+    #[must_use]
+    pub fn tag(self, tag: impl Into<Cow<'static, str>>) -> Self {
+        self.with_tag(tag)
+    }
+
     /// Adds an option.
     #[must_use]
-    pub fn option(mut self, option: RuleOption) -> Self {
+    pub fn with_option(mut self, option: RuleOption) -> Self {
         self.options.push(option);
         self
+    }
+
+    /// Deprecated name of [`with_option`](Self::with_option).
+    #[deprecated(since = "0.1.1", note = "use `with_option`")]
+    #[must_use]
+    pub fn option(self, option: RuleOption) -> Self {
+        self.with_option(option)
     }
 
     /// Whether the rule is tagged `security`.
@@ -294,10 +343,10 @@ impl RuleMeta {
 /// let mut registry = Registry::builtin();
 /// registry.register(TeamLabel(
 ///     RuleMeta::new("acme.team-label", "Workloads name their team", Severity::Warning)
-///         .applies_to(&[ArtefactKind::Manifest]),
+///         .with_applies_to(&[ArtefactKind::Manifest]),
 /// ))?;
 /// assert!(registry.get("acme.team-label").is_some());
-/// # Ok::<(), platform_policy::PolicyError>(())
+/// # Ok::<(), platform_policy::Error>(())
 /// ```
 pub trait Rule: Send + Sync {
     /// The rule's metadata.
@@ -506,10 +555,10 @@ impl Registry {
     ///
     /// # Errors
     ///
-    /// [`PolicyError::InvalidRuleId`] for an id that is not
-    /// `domain.kebab-name`, [`PolicyError::DuplicateRule`] for an id that
+    /// [`Error::InvalidRuleId`] for an id that is not
+    /// `domain.kebab-name`, [`Error::DuplicateRule`] for an id that
     /// is taken.
-    pub fn register(&mut self, rule: impl Rule + 'static) -> Result<&mut Self, PolicyError> {
+    pub fn register(&mut self, rule: impl Rule + 'static) -> Result<&mut Self, Error> {
         self.register_arc(Arc::new(rule))
     }
 
@@ -518,13 +567,13 @@ impl Registry {
     /// # Errors
     ///
     /// As [`register`](Self::register).
-    pub fn register_arc(&mut self, rule: Arc<dyn Rule>) -> Result<&mut Self, PolicyError> {
+    pub fn register_arc(&mut self, rule: Arc<dyn Rule>) -> Result<&mut Self, Error> {
         let id = rule.meta().id.to_string();
         if !valid_rule_id(&id) {
-            return Err(PolicyError::InvalidRuleId { id });
+            return Err(Error::InvalidRuleId { id });
         }
         if self.get(&id).is_some() {
-            return Err(PolicyError::DuplicateRule { id });
+            return Err(Error::DuplicateRule { id });
         }
         self.rules.push(rule);
         Ok(self)
@@ -590,8 +639,8 @@ mod tests {
         assert_eq!("STRICT".parse::<Profile>(), Ok(Profile::Strict));
         assert!("lenient".parse::<Profile>().is_err());
         let meta = RuleMeta::new("k8s.image-digest", "t", Severity::Info)
-            .profile(Profile::Restricted)
-            .strict_severity(Severity::Warning);
+            .with_profile(Profile::Restricted)
+            .with_strict_severity(Severity::Warning);
         assert_eq!(
             meta.defaults_for(Profile::Baseline),
             (false, Severity::Info)

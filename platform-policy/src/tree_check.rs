@@ -19,7 +19,7 @@ use platform_model::{Diagnostic, Severity};
 use serde_json::Value;
 
 use crate::engine::{CheckOptions, check_path};
-use crate::error::PolicyError;
+use crate::error::Error;
 use crate::finding::Finding;
 use crate::report::{PolicyReport, Summary, TextOptions};
 
@@ -134,14 +134,14 @@ impl TreeReport {
 ///
 /// # Errors
 ///
-/// [`PolicyError`] when the policy check cannot run (a missing path, an
+/// [`Error`] when the policy check cannot run (a missing path, an
 /// unreadable configuration) or the catalog cannot be loaded at all.
-pub fn check_tree(path: &Path, options: &CheckOptions) -> Result<TreeReport, PolicyError> {
+pub fn check_tree(path: &Path, options: &CheckOptions) -> Result<TreeReport, Error> {
     let policy = check_path(path, options)?;
-    let validator = Validator::builder().mode(ValidationMode::Full).build();
+    let validator = Validator::builder().with_mode(ValidationMode::Full).build();
     let catalog = Loader::new(LoadOptions::default().with_validator(validator))
         .and_then(|loader| loader.load(path))
-        .map_err(|e| PolicyError::io(path, std::io::Error::other(e.to_string())))?;
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
     let graph = CatalogGraph::from_catalog(&catalog);
     let mut catalog_findings: Vec<Diagnostic> = catalog.diagnostics().cloned().collect();
     catalog_findings.extend(graph.problems().into_iter().map(Diagnostic::from));

@@ -33,28 +33,52 @@ impl Default for Traversal {
 
 impl Traversal {
     /// Follow dependencies of dependencies (default `true`).
-    pub fn transitive(mut self, transitive: bool) -> Self {
+    pub fn with_transitive(mut self, transitive: bool) -> Self {
         self.transitive = transitive;
         self
     }
 
+    /// Deprecated name of [`with_transitive`](Self::with_transitive).
+    #[deprecated(since = "0.1.1", note = "use `with_transitive`")]
+    pub fn transitive(self, transitive: bool) -> Self {
+        self.with_transitive(transitive)
+    }
+
     /// Follow consumed APIs to their providers (default `true`).
-    pub fn through_apis(mut self, through: bool) -> Self {
+    pub fn with_through_apis(mut self, through: bool) -> Self {
         self.through_apis = through;
         self
     }
 
+    /// Deprecated name of [`with_through_apis`](Self::with_through_apis).
+    #[deprecated(since = "0.1.1", note = "use `with_through_apis`")]
+    pub fn through_apis(self, through: bool) -> Self {
+        self.with_through_apis(through)
+    }
+
     /// Follow `dependsOn` (default `true`); turn it off to see only API
     /// dependencies.
-    pub fn depends_on(mut self, follow: bool) -> Self {
+    pub fn with_depends_on(mut self, follow: bool) -> Self {
         self.depends_on = follow;
         self
     }
 
+    /// Deprecated name of [`with_depends_on`](Self::with_depends_on).
+    #[deprecated(since = "0.1.1", note = "use `with_depends_on`")]
+    pub fn depends_on(self, follow: bool) -> Self {
+        self.with_depends_on(follow)
+    }
+
     /// Report only these kinds (the walk still passes through others).
-    pub fn kinds(mut self, kinds: impl IntoIterator<Item = EntityKind>) -> Self {
+    pub fn with_kinds(mut self, kinds: impl IntoIterator<Item = EntityKind>) -> Self {
         self.kinds = kinds.into_iter().collect();
         self
+    }
+
+    /// Deprecated name of [`with_kinds`](Self::with_kinds).
+    #[deprecated(since = "0.1.1", note = "use `with_kinds`")]
+    pub fn kinds(self, kinds: impl IntoIterator<Item = EntityKind>) -> Self {
+        self.with_kinds(kinds)
     }
 }
 

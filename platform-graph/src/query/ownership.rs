@@ -32,15 +32,27 @@ impl Default for OwnedBy {
 
 impl OwnedBy {
     /// Include what descendant groups own (default `true`).
-    pub fn transitive(mut self, transitive: bool) -> Self {
+    pub fn with_transitive(mut self, transitive: bool) -> Self {
         self.transitive = transitive;
         self
     }
 
+    /// Deprecated name of [`with_transitive`](Self::with_transitive).
+    #[deprecated(since = "0.1.1", note = "use `with_transitive`")]
+    pub fn transitive(self, transitive: bool) -> Self {
+        self.with_transitive(transitive)
+    }
+
     /// Only these kinds (default: every kind).
-    pub fn kinds(mut self, kinds: impl IntoIterator<Item = EntityKind>) -> Self {
+    pub fn with_kinds(mut self, kinds: impl IntoIterator<Item = EntityKind>) -> Self {
         self.kinds = kinds.into_iter().collect();
         self
+    }
+
+    /// Deprecated name of [`with_kinds`](Self::with_kinds).
+    #[deprecated(since = "0.1.1", note = "use `with_kinds`")]
+    pub fn kinds(self, kinds: impl IntoIterator<Item = EntityKind>) -> Self {
+        self.with_kinds(kinds)
     }
 }
 
@@ -203,7 +215,7 @@ impl CatalogGraph {
     /// # use platform_graph::{CatalogGraph, OwnedBy, EntityKind};
     /// # let graph = platform_graph::testing::acme_graph();
     /// let payments = graph.resolve("group:payments-team")?;
-    /// let services = graph.owned_by(payments, &OwnedBy::default().kinds([EntityKind::Component]))?;
+    /// let services = graph.owned_by(payments, &OwnedBy::default().with_kinds([EntityKind::Component]))?;
     /// assert!(services.iter().any(|o| graph.entity_ref(o.entity).name() == "payment-service"));
     /// # Ok::<(), platform_graph::Error>(())
     /// ```

@@ -20,13 +20,13 @@ fn everything_engineering_owns() {
         .expect("owned");
     insta::assert_json_snapshot!(graph.owned_report(&owned));
     let direct = graph
-        .owned_by(engineering, &OwnedBy::default().transitive(false))
+        .owned_by(engineering, &OwnedBy::default().with_transitive(false))
         .expect("owned");
     assert!(direct.is_empty());
     let components = graph
         .owned_by(
             engineering,
-            &OwnedBy::default().kinds([EntityKind::Component]),
+            &OwnedBy::default().with_kinds([EntityKind::Component]),
         )
         .expect("owned");
     assert_eq!(components.len(), 3);
@@ -74,10 +74,14 @@ fn dependencies_and_dependents_through_apis() {
         names.sort();
         names
     };
-    let direct = names(graph.dependencies(
-        payment,
-        &Traversal::default().transitive(false).through_apis(false),
-    ));
+    let direct = names(
+        graph.dependencies(
+            payment,
+            &Traversal::default()
+                .with_transitive(false)
+                .with_through_apis(false),
+        ),
+    );
     assert_eq!(
         direct,
         [
@@ -87,7 +91,7 @@ fn dependencies_and_dependents_through_apis() {
     );
     let providers = names(graph.dependencies(
         payment,
-        &Traversal::default().kinds([EntityKind::Component]),
+        &Traversal::default().with_kinds([EntityKind::Component]),
     ));
     assert_eq!(
         providers,

@@ -28,7 +28,7 @@
 //! assert!(backstage.backstage_error.as_deref().unwrap_or_default()
 //!     .starts_with("InputError: Policy check failed for component:default/bad name; caused by Error: \"metadata.name\" is not valid"));
 //!
-//! let full = Validator::builder().mode(ValidationMode::Full).build().validate(doc);
+//! let full = Validator::builder().with_mode(ValidationMode::Full).build().validate(doc);
 //! let pointers: Vec<&str> = full.problems.iter().map(|p| p.path.as_str()).collect();
 //! assert_eq!(pointers, ["/metadata/name", "/metadata/tags/0", "/spec"]);
 //! ```
@@ -316,28 +316,52 @@ pub struct ValidatorBuilder {
 
 impl ValidatorBuilder {
     /// Sets the mode.
-    pub fn mode(mut self, mode: ValidationMode) -> Self {
+    pub fn with_mode(mut self, mode: ValidationMode) -> Self {
         self.validator.mode = mode;
         self
     }
 
+    /// Deprecated name of [`with_mode`](Self::with_mode).
+    #[deprecated(since = "0.1.1", note = "use `with_mode`")]
+    pub fn mode(self, mode: ValidationMode) -> Self {
+        self.with_mode(mode)
+    }
+
     /// Replaces the field-format rules (Backstage's `makeValidator` overrides).
-    pub fn field_validators(mut self, fields: FieldValidators) -> Self {
+    pub fn with_field_validators(mut self, fields: FieldValidators) -> Self {
         self.validator.fields = fields;
         self
     }
 
+    /// Deprecated name of [`with_field_validators`](Self::with_field_validators).
+    #[deprecated(since = "0.1.1", note = "use `with_field_validators`")]
+    pub fn field_validators(self, fields: FieldValidators) -> Self {
+        self.with_field_validators(fields)
+    }
+
     /// Adds a validator for a kind of your own; it is asked after the builtin kinds.
-    pub fn kind_validator(mut self, validator: impl KindValidator + 'static) -> Self {
+    pub fn with_kind_validator(mut self, validator: impl KindValidator + 'static) -> Self {
         self.validator.kinds.push(Arc::new(validator));
         self
     }
 
+    /// Deprecated name of [`with_kind_validator`](Self::with_kind_validator).
+    #[deprecated(since = "0.1.1", note = "use `with_kind_validator`")]
+    pub fn kind_validator(self, validator: impl KindValidator + 'static) -> Self {
+        self.with_kind_validator(validator)
+    }
+
     /// Accepts kinds no validator recognises (Backstage rejects them with
     /// "No processor recognized the entity"); they are kept as generic entities.
-    pub fn allow_unknown_kinds(mut self, allow: bool) -> Self {
+    pub fn with_allow_unknown_kinds(mut self, allow: bool) -> Self {
         self.validator.allow_unknown_kinds = allow;
         self
+    }
+
+    /// Deprecated name of [`with_allow_unknown_kinds`](Self::with_allow_unknown_kinds).
+    #[deprecated(since = "0.1.1", note = "use `with_allow_unknown_kinds`")]
+    pub fn allow_unknown_kinds(self, allow: bool) -> Self {
+        self.with_allow_unknown_kinds(allow)
     }
 
     /// Location types a Location may name besides the type it was read with
@@ -355,9 +379,15 @@ impl ValidatorBuilder {
     /// [`DEFAULT_MAX_DEPTH`]); deeper entities get one `entity.too-deep`
     /// problem and no other check. Keep it within what the threads that
     /// validate can recurse through (about 1 000 levels per 2 MiB of stack).
-    pub fn max_depth(mut self, depth: usize) -> Self {
+    pub fn with_max_depth(mut self, depth: usize) -> Self {
         self.validator.max_depth = depth;
         self
+    }
+
+    /// Deprecated name of [`with_max_depth`](Self::with_max_depth).
+    #[deprecated(since = "0.1.1", note = "use `with_max_depth`")]
+    pub fn max_depth(self, depth: usize) -> Self {
+        self.with_max_depth(depth)
     }
 
     /// Finishes the builder.

@@ -30,7 +30,7 @@ fn unknown_kind_message_and_hint() {
 #[test]
 fn full_mode_reports_every_kind_error() {
     let v = Validator::builder()
-        .mode(ValidationMode::Full)
+        .with_mode(ValidationMode::Full)
         .build()
         .validate(component(json!({"owner": ""})));
     let messages: Vec<&str> = v.problems.iter().map(|p| p.message.as_str()).collect();
@@ -65,7 +65,7 @@ fn custom_kinds_plug_in() {
             }
         }
     }
-    let validator = Validator::builder().kind_validator(Widgets).build();
+    let validator = Validator::builder().with_kind_validator(Widgets).build();
     let good = validator.validate(json!({"apiVersion": "acme.io/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {"size": 3}}));
     assert!(good.is_valid());
     let bad = validator.validate(json!({"apiVersion": "acme.io/v1", "kind": "Widget", "metadata": {"name": "w"}, "spec": {}}));
@@ -88,7 +88,7 @@ fn longer_names_through_overrides() {
     ));
     assert!(
         Validator::builder()
-            .field_validators(fields)
+            .with_field_validators(fields)
             .build()
             .validate(doc)
             .is_valid()
@@ -100,7 +100,7 @@ fn unknown_kinds_can_be_allowed() {
     let doc = json!({"apiVersion": "acme.io/v1", "kind": "Widget", "metadata": {"name": "w"}});
     assert!(!Validator::new().validate(doc.clone()).is_valid());
     let v = Validator::builder()
-        .allow_unknown_kinds(true)
+        .with_allow_unknown_kinds(true)
         .build()
         .validate(doc);
     assert!(v.is_valid());

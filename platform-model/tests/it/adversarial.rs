@@ -365,7 +365,7 @@ fn fifo_and_device_placeholders_are_reported_at_the_placeholder() {
             std::fs::write(&file, &text).expect("write");
             let options = LoadOptions::default().with_root("/").with_validator(
                 platform_model::validate::Validator::builder()
-                    .mode(platform_model::validate::ValidationMode::Full)
+                    .with_mode(platform_model::validate::ValidationMode::Full)
                     .build(),
             );
             let catalog = load(&file, options);
@@ -424,7 +424,7 @@ fn twenty_thousand_diagnostics_on_one_line_render_in_linear_time() {
             let text = format!(
                 "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: x, tags: [{tags}]}}\nspec: {{type: service, lifecycle: production, owner: a}}\n"
             );
-            let validator = Validator::builder().mode(ValidationMode::Full).build();
+            let validator = Validator::builder().with_mode(ValidationMode::Full).build();
             let load_started = std::time::Instant::now();
             let catalog = Loader::new(LoadOptions::default().with_validator(validator))
                 .expect("loader")
@@ -468,7 +468,7 @@ fn many_problems_in_one_document_are_collected_in_linear_time() {
             let text = format!(
                 "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {{name: x, tags: [{tags}]}}\nspec: {{type: service, lifecycle: production, owner: a}}\n"
             );
-            let validator = Validator::builder().mode(ValidationMode::Full).build();
+            let validator = Validator::builder().with_mode(ValidationMode::Full).build();
             let started = std::time::Instant::now();
             let catalog = Loader::new(LoadOptions::default().with_validator(validator))
                 .expect("loader")
@@ -661,7 +661,7 @@ fn deep_placeholders_are_located_errors_on_a_small_stack() {
                     )
                     .with_validator(
                         platform_model::validate::Validator::builder()
-                            .mode(platform_model::validate::ValidationMode::Full)
+                            .with_mode(platform_model::validate::ValidationMode::Full)
                             .build(),
                     );
                 let catalog = load(&file, options);
@@ -697,7 +697,7 @@ fn problems_in_a_large_mapping_are_located_in_linear_time() {
             let text = format!(
                 "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: x\n  labels:\n{labels}spec: {{type: service, lifecycle: production, owner: a}}\n"
             );
-            let validator = Validator::builder().mode(ValidationMode::Full).build();
+            let validator = Validator::builder().with_mode(ValidationMode::Full).build();
             let started = std::time::Instant::now();
             let catalog = Loader::new(LoadOptions::default().with_validator(validator))
                 .expect("loader")

@@ -154,7 +154,7 @@ fn every_reported_code_is_listed_in_codes() {
             LoadOptions::default(),
             LoadOptions::default().with_validator(
                 platform_model::validate::Validator::builder()
-                    .mode(platform_model::validate::ValidationMode::Full)
+                    .with_mode(platform_model::validate::ValidationMode::Full)
                     .build(),
             ),
         ] {

@@ -8,7 +8,7 @@ use platform_model::validate::{ValidationMode, Validator};
 
 fn rendered(mode: ValidationMode) -> String {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/render/mistakes.yaml");
-    let validator = Validator::builder().mode(mode).build();
+    let validator = Validator::builder().with_mode(mode).build();
     let catalog = Loader::new(LoadOptions::default().with_validator(validator))
         .expect("loader")
         .load(&path)

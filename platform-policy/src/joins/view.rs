@@ -59,7 +59,7 @@ pub struct ReplicaFloor {
 ///
 /// let rule = AutoscaledHasPdb(
 ///     RuleMeta::new("acme.autoscaled-pdb", "Autoscaled workloads have a PDB", Severity::Warning)
-///         .applies_to(&[ArtefactKind::Manifest]),
+///         .with_applies_to(&[ArtefactKind::Manifest]),
 /// );
 /// # let _ = rule;
 /// ```

@@ -138,7 +138,7 @@ impl PolicyReport {
     /// let report = check_sources([("Dockerfile", "FROM alpine:3.20\nUSER 10001\n")], &CheckOptions::new())?;
     /// assert!(!report.fails_at(Severity::Error));
     /// assert!(report.fails_at(Severity::Info)); // the digest and HEALTHCHECK notes
-    /// # Ok::<(), platform_policy::PolicyError>(())
+    /// # Ok::<(), platform_policy::Error>(())
     /// ```
     #[must_use]
     pub fn fails_at(&self, threshold: Severity) -> bool {

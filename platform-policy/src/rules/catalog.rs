@@ -20,18 +20,18 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
     vec![
         rule(meta("catalog.owner-required", "Entities have an owner", Error, c, Baseline,
             "Every Component, API, Resource and System names its owner in `spec.owner`, so incidents, reviews and costs reach a team.")
-            .option(RuleOption::new("kinds", OptionKind::StringList, "kinds that need an owner (default Component, API, Resource, System)")), owner_required),
+            .with_option(RuleOption::new("kinds", OptionKind::StringList, "kinds that need an owner (default Component, API, Resource, System)")), owner_required),
         rule(meta("catalog.owner-is-group", "Owners are existing groups", Warning, c, Restricted,
             "Ownership by a team survives people changing jobs: the owner should be a Group (`group:` or no kind), not a `user:`, and, when Groups are in the input, one that exists."), owner_is_group),
         rule(meta("catalog.lifecycle-valid", "Lifecycles come from the agreed set", Error, c, Baseline,
             "`spec.lifecycle` drives policy (production components get the strictest rules), so it must be one of the agreed values (option `lifecycles`, default production, experimental, deprecated).")
-            .option(RuleOption::new("lifecycles", OptionKind::StringList, "allowed lifecycles (default production, experimental, deprecated)")), lifecycle_valid),
+            .with_option(RuleOption::new("lifecycles", OptionKind::StringList, "allowed lifecycles (default production, experimental, deprecated)")), lifecycle_valid),
         rule(meta("catalog.required-annotations", "Entities carry the required annotations", Warning, c, Restricted,
             "Annotations connect an entity to its docs, source and runtime. Option `required` maps a selector `Kind[/type][@lifecycle]` to annotations, `a|b` meaning either; default for `Component/service@production`: `backstage.io/techdocs-ref`, `backstage.io/source-location|github.com/project-slug`, `backstage.io/kubernetes-id|backstage.io/kubernetes-label-selector`.")
-            .option(RuleOption::new("required", OptionKind::StringListMap, "selector → annotations (`a|b` = either)")), required_annotations),
+            .with_option(RuleOption::new("required", OptionKind::StringListMap, "selector → annotations (`a|b` = either)")), required_annotations),
         rule(meta("catalog.metadata", "Entities have a title, description and tags", Info, c, Restricted,
             "A title, a description and tags make an entity findable and understandable in the portal.")
-            .option(RuleOption::new("kinds", OptionKind::StringList, "kinds checked (default Component, API, Resource, System)")), metadata),
+            .with_option(RuleOption::new("kinds", OptionKind::StringList, "kinds checked (default Component, API, Resource, System)")), metadata),
     ]
 }
 

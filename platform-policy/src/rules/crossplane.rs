@@ -22,9 +22,9 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
             "A field the definition's schema does not declare is pruned by the API server without a word: it is usually a typo (`ttlHour`) whose intended setting silently falls back to the default."), unknown_field),
         rule(meta("crossplane.ttl-hours", "Ephemeral environments expire", Warning, m, Profile::Restricted,
             "Ephemeral environments (the seed's `DevEnv` claims) must expire: the effective `spec.ttlHours` (after schema defaults) stays within `min`..`max` hours (default 1..168, a week).")
-            .option(RuleOption::new("field", OptionKind::String, "the spec field holding the time to live (default ttlHours)"))
-            .option(RuleOption::new("min", OptionKind::Integer, "smallest allowed value (default 1)"))
-            .option(RuleOption::new("max", OptionKind::Integer, "largest allowed value (default 168)")), ttl_hours),
+            .with_option(RuleOption::new("field", OptionKind::String, "the spec field holding the time to live (default ttlHours)"))
+            .with_option(RuleOption::new("min", OptionKind::Integer, "smallest allowed value (default 1)"))
+            .with_option(RuleOption::new("max", OptionKind::Integer, "largest allowed value (default 168)")), ttl_hours),
     ]
 }
 

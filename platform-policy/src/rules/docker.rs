@@ -21,16 +21,16 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
     let d = &[A::Dockerfile];
     vec![
         rule(meta("docker.base-image-pinned", "Base images have a pinned tag", Error, d, Baseline,
-            "`FROM image` without a tag, or with `latest`, builds from whatever the registry serves today: builds stop being reproducible. Pin a version tag or a digest. Stage aliases, `scratch` and ARGs without a default are not judged.").tag("security"), base_image_pinned),
+            "`FROM image` without a tag, or with `latest`, builds from whatever the registry serves today: builds stop being reproducible. Pin a version tag or a digest. Stage aliases, `scratch` and ARGs without a default are not judged.").with_tag("security"), base_image_pinned),
         rule(meta("docker.base-image-digest", "The final base image is pinned by digest", Info, d, Restricted,
-            "Tags can be moved; `FROM image:tag@sha256:…` names exactly one image. Required by the strict profile.").strict_severity(Warning).tag("security"), base_image_digest),
+            "Tags can be moved; `FROM image:tag@sha256:…` names exactly one image. Required by the strict profile.").with_strict_severity(Warning).with_tag("security"), base_image_digest),
         rule(meta("docker.trusted-registry", "Base images come from trusted registries", Warning, d, Baseline,
             "Base images from an allow-list of registries (option `registries`, prefixes such as `registry.acme.internal` or `gcr.io/distroless`; `docker.io` for Docker Hub). Off until configured.")
-            .off_by_default()
-            .tag("security")
-            .option(RuleOption::new("registries", OptionKind::StringList, "allowed registry or repository prefixes")), trusted_registry),
+            .with_off_by_default()
+            .with_tag("security")
+            .with_option(RuleOption::new("registries", OptionKind::StringList, "allowed registry or repository prefixes")), trusted_registry),
         rule(meta("docker.non-root-user", "The image runs as a non-root user", Error, d, Baseline,
-            "The final stage must switch to a non-root USER; without any USER the container runs as root unless Kubernetes overrides it, and `USER root`/`USER 0` does so explicitly.").tag("security"), non_root_user),
+            "The final stage must switch to a non-root USER; without any USER the container runs as root unless Kubernetes overrides it, and `USER root`/`USER 0` does so explicitly.").with_tag("security"), non_root_user),
         rule(meta("docker.numeric-user", "The final USER is numeric", Warning, d, Restricted,
             "With `runAsNonRoot: true` the kubelet can only verify a numeric user; a name such as `nonroot` fails with CreateContainerConfigError unless the pod also sets `runAsUser`. Use `USER 65532:65532`."), numeric_user),
         rule(meta("docker.healthcheck", "The image declares a HEALTHCHECK", Info, d, Restricted,
@@ -38,7 +38,7 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
         rule(meta("docker.multi-stage", "Build toolchains stay out of the final image", Warning, d, Restricted,
             "Compilers and package managers in the final image add attack surface and size: build in one stage and copy the artefact into a slim runtime. `COPY --from` must name an earlier stage (or an image), never a later one or itself."), multi_stage),
         rule(meta("docker.no-add-url", "ADD does not fetch URLs without a checksum", Error, d, Baseline,
-            "`ADD https://…` downloads whatever the server returns at build time. Download with curl or wget and verify a checksum, or use `ADD --checksum=sha256:…`.").tag("security"), no_add_url),
+            "`ADD https://…` downloads whatever the server returns at build time. Download with curl or wget and verify a checksum, or use `ADD --checksum=sha256:…`.").with_tag("security"), no_add_url),
         rule(meta("docker.copy-over-add", "COPY is used for local files", Warning, d, Restricted,
             "ADD also extracts archives and fetches URLs; for plain local files COPY says what it does."), copy_over_add),
         rule(meta("docker.apt-pinned", "apt-get install pins package versions", Warning, d, Restricted,
@@ -46,11 +46,11 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
         rule(meta("docker.apt-hygiene", "apt-get is used non-interactively and cleans up", Info, d, Restricted,
             "Use `apt-get` (not `apt`), `-y`, `--no-install-recommends`, run `update` and `install` in one RUN, and remove `/var/lib/apt/lists` in the same layer."), apt_hygiene),
         rule(meta("docker.no-sudo", "No sudo in RUN", Error, d, Baseline,
-            "Build steps already run as the current USER; sudo in an image adds a setuid binary and hides privilege changes. Switch USER instead.").tag("security"), no_sudo),
+            "Build steps already run as the current USER; sudo in an image adds a setuid binary and hides privilege changes. Switch USER instead.").with_tag("security"), no_sudo),
         rule(meta("docker.no-tls-bypass", "Downloads verify TLS and signatures", Error, d, Baseline,
-            "`curl -k`, `wget --no-check-certificate`, `pip --trusted-host`, `GIT_SSL_NO_VERIFY`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, `--allow-unauthenticated`, `--force-yes`, `--nogpgcheck`, `--allow-untrusted` and friends let anyone on the path replace what is installed.").tag("security"), no_tls_bypass),
+            "`curl -k`, `wget --no-check-certificate`, `pip --trusted-host`, `GIT_SSL_NO_VERIFY`, `NODE_TLS_REJECT_UNAUTHORIZED=0`, `--allow-unauthenticated`, `--force-yes`, `--nogpgcheck`, `--allow-untrusted` and friends let anyone on the path replace what is installed.").with_tag("security"), no_tls_bypass),
         rule(meta("docker.no-secrets-in-env", "No secrets in ARG or ENV", Error, d, Baseline,
-            "ARG and ENV values are stored in the image's history and metadata; anyone who can pull the image reads them. Use build secrets (`RUN --mount=type=secret`) and runtime Secrets.").tag("security"), no_secrets_in_env),
+            "ARG and ENV values are stored in the image's history and metadata; anyone who can pull the image reads them. Use build secrets (`RUN --mount=type=secret`) and runtime Secrets.").with_tag("security"), no_secrets_in_env),
         rule(meta("docker.exec-form", "CMD and ENTRYPOINT use the exec form", Info, d, Restricted,
             "In shell form the process runs under `/bin/sh -c` and does not receive SIGTERM, so pods are killed after the grace period instead of shutting down cleanly."), exec_form),
     ]

@@ -41,7 +41,7 @@ pub(crate) fn meta(
     rationale: &'static str,
 ) -> RuleMeta {
     RuleMeta::new(id, title, severity)
-        .applies_to(kinds)
-        .profile(profile)
-        .rationale(rationale)
+        .with_applies_to(kinds)
+        .with_profile(profile)
+        .with_rationale(rationale)
 }

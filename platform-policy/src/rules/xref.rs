@@ -36,9 +36,9 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
             "A Deployment, StatefulSet or DaemonSet that no Component claims (by `backstage.io/kubernetes-id` label or label selector) has no owner in the catalog. Only judged when the input has Components."), workload_without_component),
         rule(meta("xref.owner-mismatch", "Workload owners agree with the catalog", Warning, &[A::Manifest], Restricted,
             "An owner label or annotation on a workload (option `keys`, default `owner`, `team`, `backstage.io/owner`) that names another team than its Component's `spec.owner` sends pages to the wrong people.")
-            .option(RuleOption::new("keys", OptionKind::StringList, "label/annotation keys that name the owner (default owner, team, backstage.io/owner)")), owner_mismatch),
+            .with_option(RuleOption::new("keys", OptionKind::StringList, "label/annotation keys that name the owner (default owner, team, backstage.io/owner)")), owner_mismatch),
         rule(meta("xref.non-numeric-user-vs-runasnonroot", "Named image users come with a numeric runAsUser", Error, all, Restricted,
-            "When the Dockerfile's final USER is a name (`USER app`) and the workload sets `runAsNonRoot: true` without `runAsUser`, the kubelet cannot verify the user and the pod fails with CreateContainerConfigError (\"image has non-numeric user\"). Set `runAsUser` or use a numeric USER.").tag("security"), non_numeric_user),
+            "When the Dockerfile's final USER is a name (`USER app`) and the workload sets `runAsNonRoot: true` without `runAsUser`, the kubelet cannot verify the user and the pod fails with CreateContainerConfigError (\"image has non-numeric user\"). Set `runAsUser` or use a numeric USER.").with_tag("security"), non_numeric_user),
         rule(meta("xref.healthcheck-not-probe", "Dockerfile health checks become probes", Warning, &[A::Dockerfile, A::Manifest], Restricted,
             "Kubernetes ignores a Dockerfile HEALTHCHECK; a workload whose image declares one but whose container has no probe loses the health checking the image author intended."), healthcheck_not_probe),
         rule(meta("xref.image-tag-drift", "Production images are pinned", Warning, &[A::Manifest, A::HelmValues], Restricted,

@@ -267,7 +267,7 @@ impl AtEveryKey {
     fn new() -> Self {
         Self(
             RuleMeta::new("acme.many", "Many findings", Severity::Error)
-                .applies_to(&[ArtefactKind::Manifest]),
+                .with_applies_to(&[ArtefactKind::Manifest]),
         )
     }
 }

@@ -1,7 +1,7 @@
 //! Bad input: every problem is a located finding, never a panic or an `Err`.
 
 use platform_policy::dockerfile::Dockerfile;
-use platform_policy::{CheckOptions, Inputs, PolicyError, check_path, ids};
+use platform_policy::{CheckOptions, Error, Inputs, check_path, ids};
 use proptest::prelude::*;
 
 use crate::{check_fixture, fixture};
@@ -72,11 +72,11 @@ fn a_config_naming_unknown_rules_is_located() {
 #[test]
 fn missing_paths_are_errors() {
     let err = check_path(&fixture("does-not-exist"), &CheckOptions::new()).expect_err("missing");
-    assert!(matches!(err, PolicyError::NotFound { .. }), "{err}");
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
     let err =
         platform_policy::Checker::new(&CheckOptions::new().with_config_file(fixture("nope.yaml")))
             .expect_err("missing config");
-    assert!(matches!(err, PolicyError::NotFound { .. }));
+    assert!(matches!(err, Error::NotFound { .. }));
 }
 
 proptest! {

@@ -119,16 +119,16 @@ fn the_lifecycle_ladder_raises_production_findings() {
 #[test]
 fn configuration_overrides_profile_defaults() {
     let config = PolicyConfig::new()
-        .with_rule("k8s.privileged", RuleConfig::default().enabled(false))
+        .with_rule("k8s.privileged", RuleConfig::default().with_enabled(false))
         .with_rule(
             "k8s.host-port",
-            RuleConfig::default().severity(Severity::Error),
+            RuleConfig::default().with_severity(Severity::Error),
         )
         .with_rule(
             "docker.trusted-registry",
             RuleConfig::default()
-                .enabled(true)
-                .option("registries", serde_json::json!(["gcr.io/distroless"])),
+                .with_enabled(true)
+                .with_option("registries", serde_json::json!(["gcr.io/distroless"])),
         );
     let report = check_fixture(
         "workloads",
@@ -200,14 +200,14 @@ fn custom_rules_run_with_config_and_exemptions() {
             "Workloads name their team",
             Severity::Warning,
         )
-        .applies_to(&[ArtefactKind::Manifest]),
+        .with_applies_to(&[ArtefactKind::Manifest]),
     );
     let options = CheckOptions::new()
         .with_rule(rule)
         .expect("register")
         .with_config(PolicyConfig::new().with_rule(
             "acme.team-label",
-            RuleConfig::default().severity(Severity::Error),
+            RuleConfig::default().with_severity(Severity::Error),
         ));
     let report = check_path(&fixture("workloads/pdb-and.yaml"), &options).expect("check");
     let custom: Vec<&Finding> = report

@@ -177,7 +177,7 @@ fn main() -> ExitCode {
 }
 
 fn loader(mode: ValidationMode) -> Result<Loader, String> {
-    let validator = Validator::builder().mode(mode).build();
+    let validator = Validator::builder().with_mode(mode).build();
     Loader::new(LoadOptions::default().with_validator(validator)).map_err(|e| e.to_string())
 }
 
@@ -405,7 +405,7 @@ fn generate(entities: usize, out: &Path, seed: u64) -> Result<ExitCode, String> 
     }
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let files = SyntheticOrg::new(entities)
-        .seed(seed)
+        .with_seed(seed)
         .write_to(out)
         .map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     emit(&format!(
