@@ -2,8 +2,9 @@
 
 use platform_model::Diagnostic;
 
-use crate::parameters::ParameterError;
-use crate::runner::RunReport;
+mod parameter;
+
+pub use parameter::ParameterError;
 
 /// Why a template could not be loaded or run.
 ///
@@ -66,9 +67,9 @@ pub enum Error {
     /// HTTP error status).
     #[error("{0}")]
     Failed(String),
-    /// A step failed; later steps ran only when their `if` asked for it. The
-    /// report holds the log and the steps that ran; nothing was written to
-    /// the target.
+    /// A step failed; later steps ran only when their `if` asked for it.
+    /// Nothing was written to the target; the log and the steps that ran
+    /// are in the [`RunFailure`](crate::RunFailure)'s report.
     #[error("step `{step}` ({action}) failed: {message}")]
     StepFailed {
         /// The first failing step's id.
@@ -77,8 +78,6 @@ pub enum Error {
         action: String,
         /// The (redacted) error message.
         message: String,
-        /// What happened up to the end of the run.
-        report: Box<RunReport>,
     },
     /// The run was cancelled through its [`CancelToken`](crate::CancelToken).
     #[error("the run was cancelled")]

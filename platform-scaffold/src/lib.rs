@@ -62,12 +62,14 @@ mod template;
 pub mod testing;
 mod workspace;
 
-pub use error::Error;
+pub use error::{Error, ParameterError};
 pub use events::{CancelToken, Event, LogBody, LogLine, Observer, StepStatus};
 pub use files::{Change, DryRunFile, FileChange, FileEntry, diff_against, snapshot_tree};
 pub use lint::lint;
-pub use parameters::{ParameterError, check_secrets, prepare_parameters};
-pub use runner::{DryRunReport, RunOptions, RunReport, Scaffolder, StepReport, Target, Warning};
+pub use parameters::{check_secrets, prepare_parameters};
+pub use runner::{
+    DryRunReport, RunFailure, RunOptions, RunReport, Scaffolder, StepReport, Target, Warning,
+};
 pub use secrets::{Secret, Secrets};
 pub use template::{API_VERSION, Page, Step, Template};
 pub use workspace::{MAX_AUDIT_ENTRIES, Workspace, is_git_metadata};

@@ -173,6 +173,71 @@ pub struct RunReport {
     pub files: Vec<FileEntry>,
 }
 
+/// Why a run stopped, with what it did up to then.
+///
+/// [`Scaffolder::run`] and [`Scaffolder::dry_run`] return it as their
+/// error: [`error`](Self::error) says why (a step failed, the values were
+/// invalid, the run was cancelled, the output directory could not be
+/// used), [`report`](Self::report) holds the log, events, warnings and
+/// step reports of the steps that ran. Nothing was written to the target.
+///
+/// It displays as its error and has the error's source; `?` turns it into
+/// an [`Error`] where the report is not wanted.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct RunFailure {
+    /// Why the run stopped.
+    pub error: Error,
+    /// What happened up to the end of the run (the output is `null`);
+    /// `None` when it stopped before the first step (invalid parameters or
+    /// secrets, an unusable output directory).
+    pub report: Option<Box<RunReport>>,
+}
+
+impl RunFailure {
+    /// A failure before any step ran.
+    #[must_use]
+    pub fn new(error: Error) -> Self {
+        Self {
+            error,
+            report: None,
+        }
+    }
+
+    /// A failure with the report of what ran.
+    #[must_use]
+    pub fn with_report(error: Error, report: RunReport) -> Self {
+        Self {
+            error,
+            report: Some(Box::new(report)),
+        }
+    }
+}
+
+impl std::fmt::Display for RunFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(&self.error, f)
+    }
+}
+
+impl std::error::Error for RunFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.error.source()
+    }
+}
+
+impl From<Error> for RunFailure {
+    fn from(error: Error) -> Self {
+        Self::new(error)
+    }
+}
+
+impl From<RunFailure> for Error {
+    fn from(failure: RunFailure) -> Self {
+        failure.error
+    }
+}
+
 /// Backstage's dry-run payload: `{log, files, output, steps}`.
 #[derive(Clone, Debug, Serialize)]
 #[non_exhaustive]
@@ -254,18 +319,18 @@ impl Scaffolder {
     ///
     /// # Errors
     ///
+    /// A [`RunFailure`] holding the error and, once steps ran, the report:
     /// [`Error::InvalidParameters`] / [`Error::InvalidSecrets`] before any
-    /// step runs; [`Error::StepFailed`] (with the report) when a step
-    /// failed; [`Error::Cancelled`]; [`Error::Target`] when the output
-    /// directory cannot be used. On any error nothing is written to the
-    /// target.
+    /// step runs; [`Error::StepFailed`] when a step failed;
+    /// [`Error::Cancelled`]; [`Error::Target`] when the output directory
+    /// cannot be used. On any error nothing is written to the target.
     pub fn run(
         &self,
         template: &Template,
         values: &Value,
         secrets: &Secrets,
         target: Target<'_>,
-    ) -> Result<RunReport, Error> {
+    ) -> Result<RunReport, RunFailure> {
         let (staging, out) = match target {
             Target::Directory(out) => (prepare_target(out)?, Some(out)),
             Target::Memory => (
@@ -275,28 +340,16 @@ impl Scaffolder {
             ),
         };
         let (mut report, _) = self.execute(template, values, secrets, staging.path(), false)?;
-        match out {
-            Some(out) => {
-                if out.exists() {
-                    std::fs::remove_dir(out).map_err(|e| {
-                        Error::Target(format!(
-                            "the output directory cannot be replaced: {}",
-                            e.kind()
-                        ))
-                    })?;
-                }
-                let staged = staging.keep();
-                if let Err(e) = std::fs::rename(&staged, out) {
-                    let _ = std::fs::remove_dir_all(&staged);
-                    return Err(Error::Target(format!(
-                        "the result could not be moved into the output directory: {}",
-                        e.kind()
-                    )));
-                }
-            }
-            None => report.files = collect(staging.path(), self.options.max_file_bytes)?,
+        let finished = match out {
+            Some(out) => move_into(staging, out),
+            None => collect(staging.path(), self.options.max_file_bytes).map(|files| {
+                report.files = files;
+            }),
+        };
+        match finished {
+            Ok(()) => Ok(report),
+            Err(error) => Err(RunFailure::with_report(error, report)),
         }
-        Ok(report)
     }
 
     /// Runs `template` as Backstage's dry run does: actions without dry-run
@@ -311,13 +364,16 @@ impl Scaffolder {
         template: &Template,
         values: &Value,
         secrets: &Secrets,
-    ) -> Result<DryRunReport, Error> {
+    ) -> Result<DryRunReport, RunFailure> {
         let staging = private_tempdir(".platform-scaffold-", None)
             .map_err(|e| Error::io("a temporary directory", &e))?;
         let (report, redactor) = self.execute(template, values, secrets, staging.path(), true)?;
         // A preview is an output too: file contents (a `catalog:write`
         // entity included) and paths are masked like the log.
-        let mut entries = collect(staging.path(), self.options.max_file_bytes)?;
+        let mut entries = match collect(staging.path(), self.options.max_file_bytes) {
+            Ok(entries) => entries,
+            Err(error) => return Err(RunFailure::with_report(error, report)),
+        };
         for entry in &mut entries {
             entry.content = redactor.redact_bytes(&entry.content);
             entry.path = redactor.redact(&entry.path);
@@ -342,7 +398,7 @@ impl Scaffolder {
         secrets: &Secrets,
         dir: &Path,
         dry_run: bool,
-    ) -> Result<(RunReport, Redactor), Error> {
+    ) -> Result<(RunReport, Redactor), RunFailure> {
         let parameters = prepare_parameters(template, values)?;
         check_secrets(template, secrets)?;
         let workspace = Workspace::new(dir)?;
@@ -374,27 +430,54 @@ impl Scaffolder {
                     "The run was cancelled",
                     Some(StepStatus::Cancelled),
                 );
-                return Err(Error::Cancelled);
+                return Err(RunFailure::with_report(
+                    Error::Cancelled,
+                    run.report(Value::Null),
+                ));
             }
-            run.step(step, &workspace)?;
+            if let Err(error) = run.step(step, &workspace) {
+                return Err(RunFailure::with_report(error, run.report(Value::Null)));
+            }
         }
         if run.failure.is_none() {
             // The last word before the staging directory becomes the output.
-            workspace.audit()?;
+            if let Err(error) = workspace.audit() {
+                return Err(RunFailure::with_report(error, run.report(Value::Null)));
+            }
         }
         if let Some((step, action, message)) = run.failure.take() {
-            let report = run.report(Value::Null);
-            return Err(Error::StepFailed {
+            let error = Error::StepFailed {
                 step,
                 action,
                 message,
-                report: Box::new(report),
-            });
+            };
+            return Err(RunFailure::with_report(error, run.report(Value::Null)));
         }
         let output = run.output();
         let report = run.report(output);
         Ok((report, run.journal.redactor))
     }
+}
+
+/// Moves the staged result into the (missing or empty) output directory.
+fn move_into(staging: tempfile::TempDir, out: &Path) -> Result<(), Error> {
+    if out.exists() {
+        std::fs::remove_dir(out).map_err(|e| {
+            Error::Target(format!(
+                "the output directory cannot be replaced: {}",
+                e.kind()
+            ))
+        })?;
+    }
+    let staged = staging.keep();
+    if let Err(e) = std::fs::rename(&staged, out) {
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(Error::Target(format!(
+            "the result could not be moved into the output directory: {}",
+            e.kind()
+        )));
+    }
+    Ok(())
 }
 
 /// Checks the output directory and makes a staging directory beside it.

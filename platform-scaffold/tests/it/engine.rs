@@ -3,7 +3,9 @@
 
 use std::sync::{Arc, Mutex};
 
-use platform_scaffold::{CancelToken, Error, Event, RunOptions, Secrets, StepStatus, Target};
+use platform_scaffold::{
+    CancelToken, Error, Event, RunFailure, RunOptions, Secrets, StepStatus, Target,
+};
 use serde_json::{Value, json};
 
 use crate::{scaffolder, template_in};
@@ -32,11 +34,15 @@ fn a_failure_skips_later_steps_unless_they_ask_and_the_first_error_wins() {
     text: [{title: never, content: rendered}]
 ",
     );
-    let Err(Error::StepFailed {
-        step,
-        action,
-        message,
-        report,
+    let Err(RunFailure {
+        error:
+            Error::StepFailed {
+                step,
+                action,
+                message,
+            },
+        report: Some(report),
+        ..
     }) = scaffolder().run(&template, &json!({}), &Secrets::new(), Target::Memory)
     else {
         panic!("the run succeeded");
@@ -164,8 +170,9 @@ fn each_errors_use_backstage_wording_and_nothing_runs_before_all_iterations_vali
                 "  parameters:\n    properties:\n      n: {{type: number}}\n  steps:\n    - {{id: s, action: test:echo, each: '{each}'}}\n"
             ),
         );
-        let Err(Error::StepFailed { message, .. }) =
-            scaffolder().run(&template, &json!({"n": 3}), &Secrets::new(), Target::Memory)
+        let Err(Error::StepFailed { message, .. }) = scaffolder()
+            .run(&template, &json!({"n": 3}), &Secrets::new(), Target::Memory)
+            .map_err(Error::from)
         else {
             panic!("each {each} ran");
         };
@@ -180,8 +187,10 @@ fn each_errors_use_backstage_wording_and_nothing_runs_before_all_iterations_vali
         dir.path(),
         "  steps:\n    - id: del\n      action: fs:delete\n      each: [['a'], 'not-a-list']\n      input: {files: '${{ each.value }}'}\n",
     );
-    let Err(Error::StepFailed {
-        report, message, ..
+    let Err(RunFailure {
+        error: Error::StepFailed { message, .. },
+        report: Some(report),
+        ..
     }) = scaffolder().run(&template, &json!({}), &Secrets::new(), Target::Memory)
     else {
         panic!("ran");
@@ -263,7 +272,16 @@ fn events_stream_in_order_and_cancellation_stops_the_run() {
         &Secrets::new(),
         Target::Memory,
     );
-    assert!(matches!(result, Err(Error::Cancelled)), "{result:?}");
+    assert!(
+        matches!(
+            result,
+            Err(RunFailure {
+                error: Error::Cancelled,
+                ..
+            })
+        ),
+        "{result:?}"
+    );
     assert!(
         started.elapsed().as_secs() < 10,
         "debug:wait noticed the cancellation"
@@ -333,7 +351,7 @@ fn a_failed_run_leaves_no_output_and_a_non_empty_output_is_refused() {
             Target::Directory(&out),
         )
         .expect_err("refused");
-    assert!(matches!(error, Error::Target(_)), "{error}");
+    assert!(matches!(error.error, Error::Target(_)), "{error}");
     assert_eq!(
         std::fs::read_to_string(out.join("keep.txt")).expect("kept"),
         "mine"
@@ -364,8 +382,9 @@ fn strict_mode_locates_undefined_values_in_the_template_file() {
         lenient.warnings
     );
     let strict = scaffolder().with_options(RunOptions::default().strict(true));
-    let Err(Error::StepFailed { message, .. }) =
-        strict.run(&template, &json!({}), &Secrets::new(), Target::Memory)
+    let Err(Error::StepFailed { message, .. }) = strict
+        .run(&template, &json!({}), &Secrets::new(), Target::Memory)
+        .map_err(Error::from)
     else {
         panic!("strict run succeeded");
     };
@@ -380,8 +399,9 @@ fn invalid_values_stop_the_run_before_any_step() {
         dir.path(),
         "  parameters:\n    - title: Details\n      required: [name]\n      properties:\n        name: {type: string}\n  steps:\n    - action: test:fail\n",
     );
-    let Err(Error::InvalidParameters { errors }) =
-        scaffolder().run(&template, &json!({}), &Secrets::new(), Target::Memory)
+    let Err(Error::InvalidParameters { errors }) = scaffolder()
+        .run(&template, &json!({}), &Secrets::new(), Target::Memory)
+        .map_err(Error::from)
     else {
         panic!("ran");
     };

@@ -9,7 +9,7 @@ use std::process::Command;
 use platform_scaffold::actions::git::{GitRemotes, PublishGit};
 use platform_scaffold::actions::http::{BackstageRequest, HttpConfig};
 use platform_scaffold::actions::{Action, ActionContext, ActionRegistry};
-use platform_scaffold::{Error, RunReport, Scaffolder, Secrets, Target, Template};
+use platform_scaffold::{Error, RunFailure, RunReport, Scaffolder, Secrets, Target, Template};
 use platform_test_support::{Limits, bounded};
 use serde_json::{Value, json};
 
@@ -51,13 +51,13 @@ fn run(
     template: &Template,
     secrets: &Secrets,
     target: Target<'_>,
-) -> Result<RunReport, Error> {
+) -> Result<RunReport, RunFailure> {
     Scaffolder::new(registry(dir)).run(template, &json!({}), secrets, target)
 }
 
 /// The failure message of a run that must fail.
-fn failure(result: Result<RunReport, Error>) -> String {
-    match result {
+fn failure(result: Result<RunReport, RunFailure>) -> String {
+    match result.map_err(Error::from) {
         Ok(report) => panic!("the run succeeded: {:?}", report.steps),
         Err(Error::StepFailed { message, .. }) => message,
         Err(other) => other.to_string(),
@@ -140,7 +140,7 @@ fn a_renamed_dotgit_folder_with_a_filter_driver_runs_nothing() {
         ),
     );
     let Err(Error::StepFailed { step, message, .. }) =
-        run(dir.path(), &template, &Secrets::new(), Target::Memory)
+        run(dir.path(), &template, &Secrets::new(), Target::Memory).map_err(Error::from)
     else {
         panic!("the run must fail");
     };
@@ -292,7 +292,8 @@ fn links_are_checked_again_after_a_rename() {
         &template,
         &Secrets::new(),
         Target::Directory(&out),
-    ) else {
+    )
+    .map_err(Error::from) else {
         panic!("the run must fail");
     };
     assert_eq!(step, "step-2", "{message}");
@@ -434,8 +435,10 @@ fn url_encoded_secrets_in_http_logs_are_masked() {
     ));
     let secrets = Secrets::new().with("token", "open sesame");
     let result = Scaffolder::new(registry).run(&template, &json!({}), &secrets, Target::Memory);
-    let Err(Error::StepFailed {
-        message, report, ..
+    let Err(RunFailure {
+        error: Error::StepFailed { message, .. },
+        report: Some(report),
+        ..
     }) = result
     else {
         panic!("nothing listens on port 9");
@@ -455,8 +458,10 @@ fn errors_quoting_part_of_a_derived_value_are_masked() {
         "  steps:\n    - {action: 'github:repo:create', input: {repoUrl: 'github.com?owner=${{ secrets.token | upper }}&repo=svc'}}\n",
     );
     let secrets = Secrets::new().with("token", TOKEN);
-    let Err(Error::StepFailed {
-        message, report, ..
+    let Err(RunFailure {
+        error: Error::StepFailed { message, .. },
+        report: Some(report),
+        ..
     }) = run(dir.path(), &template, &secrets, Target::Memory)
     else {
         panic!("the owner is invalid");
@@ -521,7 +526,7 @@ fn the_staging_directory_is_private() {
 
 // Class 4: memory and stack.
 
-fn render_one(expression: &str) -> Result<RunReport, Error> {
+fn render_one(expression: &str) -> Result<RunReport, RunFailure> {
     let dir = tempfile::tempdir().expect("dir");
     let template = template_in(
         dir.path(),

@@ -185,7 +185,7 @@ fn http_requests_reach_a_loopback_server() {
         Target::Memory,
     );
     server.join().expect("server");
-    let Err(Error::StepFailed { message, .. }) = result else {
+    let Err(Error::StepFailed { message, .. }) = result.map_err(Error::from) else {
         panic!("a 500 passed")
     };
     assert!(message.contains("status 500"), "{message}");
@@ -203,7 +203,7 @@ fn http_requests_reach_a_loopback_server() {
         &Secrets::new(),
         Target::Memory,
     );
-    let Err(Error::StepFailed { message, .. }) = result else {
+    let Err(Error::StepFailed { message, .. }) = result.map_err(Error::from) else {
         panic!("POST passed")
     };
     assert!(message.contains("method POST is not allowed"), "{message}");

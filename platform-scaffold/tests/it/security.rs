@@ -11,12 +11,15 @@ use crate::{scaffolder, template_in};
 
 fn run_error(dir: &Path, spec: &str) -> String {
     let template = template_in(dir, spec);
-    match scaffolder().run(
-        &template,
-        &json!({}),
-        &Secrets::new(),
-        Target::Directory(&dir.join("out")),
-    ) {
+    match scaffolder()
+        .run(
+            &template,
+            &json!({}),
+            &Secrets::new(),
+            Target::Directory(&dir.join("out")),
+        )
+        .map_err(Error::from)
+    {
         Ok(_) => panic!("the run succeeded"),
         Err(Error::StepFailed { message, .. }) => {
             assert!(!dir.join("out").exists(), "nothing is written on failure");

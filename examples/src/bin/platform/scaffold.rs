@@ -277,7 +277,7 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
                 }
                 Ok(ExitCode::SUCCESS)
             }
-            Err(error) => failure(&error),
+            Err(stopped) => failure(&stopped.error),
         };
     }
     match scaffolder.run(&template, &values, &secrets, Target::Directory(&args.out)) {
@@ -309,7 +309,7 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(error) => failure(&error),
+        Err(stopped) => failure(&stopped.error),
     }
 }
 
