@@ -39,7 +39,10 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn from_io(path: &Path, source: std::io::Error) -> Self {
+    /// The error of an I/O failure on `path`: [`Error::NotFound`] when the
+    /// path does not exist, else [`Error::Io`] with `source`.
+    #[must_use]
+    pub fn from_io(path: &Path, source: std::io::Error) -> Self {
         if source.kind() == std::io::ErrorKind::NotFound {
             Self::NotFound {
                 path: path.to_path_buf(),

@@ -49,6 +49,10 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// The catalog of the checked tree could not be loaded at all
+    /// ([`check_tree`](crate::check_tree)).
+    #[error(transparent)]
+    Catalog(#[from] platform_model::Error),
     /// Two rules with the same id were registered.
     #[error("a rule with id `{id}` is already registered")]
     DuplicateRule {
@@ -66,16 +70,12 @@ pub enum Error {
 }
 
 impl Error {
+    /// An I/O failure on `path`, classified as the model classifies it.
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            Self::NotFound {
-                path: path.to_path_buf(),
-            }
-        } else {
-            Self::Io {
-                path: path.to_path_buf(),
-                source,
-            }
+        match platform_model::Error::from_io(path, source) {
+            platform_model::Error::NotFound { path } => Self::NotFound { path },
+            platform_model::Error::Io { path, source } => Self::Io { path, source },
+            other => Self::Catalog(other),
         }
     }
 }

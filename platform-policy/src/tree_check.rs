@@ -140,8 +140,7 @@ pub fn check_tree(path: &Path, options: &CheckOptions) -> Result<TreeReport, Err
     let policy = check_path(path, options)?;
     let validator = Validator::builder().with_mode(ValidationMode::Full).build();
     let catalog = Loader::new(LoadOptions::default().with_validator(validator))
-        .and_then(|loader| loader.load(path))
-        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+        .and_then(|loader| loader.load(path))?;
     let graph = CatalogGraph::from_catalog(&catalog);
     let mut catalog_findings: Vec<Diagnostic> = catalog.diagnostics().cloned().collect();
     catalog_findings.extend(graph.problems().into_iter().map(Diagnostic::from));

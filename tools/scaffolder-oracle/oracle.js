@@ -22,6 +22,8 @@ const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 
+const { pathArg } = require('./args');
+
 const { ConfigReader } = require('@backstage/config');
 const { ScmIntegrations } = require('@backstage/integration');
 const {
@@ -37,14 +39,8 @@ const jsonschema = require(require.resolve('jsonschema', {
   paths: [backendDir],
 }));
 
-const skeletonSrc = path.resolve(
-  process.argv[2] ??
-    path.join(__dirname, '../../platform-scaffold/tests/fixtures/skeletons/matrix'),
-);
-const outDir = path.resolve(
-  process.argv[3] ??
-    path.join(__dirname, '../../platform-scaffold/tests/fixtures/oracle'),
-);
+const skeletonSrc = pathArg(2, '../../platform-scaffold/tests/fixtures/skeletons/matrix');
+const outDir = pathArg(3, '../../platform-scaffold/tests/fixtures/oracle');
 
 const VALUES = { name: 'svc', flag: false, items: [1, 2], obj: { a: 1 }, n: 3 };
 

@@ -27,6 +27,8 @@
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
+
+const { pathArg } = require('./args');
 const util = require('node:util');
 
 const backendPkgJson = require.resolve('@backstage/plugin-scaffolder-backend/package.json');
@@ -50,14 +52,8 @@ const { ConfigReader } = requireFromBackend('@backstage/config');
 const { ScmIntegrations } = requireFromBackend('@backstage/integration');
 const nunjitsu = requireFromBackend('nunjitsu');
 
-const fixturePath = path.resolve(
-  process.argv[2] ??
-    path.join(__dirname, '../../platform-scaffold/tests/fixtures/type-preservation.json'),
-);
-const outFile = path.resolve(
-  process.argv[3] ??
-    path.join(__dirname, '../../platform-scaffold/tests/fixtures/oracle/type-preservation.json'),
-);
+const fixturePath = pathArg(2, '../../platform-scaffold/tests/fixtures/type-preservation.json');
+const outFile = pathArg(3, '../../platform-scaffold/tests/fixtures/oracle/type-preservation.json');
 
 // Version of the copy of `id` that the scaffolder backend resolves to. Some
 // packages do not export ./package.json, so walk up from their entry file.

@@ -120,54 +120,70 @@ impl Adjacency {
     }
 }
 
+const UNSET: u32 = u32::MAX;
+
+/// The state of Tarjan's walk, iterative so that deep chains cannot
+/// overflow the stack.
+struct Tarjan {
+    index: Vec<u32>,
+    low: Vec<u32>,
+    on_stack: Vec<bool>,
+    stack: Vec<u32>,
+    frames: Vec<(u32, u32)>,
+    counter: u32,
+}
+
+impl Tarjan {
+    /// Numbers `node` and starts walking its successors.
+    fn enter(&mut self, node: usize) {
+        self.index[node] = self.counter;
+        self.low[node] = self.counter;
+        self.counter += 1;
+        self.stack.push(node as u32);
+        self.on_stack[node] = true;
+        self.frames.push((node as u32, 0));
+    }
+}
+
 /// Strongly connected components, each with the component id of every node
 /// (`u32::MAX` for nodes without edges in `adjacency`).
 fn tarjan(adjacency: &Adjacency, bound: usize) -> (Vec<Vec<u32>>, Vec<u32>) {
-    const UNSET: u32 = u32::MAX;
-    let mut index = vec![UNSET; bound];
-    let mut low = vec![0u32; bound];
-    let mut on_stack = vec![false; bound];
+    let mut t = Tarjan {
+        index: vec![UNSET; bound],
+        low: vec![0u32; bound],
+        on_stack: vec![false; bound],
+        stack: Vec::new(),
+        frames: Vec::new(),
+        counter: 0,
+    };
     let mut component = vec![UNSET; bound];
-    let mut stack: Vec<u32> = Vec::new();
-    let mut frames: Vec<(u32, u32)> = Vec::new();
     let mut components: Vec<Vec<u32>> = Vec::new();
-    let mut counter = 0u32;
     for start in 0..bound {
-        if index[start] != UNSET || adjacency.successors(start).is_empty() {
+        if t.index[start] != UNSET || adjacency.successors(start).is_empty() {
             continue;
         }
-        index[start] = counter;
-        low[start] = counter;
-        counter += 1;
-        stack.push(start as u32);
-        on_stack[start] = true;
-        frames.push((start as u32, 0));
-        while let Some(&mut (v, ref mut position)) = frames.last_mut() {
+        t.enter(start);
+        while let Some(&mut (v, ref mut position)) = t.frames.last_mut() {
             let successors = adjacency.successors(v as usize);
             if let Some(&w) = successors.get(*position as usize) {
                 *position += 1;
                 let w = w as usize;
-                if index[w] == UNSET {
-                    index[w] = counter;
-                    low[w] = counter;
-                    counter += 1;
-                    stack.push(w as u32);
-                    on_stack[w] = true;
-                    frames.push((w as u32, 0));
-                } else if on_stack[w] {
-                    low[v as usize] = low[v as usize].min(index[w]);
+                if t.index[w] == UNSET {
+                    t.enter(w);
+                } else if t.on_stack[w] {
+                    t.low[v as usize] = t.low[v as usize].min(t.index[w]);
                 }
                 continue;
             }
-            frames.pop();
-            if let Some(&(parent, _)) = frames.last() {
-                low[parent as usize] = low[parent as usize].min(low[v as usize]);
+            t.frames.pop();
+            if let Some(&(parent, _)) = t.frames.last() {
+                t.low[parent as usize] = t.low[parent as usize].min(t.low[v as usize]);
             }
-            if low[v as usize] == index[v as usize] {
+            if t.low[v as usize] == t.index[v as usize] {
                 let id = components.len() as u32;
                 let mut members = Vec::new();
-                while let Some(w) = stack.pop() {
-                    on_stack[w as usize] = false;
+                while let Some(w) = t.stack.pop() {
+                    t.on_stack[w as usize] = false;
                     component[w as usize] = id;
                     members.push(w);
                     if w == v {

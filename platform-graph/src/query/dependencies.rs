@@ -38,22 +38,10 @@ impl Traversal {
         self
     }
 
-    /// Deprecated name of [`with_transitive`](Self::with_transitive).
-    #[deprecated(since = "0.1.1", note = "use `with_transitive`")]
-    pub fn transitive(self, transitive: bool) -> Self {
-        self.with_transitive(transitive)
-    }
-
     /// Follow consumed APIs to their providers (default `true`).
     pub fn with_through_apis(mut self, through: bool) -> Self {
         self.through_apis = through;
         self
-    }
-
-    /// Deprecated name of [`with_through_apis`](Self::with_through_apis).
-    #[deprecated(since = "0.1.1", note = "use `with_through_apis`")]
-    pub fn through_apis(self, through: bool) -> Self {
-        self.with_through_apis(through)
     }
 
     /// Follow `dependsOn` (default `true`); turn it off to see only API
@@ -63,24 +51,19 @@ impl Traversal {
         self
     }
 
-    /// Deprecated name of [`with_depends_on`](Self::with_depends_on).
-    #[deprecated(since = "0.1.1", note = "use `with_depends_on`")]
-    pub fn depends_on(self, follow: bool) -> Self {
-        self.with_depends_on(follow)
-    }
-
     /// Report only these kinds (the walk still passes through others).
     pub fn with_kinds(mut self, kinds: impl IntoIterator<Item = EntityKind>) -> Self {
         self.kinds = kinds.into_iter().collect();
         self
     }
-
-    /// Deprecated name of [`with_kinds`](Self::with_kinds).
-    #[deprecated(since = "0.1.1", note = "use `with_kinds`")]
-    pub fn kinds(self, kinds: impl IntoIterator<Item = EntityKind>) -> Self {
-        self.with_kinds(kinds)
-    }
 }
+
+deprecated_setters!(Traversal {
+    transitive => with_transitive(transitive: bool),
+    through_apis => with_through_apis(through: bool),
+    depends_on => with_depends_on(follow: bool),
+    kinds => with_kinds(kinds: impl IntoIterator<Item = EntityKind>),
+});
 
 impl CatalogGraph {
     /// What `id` needs to run: its `dependsOn` targets, the APIs it consumes

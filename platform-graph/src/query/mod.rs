@@ -1,6 +1,22 @@
 //! Questions asked of the graph. Every traversal is breadth-first over an
 //! explicit queue, so no query recurses, whatever the catalog's shape.
 
+/// Old setter names kept as deprecated forwards to their `with_*` names
+/// until the next minor version: `old => new(arg: Type)`, one per line.
+macro_rules! deprecated_setters {
+    ($ty:ty { $($old:ident => $new:ident($arg:ident: $argty:ty)),* $(,)? }) => {
+        impl $ty {
+            $(
+                #[doc = concat!("Deprecated name of [`", stringify!($new), "`](Self::", stringify!($new), ").")]
+                #[deprecated(since = "0.1.1", note = "use the `with_` name")]
+                pub fn $old(self, $arg: $argty) -> Self {
+                    self.$new($arg)
+                }
+            )*
+        }
+    };
+}
+
 mod cycles;
 mod dependencies;
 mod impact;

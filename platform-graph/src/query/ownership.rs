@@ -37,24 +37,17 @@ impl OwnedBy {
         self
     }
 
-    /// Deprecated name of [`with_transitive`](Self::with_transitive).
-    #[deprecated(since = "0.1.1", note = "use `with_transitive`")]
-    pub fn transitive(self, transitive: bool) -> Self {
-        self.with_transitive(transitive)
-    }
-
     /// Only these kinds (default: every kind).
     pub fn with_kinds(mut self, kinds: impl IntoIterator<Item = EntityKind>) -> Self {
         self.kinds = kinds.into_iter().collect();
         self
     }
-
-    /// Deprecated name of [`with_kinds`](Self::with_kinds).
-    #[deprecated(since = "0.1.1", note = "use `with_kinds`")]
-    pub fn kinds(self, kinds: impl IntoIterator<Item = EntityKind>) -> Self {
-        self.with_kinds(kinds)
-    }
 }
+
+deprecated_setters!(OwnedBy {
+    transitive => with_transitive(transitive: bool),
+    kinds => with_kinds(kinds: impl IntoIterator<Item = EntityKind>),
+});
 
 /// Something a group owns, and the group chain it is owned through.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -243,6 +243,18 @@ impl<'a> PodView<'a> {
         }
     }
 
+    /// Where a finding about container `c`'s image points: the values'
+    /// `/image/tag` when a values file writes one (the key users change),
+    /// else the container's `image`.
+    #[must_use]
+    pub fn image_pointer(&self, c: &ContainerView) -> String {
+        if self.is_values() && self.get("/image/tag").is_some() {
+            "/image/tag".to_owned()
+        } else {
+            c.image.clone()
+        }
+    }
+
     /// Human name of a container for messages.
     #[must_use]
     pub fn label(c: &ContainerView) -> String {

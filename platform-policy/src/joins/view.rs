@@ -273,6 +273,15 @@ impl<'a> Joins<'a> {
         &self.index.components
     }
 
+    /// The production Components (`spec.lifecycle: production`), with
+    /// their index in [`components`](Self::components).
+    pub fn production_components(&self) -> impl Iterator<Item = (usize, &'a CatalogComponent)> {
+        self.components()
+            .iter()
+            .enumerate()
+            .filter(|(_, info)| info.is_production())
+    }
+
     /// The Component (index in [`components`](Self::components)) an
     /// artefact belongs to: by the `backstage.io/kubernetes-id` label or
     /// the Component's label selector, then through the workload a PDB or

@@ -764,11 +764,7 @@ fn image_tag(cx: &RuleContext<'_>) -> Vec<Finding> {
                 continue;
             };
             if let Some(message) = image_problem(&image, pod.is_values()) {
-                let ptr = if pod.is_values() && pod.get("/image/tag").is_some() {
-                    "/image/tag".to_owned()
-                } else {
-                    c.image.clone()
-                };
+                let ptr = pod.image_pointer(c);
                 out.push(cx.at(
                     pod.origin,
                     &ptr,
@@ -1005,23 +1001,22 @@ fn anti_affinity(cx: &RuleContext<'_>) -> Vec<Finding> {
 
 fn job_ttl(cx: &RuleContext<'_>) -> Vec<Finding> {
     use crate::inputs::WorkloadKind as W;
-    let mut out = Vec::new();
-    for (i, m) in cx.workloads() {
-        match m.workload_kind() {
-            Some(W::Job) if m.get("/spec/ttlSecondsAfterFinished").is_none() => {
-                out.push(cx.at_manifest(i, "/spec/ttlSecondsAfterFinished", "the Job sets no `ttlSecondsAfterFinished`; finished Jobs and their pods stay forever"));
-            }
-            Some(W::CronJob) if m.get("/spec/startingDeadlineSeconds").is_none() => {
-                out.push(cx.at_manifest(
-                    i,
+    cx.workloads()
+        .filter_map(|(i, m)| {
+            let (ptr, message) = match m.workload_kind()? {
+                W::Job => (
+                    "/spec/ttlSecondsAfterFinished",
+                    "the Job sets no `ttlSecondsAfterFinished`; finished Jobs and their pods stay forever",
+                ),
+                W::CronJob => (
                     "/spec/startingDeadlineSeconds",
                     "the CronJob sets no `startingDeadlineSeconds`",
-                ));
-            }
-            _ => {}
-        }
-    }
-    out
+                ),
+                _ => return None,
+            };
+            m.get(ptr).is_none().then(|| cx.at_manifest(i, ptr, message))
+        })
+        .collect()
 }
 
 fn namespace_set(cx: &RuleContext<'_>) -> Vec<Finding> {

@@ -11,7 +11,9 @@ use serde_json::Value;
 
 use super::docker::{final_user, user_part};
 use super::support::{meta, rule};
+use crate::dockerfile::Stage;
 use crate::finding::{ArtefactId, ArtefactKind as A, Finding, ids};
+use crate::inputs::DockerfileArtefact;
 use crate::joins::{
     CatalogComponent, KUBERNETES_ID, KUBERNETES_SELECTOR, Origin, PodView, ReplicaFloor,
 };
@@ -49,12 +51,7 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
 fn prod_without_pdb(cx: &RuleContext<'_>) -> Vec<Finding> {
     let joins = cx.joins();
     let mut out = Vec::new();
-    for (c, info) in joins
-        .components()
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| i.is_production())
-    {
+    for (c, info) in joins.production_components() {
         for w in cx.joins().component_workloads(c).iter().copied() {
             let m = &cx.inputs().manifests()[w];
             if !m.workload_kind().is_some_and(|k| k.is_replicated()) || !joins.pdbs_of(w).is_empty()
@@ -81,18 +78,18 @@ fn prod_without_pdb(cx: &RuleContext<'_>) -> Vec<Finding> {
             }
             out.push(f);
         }
-        for v in cx.joins().component_values(c).iter().copied() {
-            if !joins.values_pdb_enabled(v) {
-                out.push(cx.at_values(
-                    v,
-                    "/podDisruptionBudget/enabled",
-                    format!(
-                        "the chart of production {} does not enable its PodDisruptionBudget",
-                        info.reference
-                    ),
-                ));
-            }
-        }
+        let disabled = joins
+            .component_values(c)
+            .iter()
+            .copied()
+            .filter(|&v| !joins.values_pdb_enabled(v));
+        out.extend(disabled.map(|v| {
+            let message = format!(
+                "the chart of production {} does not enable its PodDisruptionBudget",
+                info.reference
+            );
+            cx.at_values(v, "/podDisruptionBudget/enabled", message)
+        }));
     }
     out
 }
@@ -100,12 +97,7 @@ fn prod_without_pdb(cx: &RuleContext<'_>) -> Vec<Finding> {
 fn prod_single_replica(cx: &RuleContext<'_>) -> Vec<Finding> {
     let joins = cx.joins();
     let mut out = Vec::new();
-    for (c, info) in joins
-        .components()
-        .iter()
-        .enumerate()
-        .filter(|(_, i)| i.is_production())
-    {
+    for (c, info) in joins.production_components() {
         for w in cx.joins().component_workloads(c).iter().copied() {
             let Some(ReplicaFloor {
                 count: floor,
@@ -141,24 +133,20 @@ fn prod_single_replica(cx: &RuleContext<'_>) -> Vec<Finding> {
                 ));
             }
         }
-        for v in cx.joins().component_values(c).iter().copied() {
-            let Some(ReplicaFloor { count: n, by_hpa }) = joins.values_replica_floor(v) else {
-                continue;
-            };
-            let ptr = if by_hpa {
-                "/autoscaling/minReplicas"
-            } else {
-                "/replicaCount"
-            };
-            if n < 2 {
-                out.push(cx.at_values(
-                    v,
-                    ptr,
-                    format!(
-                        "the chart of production {} runs {n} replica",
-                        info.reference
-                    ),
-                ));
+        for v in joins.component_values(c).iter().copied() {
+            if let Some(ReplicaFloor { count: n, by_hpa }) = joins.values_replica_floor(v)
+                && n < 2
+            {
+                let ptr = if by_hpa {
+                    "/autoscaling/minReplicas"
+                } else {
+                    "/replicaCount"
+                };
+                let message = format!(
+                    "the chart of production {} runs {n} replica",
+                    info.reference
+                );
+                out.push(cx.at_values(v, ptr, message));
             }
         }
     }
@@ -333,17 +321,33 @@ fn owner_id(pod: &PodView<'_>) -> ArtefactId {
     }
 }
 
-fn non_numeric_user(cx: &RuleContext<'_>) -> Vec<Finding> {
+/// The Dockerfiles that belong to a catalog Component and have a final
+/// stage: each with its Component (index and entry) and that stage.
+fn component_dockerfiles<'a>(
+    cx: &'a RuleContext<'_>,
+) -> impl Iterator<
+    Item = (
+        &'a DockerfileArtefact,
+        usize,
+        &'a CatalogComponent,
+        &'a Stage,
+    ),
+> + 'a {
     let joins = cx.joins();
+    cx.inputs()
+        .dockerfiles()
+        .iter()
+        .enumerate()
+        .filter_map(move |(d, df)| {
+            let c = joins.component_of(ArtefactId::new(A::Dockerfile, d))?;
+            let last = df.dockerfile.final_stage()?;
+            Some((df, c, &joins.components()[c], last))
+        })
+}
+
+fn non_numeric_user(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for (d, df) in cx.inputs().dockerfiles().iter().enumerate() {
-        let Some(c) = joins.component_of(ArtefactId::new(A::Dockerfile, d)) else {
-            continue;
-        };
-        let info = &joins.components()[c];
-        let Some(last) = df.dockerfile.final_stage() else {
-            continue;
-        };
+    for (df, c, info, last) in component_dockerfiles(cx) {
         let Some((_, user)) = final_user(&df.dockerfile, last) else {
             continue;
         };
@@ -368,16 +372,8 @@ fn non_numeric_user(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 fn healthcheck_not_probe(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let joins = cx.joins();
     let mut out = Vec::new();
-    for (d, df) in cx.inputs().dockerfiles().iter().enumerate() {
-        let Some(c) = joins.component_of(ArtefactId::new(A::Dockerfile, d)) else {
-            continue;
-        };
-        let info = &joins.components()[c];
-        let Some(last) = df.dockerfile.final_stage() else {
-            continue;
-        };
+    for (df, c, info, last) in component_dockerfiles(cx) {
         let has_healthcheck = df
             .dockerfile
             .stage_instructions(last)
@@ -431,11 +427,7 @@ fn image_tag_drift(cx: &RuleContext<'_>) -> Vec<Finding> {
                 Some("latest") => "the `latest` tag",
                 Some(_) => continue,
             };
-            let ptr = if pod.is_values() && pod.get("/image/tag").is_some() {
-                "/image/tag".to_owned()
-            } else {
-                container.image.clone()
-            };
+            let ptr = pod.image_pointer(container);
             out.push(cx.at(
                 pod.origin,
                 &ptr,
