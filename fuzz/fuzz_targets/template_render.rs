@@ -70,7 +70,7 @@ fn is_limit(e: &TemplateError) -> bool {
 }
 
 fn check_error(template: &str, e: &TemplateError) {
-    assert_located(template, e.line, e.column, e);
+    assert_located(template, e.line(), e.column(), e);
 }
 
 fn check_value(v: &Value) {
@@ -119,7 +119,7 @@ fuzz_target!(|data: &[u8]| {
         assert_located(&template, w.line, w.column, &w);
     }
 
-    let mut strict = Renderer::new(RenderOptions::default().strict(true));
+    let mut strict = Renderer::new(RenderOptions::default().with_strict(true));
     match strict.render_string(&template, &context) {
         Ok(Some(v)) => check_value(&v),
         Ok(None) => {}

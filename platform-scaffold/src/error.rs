@@ -1,6 +1,6 @@
 //! The crate's error type: everything that stops a run or a load.
 
-use platform_model::Diagnostic;
+use platform_model::{Diagnostic, Span};
 
 mod parameter;
 
@@ -51,15 +51,11 @@ pub enum Error {
     Io(String),
     /// A template (a file of a skeleton, a path, or a string of the template
     /// file in strict mode) failed to render.
-    #[error("{file}:{line}:{column}: {message}")]
+    #[error("{span}: {message}")]
     Template {
-        /// The file holding the template: a skeleton-relative path, or the
-        /// template file.
-        file: String,
-        /// 1-based line.
-        line: usize,
-        /// 1-based column.
-        column: usize,
+        /// Where: the file holding the template (a skeleton-relative path,
+        /// or the template file), its 1-based line and column.
+        span: Span,
         /// What went wrong, with the field path when in the template file.
         message: String,
     },

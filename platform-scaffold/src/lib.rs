@@ -48,11 +48,28 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+/// Deprecated forwarding setters for names renamed to the `with_` style;
+/// they go in the next minor version.
+macro_rules! deprecated_setters {
+    ($ty:ty { $($old:ident => $new:ident($($arg:ident: $argty:ty),*)),* $(,)? }) => {
+        impl $ty {
+            $(
+                #[doc = concat!("Deprecated name of [`", stringify!($new), "`](Self::", stringify!($new), ").")]
+                #[deprecated(since = "0.1.1", note = "use the `with_` name")]
+                pub fn $old(self, $($arg: $argty),*) -> Self {
+                    self.$new($($arg),*)
+                }
+            )*
+        }
+    };
+}
+
 pub mod actions;
 mod error;
 mod events;
 mod files;
 pub mod lint;
+mod location;
 mod parameters;
 pub mod render;
 mod runner;

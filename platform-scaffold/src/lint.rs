@@ -323,7 +323,9 @@ pub fn lint(template: &Template, registry: &ActionRegistry) -> Vec<Diagnostic> {
                     codes::TEMPLATE_SYNTAX,
                     format!(
                         "{} (at line {}, column {} of the template text)",
-                        error.message, error.line, error.column
+                        error.message,
+                        error.line(),
+                        error.column()
                     ),
                 ),
                 pointer,

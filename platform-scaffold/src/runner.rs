@@ -6,6 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use platform_model::Span;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -13,6 +14,7 @@ use crate::Error;
 use crate::actions::{ActionContext, ActionRegistry, example_outputs, validate_input};
 use crate::events::{CancelToken, Event, Journal, LogLine, Observer, StepStatus};
 use crate::files::{DryRunFile, FileEntry, collect};
+use crate::location::optional_line_and_column;
 use crate::parameters::{check_secrets, prepare_parameters};
 use crate::render::{RenderOptions, RenderWarning, Renderer, TemplateError, is_truthy};
 use crate::schema::dotted;
@@ -61,19 +63,19 @@ impl Default for RunOptions {
 impl RunOptions {
     /// Strict mode: every silent fallback (undefined values, templates that
     /// fail and would pass through raw) becomes an error with its location.
-    pub fn strict(mut self, strict: bool) -> Self {
-        self.render = self.render.strict(strict);
+    pub fn with_strict(mut self, strict: bool) -> Self {
+        self.render = self.render.with_strict(strict);
         self
     }
 
     /// Rendering options and limits.
-    pub fn render_options(mut self, render: RenderOptions) -> Self {
+    pub fn with_render_options(mut self, render: RenderOptions) -> Self {
         self.render = render;
         self
     }
 
     /// The initiating user: `user.ref` and `user.entity`.
-    pub fn user(mut self, entity_ref: &str, entity: Option<Value>) -> Self {
+    pub fn with_user(mut self, entity_ref: &str, entity: Option<Value>) -> Self {
         self.user = json!({"ref": entity_ref});
         if let (Some(entity), Some(map)) = (entity, self.user.as_object_mut()) {
             map.insert("entity".into(), entity);
@@ -82,31 +84,41 @@ impl RunOptions {
     }
 
     /// `context.task.id`.
-    pub fn task_id(mut self, id: impl Into<String>) -> Self {
+    pub fn with_task_id(mut self, id: impl Into<String>) -> Self {
         self.task_id = id.into();
         self
     }
 
     /// `environment.parameters` and `environment.secrets` (the latter only
     /// visible to step inputs, and blank in dry runs).
-    pub fn environment(mut self, parameters: Map<String, Value>, secrets: Secrets) -> Self {
+    pub fn with_environment(mut self, parameters: Map<String, Value>, secrets: Secrets) -> Self {
         self.environment_parameters = parameters;
         self.environment_secrets = secrets;
         self
     }
 
     /// A token that cancels the run.
-    pub fn cancel_token(mut self, token: CancelToken) -> Self {
+    pub fn with_cancel_token(mut self, token: CancelToken) -> Self {
         self.cancel = token;
         self
     }
 
     /// Receives every event as it happens.
-    pub fn on_event(mut self, observer: impl Fn(&Event) + Send + Sync + 'static) -> Self {
+    pub fn with_on_event(mut self, observer: impl Fn(&Event) + Send + Sync + 'static) -> Self {
         self.observer = Some(std::sync::Arc::new(observer));
         self
     }
 }
+
+deprecated_setters!(RunOptions {
+    strict => with_strict(strict: bool),
+    render_options => with_render_options(render: RenderOptions),
+    user => with_user(entity_ref: &str, entity: Option<Value>),
+    task_id => with_task_id(id: impl Into<String>),
+    environment => with_environment(parameters: Map<String, Value>, secrets: Secrets),
+    cancel_token => with_cancel_token(token: CancelToken),
+    on_event => with_on_event(observer: impl Fn(&Event) + Send + Sync + 'static),
+});
 
 /// Where a run's files go.
 #[derive(Clone, Copy, Debug)]
@@ -147,10 +159,11 @@ pub struct Warning {
     pub message: String,
     /// The template text (shortened).
     pub template: String,
-    /// Line within the template text.
-    pub line: usize,
-    /// Column within the template text.
-    pub column: usize,
+    /// Where in the template text (an empty file name), or `None` for a
+    /// warning an action gave. In JSON the keys `line` and `column`, `0`
+    /// and `0` when there is no location.
+    #[serde(flatten, serialize_with = "optional_line_and_column")]
+    pub span: Option<Span>,
 }
 
 /// The result of a run.
@@ -205,7 +218,6 @@ impl RunFailure {
     }
 
     /// A failure with the report of what ran.
-    #[must_use]
     pub fn with_report(error: Error, report: RunReport) -> Self {
         Self {
             error,
@@ -303,7 +315,6 @@ impl Scaffolder {
     }
 
     /// With these options.
-    #[must_use]
     pub fn with_options(mut self, options: RunOptions) -> Self {
         self.options = options;
         self
@@ -584,8 +595,7 @@ impl Run<'_> {
         for RenderWarning {
             message,
             template,
-            line,
-            column,
+            span,
             ..
         } in self.renderer.take_warnings()
         {
@@ -595,8 +605,7 @@ impl Run<'_> {
                 step: step.map(str::to_owned),
                 message,
                 template,
-                line,
-                column,
+                span: Some(span),
             });
         }
     }
@@ -606,12 +615,12 @@ impl Run<'_> {
         let span = self.template.span(pointer);
         let field = dotted(pointer);
         Error::Template {
-            file: self.template.file().to_owned(),
-            line: span.line as usize,
-            column: span.column as usize,
+            span,
             message: format!(
                 "{field}: {} (at line {}, column {} of the template text)",
-                error.message, error.line, error.column
+                error.message,
+                error.line(),
+                error.column()
             ),
         }
     }
@@ -803,7 +812,7 @@ impl Run<'_> {
         let has_secrets = !(self.secrets.is_empty() && self.options.environment_secrets.is_empty());
         if let (Some(with), true) = (&resolved, has_secrets) {
             let blank = Renderer::context(&Value::Object(self.input_context(true)));
-            let mut shadow = Renderer::new(self.renderer.options().clone().strict(false));
+            let mut shadow = Renderer::new(self.renderer.options().clone().with_strict(false));
             if let Ok(without) = shadow.render_json(each, &blank) {
                 self.journal
                     .redactor
@@ -871,7 +880,7 @@ impl Run<'_> {
             // are blanked: redact them too.
             if !self.secrets.is_empty() || !self.options.environment_secrets.is_empty() {
                 let blank = Renderer::context(&Value::Object(blank));
-                let mut shadow = Renderer::new(self.renderer.options().clone().strict(false));
+                let mut shadow = Renderer::new(self.renderer.options().clone().with_strict(false));
                 if let (Some(with), Ok(without)) =
                     (&rendered, shadow.render_json(&step.input, &blank))
                 {
@@ -958,8 +967,7 @@ impl Run<'_> {
                     step: Some(step.id.clone()),
                     message,
                     template: String::new(),
-                    line: 0,
-                    column: 0,
+                    span: None,
                 });
             }
             result?;

@@ -48,7 +48,7 @@ use crate::template::Template;
 pub fn render_template(path: &Path, values: &Value) -> Result<Vec<FileEntry>, Error> {
     let template = Template::load(path)?;
     let scaffolder = Scaffolder::new(ActionRegistry::with_builtins())
-        .with_options(RunOptions::default().strict(true));
+        .with_options(RunOptions::default().with_strict(true));
     render_with(&scaffolder, &template, values, &Secrets::new())
 }
 

@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 use super::skeleton::{self, Globs, Kind, WalkLimits};
 use super::{Action, ActionContext, object_schema};
 use crate::Error;
+use crate::location::in_file;
 use crate::render::{Renderer, Syntax, TemplateError};
 use crate::workspace::resolve_inside;
 
@@ -79,9 +80,7 @@ fn target_error(rendered: &str, error: Error) -> Error {
 
 fn located(file: &str, error: TemplateError) -> Error {
     Error::Template {
-        file: file.to_owned(),
-        line: error.line,
-        column: error.column,
+        span: in_file(&error.span, file),
         message: error.message,
     }
 }
@@ -95,12 +94,12 @@ fn renderer(
     let options = ctx
         .render_options()
         .clone()
-        .syntax(if cookiecutter {
+        .with_syntax(if cookiecutter {
             Syntax::Cookiecutter
         } else {
             Syntax::Backstage
         })
-        .whitespace(trim_blocks, lstrip_blocks);
+        .with_whitespace(trim_blocks, lstrip_blocks);
     Renderer::new(options)
 }
 

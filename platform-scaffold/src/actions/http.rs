@@ -79,17 +79,22 @@ impl HttpConfig {
     }
 
     /// A bearer token sent when the input asks for the Backstage token.
-    pub fn token(mut self, token: Secret) -> Self {
+    pub fn with_token(mut self, token: Secret) -> Self {
         self.token = Some(token);
         self
     }
 
     /// Largest response body read.
-    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+    pub fn with_max_response_bytes(mut self, bytes: u64) -> Self {
         self.max_response_bytes = bytes;
         self
     }
 }
+
+deprecated_setters!(HttpConfig {
+    token => with_token(token: Secret),
+    max_response_bytes => with_max_response_bytes(bytes: u64),
+});
 
 /// `http:backstage:request`.
 #[derive(Clone, Debug)]

@@ -29,7 +29,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use minijinja::syntax::SyntaxConfig;
 use minijinja::value::{Kwargs, Rest, Value};
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, UndefinedBehavior};
+use platform_model::Span;
 use serde::Serialize;
+
+use crate::location::{line_and_column, text_span};
 
 #[allow(unused_imports)]
 use filters as _;
@@ -111,7 +114,7 @@ impl Default for RenderOptions {
 impl RenderOptions {
     /// Strict mode: undefined values and template errors are errors, never
     /// silent fallbacks.
-    pub fn strict(mut self, strict: bool) -> Self {
+    pub fn with_strict(mut self, strict: bool) -> Self {
         self.strict = strict;
         self
     }
@@ -123,7 +126,7 @@ impl RenderOptions {
     }
 
     /// Work units one render may use (default 1 000 000).
-    pub fn fuel(mut self, fuel: u64) -> Self {
+    pub fn with_fuel(mut self, fuel: u64) -> Self {
         self.fuel = fuel;
         self
     }
@@ -131,13 +134,13 @@ impl RenderOptions {
     /// Largest rendered output in bytes (default 16 MiB). It bounds every
     /// value a filter or method builds on the way too (`center`,
     /// `repeat`, `join`, …): they refuse before allocating more.
-    pub fn max_output(mut self, bytes: usize) -> Self {
+    pub fn with_max_output(mut self, bytes: usize) -> Self {
         self.max_output = bytes;
         self
     }
 
     /// Deepest nesting of macros and includes (default 100).
-    pub fn recursion_limit(mut self, limit: usize) -> Self {
+    pub fn with_recursion_limit(mut self, limit: usize) -> Self {
         self.recursion_limit = limit;
         self
     }
@@ -145,54 +148,92 @@ impl RenderOptions {
     /// Most operators (`|`, `.`, `+`, `and`, …) in one tag (default 500):
     /// longer chains are refused before they are parsed, since the engine
     /// walks them recursively.
-    pub fn max_operators(mut self, limit: usize) -> Self {
+    pub fn with_max_operators(mut self, limit: usize) -> Self {
         self.max_operators = limit;
         self
     }
 
     /// The SCM integrations `parseRepoUrl` knows (default: the public hosts).
-    pub fn integrations(mut self, integrations: Vec<Integration>) -> Self {
+    pub fn with_integrations(mut self, integrations: Vec<Integration>) -> Self {
         self.integrations = integrations;
         self
     }
 
     /// The template syntax.
-    pub fn syntax(mut self, syntax: Syntax) -> Self {
+    pub fn with_syntax(mut self, syntax: Syntax) -> Self {
         self.syntax = syntax;
         self
     }
 
     /// Nunjucks' `trimBlocks` and `lstripBlocks`.
-    pub fn whitespace(mut self, trim_blocks: bool, lstrip_blocks: bool) -> Self {
+    pub fn with_whitespace(mut self, trim_blocks: bool, lstrip_blocks: bool) -> Self {
         self.trim_blocks = trim_blocks;
         self.lstrip_blocks = lstrip_blocks;
         self
     }
 }
 
+deprecated_setters!(RenderOptions {
+    strict => with_strict(strict: bool),
+    fuel => with_fuel(fuel: u64),
+    max_output => with_max_output(bytes: usize),
+    recursion_limit => with_recursion_limit(limit: usize),
+    max_operators => with_max_operators(limit: usize),
+    integrations => with_integrations(integrations: Vec<Integration>),
+    syntax => with_syntax(syntax: Syntax),
+    whitespace => with_whitespace(trim_blocks: bool, lstrip_blocks: bool),
+});
+
 /// A template that cannot be rendered, located in the template text.
+///
+/// The renderer sees text, not files: `span` has an empty file name, and
+/// its line and column count from the start of the template text. In JSON
+/// the span is the two keys `line` and `column`.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
-#[error("template error at line {line}, column {column}: {message}")]
+#[error("template error at line {}, column {}: {message}", span.line, span.column)]
+#[non_exhaustive]
 pub struct TemplateError {
     /// What is wrong.
     pub message: String,
-    /// 1-based line in the template text.
-    pub line: usize,
-    /// 1-based column in the template text.
-    pub column: usize,
+    /// Where, in the template text (1-based line and column in characters).
+    #[serde(flatten, serialize_with = "line_and_column")]
+    pub span: Span,
+}
+
+impl TemplateError {
+    /// An error at 1-based `line` and `column` (in characters) of `source`.
+    #[must_use]
+    pub fn at(source: &str, line: usize, column: usize, message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+            span: text_span(source, line, column),
+        }
+    }
+
+    /// The 1-based line in the template text.
+    #[must_use]
+    pub fn line(&self) -> usize {
+        self.span.line as usize
+    }
+
+    /// The 1-based column (in characters) in the template text.
+    #[must_use]
+    pub fn column(&self) -> usize {
+        self.span.column as usize
+    }
 }
 
 /// A silent fallback that strict mode would turn into an error.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct RenderWarning {
     /// What happened.
     pub message: String,
     /// The template text (shortened).
     pub template: String,
-    /// 1-based line.
-    pub line: usize,
-    /// 1-based column.
-    pub column: usize,
+    /// Where, in the template text; in JSON the keys `line` and `column`.
+    #[serde(flatten, serialize_with = "line_and_column")]
+    pub span: Span,
 }
 
 /// Step status that `always()` and `failure()` read, and whether a render
@@ -387,11 +428,7 @@ fn template_error(source: &str, error: &Error) -> TemplateError {
         Some(detail) => format!("{}: {detail}", error.kind()),
         None => error.kind().to_string(),
     };
-    TemplateError {
-        message,
-        line,
-        column,
-    }
+    TemplateError::at(source, line, column, message)
 }
 
 fn shorten(source: &str) -> String {
@@ -444,8 +481,7 @@ impl Renderer {
             self.warnings.push(RenderWarning {
                 message,
                 template: shorten(source),
-                line,
-                column,
+                span: text_span(source, line, column),
             });
         }
     }
@@ -464,28 +500,30 @@ impl Renderer {
                     .chars()
                     .count()
                     + 1;
-                Err(TemplateError {
-                    message: format!(
+                Err(TemplateError::at(
+                    source,
+                    line,
+                    column,
+                    format!(
                         "a tag has more than {} operators; split the expression",
                         self.options.max_operators
                     ),
-                    line,
-                    column,
-                })
+                ))
             }
         }
     }
 
     fn check_size(&self, text: &str) -> Result<(), TemplateError> {
         if text.len() > self.options.max_output {
-            return Err(TemplateError {
-                message: format!(
+            return Err(TemplateError::at(
+                text,
+                1,
+                1,
+                format!(
                     "the output is larger than {} bytes",
                     self.options.max_output
                 ),
-                line: 1,
-                column: 1,
-            });
+            ));
         }
         Ok(())
     }
@@ -557,8 +595,8 @@ impl Renderer {
                         "the template failed, so the raw string is used: {}",
                         error.message
                     ),
-                    error.line,
-                    error.column,
+                    error.line(),
+                    error.column(),
                 );
                 Ok(Some(serde_json::Value::String(source.to_owned())))
             }
@@ -590,17 +628,22 @@ impl Renderer {
                         return Ok(Some(serde_json::Value::Null));
                     }
                     Err(e) => {
-                        let mut error = template_error(expr, &e);
-                        error.column += offset;
-                        return Err(error);
+                        let error = template_error(expr, &e);
+                        return Err(TemplateError::at(
+                            source,
+                            error.line(),
+                            error.column() + offset,
+                            error.message,
+                        ));
                     }
                 };
                 if self.options.strict && value.is_undefined() {
-                    return Err(TemplateError {
-                        message: format!("undefined value: `{}` is not defined", expr.trim()),
-                        line: 1,
-                        column: offset + 1 + expr.len() - expr.trim_start().len(),
-                    });
+                    return Err(TemplateError::at(
+                        source,
+                        1,
+                        offset + 1 + expr.len() - expr.trim_start().len(),
+                        format!("undefined value: `{}` is not defined", expr.trim()),
+                    ));
                 }
                 let json = to_json(&value);
                 if let Some(serde_json::Value::String(s)) = &json {

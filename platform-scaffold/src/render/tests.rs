@@ -32,7 +32,7 @@ fn type_preservation_table() {
         let warned = !renderer.take_warnings().is_empty();
         if row["fallback"] == true {
             assert!(warned, "{input:?} should warn about the raw fallback");
-            let mut strict = Renderer::new(RenderOptions::default().strict(true));
+            let mut strict = Renderer::new(RenderOptions::default().with_strict(true));
             assert!(
                 strict.render_string(input, &context).is_err(),
                 "{input:?} fails in strict mode"
@@ -84,12 +84,36 @@ fn undefined_values_warn_and_fail_in_strict_mode() {
     );
     let warnings = lenient.take_warnings();
     assert_eq!(warnings.len(), 1);
-    assert_eq!((warnings[0].line, warnings[0].column), (1, 11));
-    let mut strict = Renderer::new(RenderOptions::default().strict(true));
+    assert_eq!((warnings[0].span.line, warnings[0].span.column), (1, 11));
+    let mut strict = Renderer::new(RenderOptions::default().with_strict(true));
     let err = strict
         .render_string("a\nname: ${{ parameters.nmae }}", &context)
         .expect_err("strict");
-    assert_eq!(err.line, 2);
+    assert_eq!(err.line(), 2);
+}
+
+#[test]
+fn warnings_and_errors_are_spans_in_the_text_and_two_keys_in_json() {
+    let context = Renderer::context(&json!({"parameters": {}}));
+    let source = "é\nname: ${{ parameters.nmae }}";
+    let mut lenient = Renderer::new(RenderOptions::default());
+    lenient.render_string(source, &context).expect("lenient");
+    let warning = lenient.take_warnings().remove(0);
+    assert_eq!((warning.span.line, warning.span.column), (2, 11));
+    assert_eq!(&source[warning.span.start..], "parameters.nmae }}");
+    assert_eq!(&*warning.span.file, "", "the renderer knows no file");
+    let json = serde_json::to_value(&warning).expect("json");
+    assert_eq!(
+        (json["line"].clone(), json["column"].clone()),
+        (json!(2), json!(11))
+    );
+    assert!(json.get("span").is_none(), "{json}");
+    let mut strict = Renderer::new(RenderOptions::default().with_strict(true));
+    let err = strict.render_string(source, &context).expect_err("strict");
+    let json = serde_json::to_value(&err).expect("json");
+    assert_eq!(json["line"], json!(err.line()));
+    assert_eq!(json["column"], json!(err.column()));
+    assert!(json.get("span").is_none(), "{json}");
 }
 
 #[test]
@@ -167,13 +191,13 @@ fn javascript_flavour() {
 
 #[test]
 fn resource_limits_stop_runaway_templates() {
-    let mut renderer = Renderer::new(RenderOptions::default().strict(true).fuel(10_000));
+    let mut renderer = Renderer::new(RenderOptions::default().with_strict(true).with_fuel(10_000));
     let context = Renderer::context(&json!({}));
     let err = renderer
         .render_text("{% for i in range(50000) %}x{% endfor %}", &context)
         .expect_err("fuel");
     assert!(err.message.contains("fuel"), "{err}");
-    let mut small = Renderer::new(RenderOptions::default().max_output(10));
+    let mut small = Renderer::new(RenderOptions::default().with_max_output(10));
     assert!(small.render_text("${{ 'x' * 100 }}", &context).is_err());
 }
 
@@ -217,13 +241,13 @@ fn a_dashed_step_reference_is_a_subtraction_that_yields_null() {
 
 #[test]
 fn strict_mode_refuses_undefined_expressions() {
-    let mut renderer = Renderer::new(RenderOptions::default().strict(true));
+    let mut renderer = Renderer::new(RenderOptions::default().with_strict(true));
     let context = Renderer::context(&json!({"parameters": {}}));
     let error = renderer
         .render_string("${{ parameters.nmae }}", &context)
         .expect_err("strict");
     assert!(error.message.contains("undefined"), "{error:?}");
-    assert_eq!(error.column, 5);
+    assert_eq!(error.column(), 5);
 }
 
 /// The same rows, against what Backstage's own workflow runner
@@ -276,11 +300,11 @@ fn error_columns_count_the_source_as_written() {
     let err = renderer
         .check_syntax("${{ a === b c }}")
         .expect_err("two expressions");
-    assert_eq!((err.line, err.column), (1, 13), "{err:?}");
+    assert_eq!((err.line(), err.column()), (1, 13), "{err:?}");
     let err = renderer
         .check_syntax("x\n${{ a === b === c ) }}")
         .expect_err("a stray parenthesis");
-    assert_eq!((err.line, err.column), (2, 19), "{err:?}");
+    assert_eq!((err.line(), err.column()), (2, 19), "{err:?}");
 }
 
 #[test]
@@ -296,15 +320,27 @@ fn non_ascii_templates_render_or_fail_located() {
         "{#{%===\u{fffd}",
     ] {
         for strict in [false, true] {
-            let mut renderer = Renderer::new(RenderOptions::default().strict(strict));
+            let mut renderer = Renderer::new(RenderOptions::default().with_strict(strict));
             match renderer.render_text(source, &context) {
                 Ok(_) => {}
-                Err(e) => assert!(e.line >= 1 && e.column >= 1, "{source}: {e:?}"),
+                Err(e) => assert!(e.line() >= 1 && e.column() >= 1, "{source}: {e:?}"),
             }
             match renderer.render_string(source, &context) {
                 Ok(_) => {}
-                Err(e) => assert!(e.line >= 1 && e.column >= 1, "{source}: {e:?}"),
+                Err(e) => assert!(e.line() >= 1 && e.column() >= 1, "{source}: {e:?}"),
             }
         }
     }
+}
+
+#[test]
+#[allow(deprecated)]
+fn the_old_setter_names_still_forward() {
+    assert!(RenderOptions::default().strict(true).fuel(7).is_strict());
+    assert!(
+        !RenderOptions::default()
+            .with_strict(true)
+            .strict(false)
+            .is_strict()
+    );
 }

@@ -26,7 +26,8 @@ fn the_acme_template_renders_the_golden_path_skeleton() {
     registry.register(BackstageRequest::new(
         HttpConfig::new("http://localhost:7007").expect("config"),
     ));
-    let scaffolder = Scaffolder::new(registry).with_options(RunOptions::default().strict(true));
+    let scaffolder =
+        Scaffolder::new(registry).with_options(RunOptions::default().with_strict(true));
     let template = Template::load(&dir.join("template.yaml")).expect("template");
     let files = render_with(&scaffolder, &template, &values, &Secrets::new()).expect("render");
     let tree = snapshot_tree(&files);

@@ -256,8 +256,8 @@ fn events_stream_in_order_and_cancellation_stops_the_run() {
     let cancel = CancelToken::new();
     let (sink, token) = (Arc::clone(&seen), cancel.clone());
     let options = RunOptions::default()
-        .cancel_token(cancel.clone())
-        .on_event(move |event| {
+        .with_cancel_token(cancel.clone())
+        .with_on_event(move |event| {
             if let Event::StepStarted { step_id, .. } = event
                 && step_id == "wait"
             {
@@ -381,7 +381,7 @@ fn strict_mode_locates_undefined_values_in_the_template_file() {
         "{:?}",
         lenient.warnings
     );
-    let strict = scaffolder().with_options(RunOptions::default().strict(true));
+    let strict = scaffolder().with_options(RunOptions::default().with_strict(true));
     let Err(Error::StepFailed { message, .. }) = strict
         .run(&template, &json!({}), &Secrets::new(), Target::Memory)
         .map_err(Error::from)
@@ -444,9 +444,9 @@ fn context_names_are_backstages() {
     let mut parameters = serde_json::Map::new();
     parameters.insert("region".into(), Value::from("eu"));
     let options = RunOptions::default()
-        .user("user:default/jane", None)
-        .task_id("t-1")
-        .environment(parameters, Secrets::new());
+        .with_user("user:default/jane", None)
+        .with_task_id("t-1")
+        .with_environment(parameters, Secrets::new());
     let report = scaffolder()
         .with_options(options)
         .run(&template, &json!({}), &Secrets::new(), Target::Memory)

@@ -535,7 +535,7 @@ fn render_one(expression: &str) -> Result<RunReport, RunFailure> {
     let mut registry = ActionRegistry::with_builtins();
     registry.register(Echo);
     Scaffolder::new(registry)
-        .with_options(platform_scaffold::RunOptions::default().strict(true))
+        .with_options(platform_scaffold::RunOptions::default().with_strict(true))
         .run(&template, &json!({}), &Secrets::new(), Target::Memory)
 }
 
@@ -622,5 +622,13 @@ fn names_rendering_to_absolute_paths_are_reported() {
             .contains("renders to `/etc/cron.d/x.txt`"),
         "{:?}",
         report.warnings
+    );
+    // An action's warning has no place in a template text: no span, and
+    // line and column 0 in JSON.
+    assert_eq!(report.warnings[1].span, None);
+    let json = serde_json::to_value(&report.warnings[1]).expect("json");
+    assert_eq!(
+        (json["line"].as_u64(), json["column"].as_u64()),
+        (Some(0), Some(0))
     );
 }

@@ -45,13 +45,13 @@ fn template_text() -> impl Strategy<Value = String> {
 proptest! {
     #[test]
     fn lenient_rendering_never_fails(source in template_text()) {
-        let mut renderer = Renderer::new(RenderOptions::default().fuel(20_000));
+        let mut renderer = Renderer::new(RenderOptions::default().with_fuel(20_000));
         let context = Renderer::context(&serde_json::json!({"parameters": {"name": "svc"}, "steps": {}}));
         prop_assert!(renderer.render_string(&source, &context).is_ok());
-        let mut strict = Renderer::new(RenderOptions::default().strict(true).fuel(20_000));
+        let mut strict = Renderer::new(RenderOptions::default().with_strict(true).with_fuel(20_000));
         // Strict rendering may fail, but with a position inside the text.
         if let Err(error) = strict.render_string(&source, &context) {
-            prop_assert!(error.line >= 1 && error.column >= 1);
+            prop_assert!(error.line() >= 1 && error.column() >= 1);
         }
     }
 

@@ -148,7 +148,7 @@ fn http_requests_reach_a_loopback_server() {
     registry.register(BackstageRequest::new(
         HttpConfig::new(&address)
             .expect("config")
-            .token(platform_scaffold::Secret::new("tkn-abc")),
+            .with_token(platform_scaffold::Secret::new("tkn-abc")),
     ));
     let scaffolder = platform_scaffold::Scaffolder::new(registry);
     let report = scaffolder

@@ -219,7 +219,7 @@ fn dry_runs_blank_environment_secrets() {
         dir.path(),
         "  steps:\n    - {id: e, action: test:echo, input: {v: '${{ environment.secrets.db }}'}}\n",
     );
-    let options = RunOptions::default().environment(
+    let options = RunOptions::default().with_environment(
         serde_json::Map::new(),
         Secrets::new().with("db", "server-password"),
     );

@@ -223,10 +223,10 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
         args.catalog.as_deref(),
     )?;
     let mut options = RunOptions::default()
-        .strict(args.strict)
-        .cancel_token(cancel_on_signal());
+        .with_strict(args.strict)
+        .with_cancel_token(cancel_on_signal());
     if args.format == Format::Text {
-        options = options.on_event(progress);
+        options = options.with_on_event(progress);
     }
     let scaffolder = Scaffolder::new(registry).with_options(options);
     if args.dry_run {
@@ -321,7 +321,10 @@ fn print_warnings(warnings: &[platform_scaffold::Warning]) -> Result<(), String>
         } else {
             emit_err(&format!(
                 "warning: step {step}: {} in `{}` ({}:{})",
-                w.message, w.template, w.line, w.column
+                w.message,
+                w.template,
+                w.span.as_ref().map_or(0, |s| s.line),
+                w.span.as_ref().map_or(0, |s| s.column)
             ));
         }
     }
