@@ -1,0 +1,105 @@
+//! Credentials of pods: the service account and its automounted token,
+//! and literal secrets in environment variables.
+
+use serde_json::Value;
+
+use crate::finding::Finding;
+use crate::inputs::get;
+use crate::joins::{Origin, PodView};
+use crate::rule::RuleContext;
+use crate::rules::secrets::secret_name;
+
+pub(super) fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let joins = cx.joins();
+    let known = joins.has_service_accounts();
+    for pod in cx.joins().pods(true) {
+        if pod.is_values() {
+            let create = pod.get("/serviceAccount/create").and_then(Value::as_bool);
+            let name = pod
+                .get("/serviceAccount/name")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            if create == Some(false) && (name.is_empty() || name == "default") {
+                out.push(cx.at(
+                    pod.origin,
+                    "/serviceAccount/create",
+                    "the chart uses the namespace's `default` service account",
+                ));
+            }
+            if pod.get("/serviceAccount").is_some()
+                && pod
+                    .get("/serviceAccount/automount")
+                    .and_then(Value::as_bool)
+                    != Some(false)
+            {
+                out.push(cx.at(pod.origin, "/serviceAccount/automount", "the service account token is automounted; set `serviceAccount.automount: false` unless the pod calls the API"));
+            }
+            continue;
+        }
+        let Origin::Manifest(i) = pod.origin else {
+            continue;
+        };
+        let Some(m) = cx.inputs().manifests().get(i) else {
+            continue;
+        };
+        let name = pod
+            .pod_get("serviceAccountName")
+            .or_else(|| pod.pod_get("serviceAccount"))
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        let ns = m.namespace_or_default();
+        if name == "default" {
+            out.push(cx.at(
+                pod.origin,
+                &pod.pod_field("serviceAccountName"),
+                "the pod uses the namespace's `default` service account",
+            ));
+        } else if known && !joins.has_service_account(ns, name) {
+            out.push(cx.at(
+                pod.origin,
+                &pod.pod_field("serviceAccountName"),
+                format!("service account `{name}` is not defined in the input"),
+            ));
+        }
+        if pod
+            .pod_get("automountServiceAccountToken")
+            .and_then(Value::as_bool)
+            .is_none()
+            && !joins.automount_off(ns, name)
+        {
+            out.push(cx.at(pod.origin, &pod.pod_field("automountServiceAccountToken"), "the service account token is automounted; set `automountServiceAccountToken: false` unless the pod calls the API"));
+        }
+    }
+    out
+}
+
+pub(super) fn secret_env(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in cx.joins().pods(false) {
+        for c in &pod.containers {
+            if let Some(Value::Array(items)) = pod.container_get(c, "env") {
+                for (i, e) in items.iter().enumerate() {
+                    let name = get(e, "name").and_then(Value::as_str).unwrap_or("");
+                    let literal = get(e, "value")
+                        .and_then(Value::as_str)
+                        .is_some_and(|v| !v.is_empty());
+                    if literal && secret_name(name) {
+                        out.push(
+                            cx.at(
+                                pod.origin,
+                                &format!("{}/{i}/value", PodView::container_field(c, "env")),
+                                format!(
+                                    "environment variable `{name}` of {} holds a literal secret",
+                                    PodView::label(c)
+                                ),
+                            )
+                            .with_label("use valueFrom.secretKeyRef"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,53 @@
+//! Readiness and liveness probes of long-running containers, and the ports
+//! they target.
+
+use serde_json::Value;
+
+use crate::finding::Finding;
+use crate::inputs::get;
+use crate::joins::PodView;
+use crate::rule::RuleContext;
+
+pub(super) fn probes(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in cx.joins().pods(false) {
+        if !pod.kind.is_some_and(|k| k.is_long_running()) {
+            continue;
+        }
+        for c in pod.main_containers() {
+            let ports = pod.container_get(c, "ports").and_then(Value::as_array);
+            for probe in ["readinessProbe", "livenessProbe"] {
+                let Some(p) = pod.container_get(c, probe) else {
+                    out.push(cx.at(
+                        pod.origin,
+                        &PodView::container_field(c, probe),
+                        format!("{} has no {probe}", PodView::label(c)),
+                    ));
+                    continue;
+                };
+                for handler in ["httpGet", "tcpSocket", "grpc"] {
+                    let Some(port) = get(p, handler).and_then(|h| get(h, "port")) else {
+                        continue;
+                    };
+                    let declared = ports.is_some_and(|ps| {
+                        ps.iter().any(|x| match port {
+                            Value::String(name) => {
+                                get(x, "name").and_then(Value::as_str) == Some(name.as_str())
+                            }
+                            Value::Number(n) => {
+                                get(x, "containerPort").and_then(Value::as_i64) == n.as_i64()
+                            }
+                            _ => true,
+                        })
+                    });
+                    if !declared {
+                        out.push(cx.at(pod.origin, &format!("{}/{probe}/{handler}/port", c.ptr),
+                            format!("the {probe} of {} targets port {port}, which the container does not declare", PodView::label(c)),
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    out
+}

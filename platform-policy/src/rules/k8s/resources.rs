@@ -1,0 +1,55 @@
+//! Resource requests and limits of containers.
+
+use serde_json::Value;
+
+use crate::finding::Finding;
+use crate::inputs::walk;
+use crate::joins::PodView;
+use crate::rule::RuleContext;
+
+pub(super) fn resources(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let cpu_limit = cx.option_bool("require_cpu_limit").unwrap_or(false);
+    let mut fields: Vec<(&str, &str, &str)> = vec![
+        ("requests", "cpu", "requests/cpu"),
+        ("requests", "memory", "requests/memory"),
+        ("limits", "memory", "limits/memory"),
+    ];
+    if cpu_limit {
+        fields.push(("limits", "cpu", "limits/cpu"));
+    }
+    let mut out = Vec::new();
+    for pod in cx.joins().pods(true) {
+        for c in pod.main_containers() {
+            let resources = pod.container_get(c, "resources");
+            let mut missing: Vec<(&str, &str)> = Vec::new();
+            for &(section, what, path) in &fields {
+                if resources
+                    .and_then(|r| walk(r, path))
+                    .is_none_or(Value::is_null)
+                {
+                    missing.push((section, what));
+                }
+            }
+            if missing.is_empty() {
+                continue;
+            }
+            let ptr = if missing.iter().all(|(s, _)| *s == "limits") {
+                format!("{}/limits", c.resources)
+            } else if missing.iter().all(|(s, _)| *s == "requests") {
+                format!("{}/requests", c.resources)
+            } else {
+                c.resources.clone()
+            };
+            let missing: Vec<String> = missing
+                .iter()
+                .map(|(section, what)| format!("{section}.{what}"))
+                .collect();
+            out.push(cx.at(
+                pod.origin,
+                &ptr,
+                format!("{} does not set {}", PodView::label(c), missing.join(", ")),
+            ));
+        }
+    }
+    out
+}
