@@ -24,6 +24,21 @@ pub const FILE_OUTSIDE_ROOT: &str = "file.outside-root";
 pub const FILE_NOT_PARSED: &str = "file.not-parsed";
 /// Backstage would ingest none of a file's entities.
 pub const CATALOG_FILE_NOT_INGESTED: &str = "catalog.file-not-ingested";
+/// The app-config's catalog rules do not allow an entity's kind from the
+/// location it was reached from (Backstage's `NotAllowedError`).
+pub const CATALOG_NOT_ALLOWED: &str = "catalog.not-allowed";
+
+/// An app-config value Backstage's backend would refuse (it does not start).
+pub const APP_CONFIG_INVALID: &str = "app-config.invalid";
+/// An app-config key Backstage does not read where it is written.
+pub const APP_CONFIG_UNKNOWN_KEY: &str = "app-config.unknown-key";
+/// A `${VAR}` or `$env` whose variable is not set: the value is dropped.
+pub const APP_CONFIG_UNSET_VARIABLE: &str = "app-config.unset-variable";
+/// A `$file` or `$include` that cannot be read or parsed, or leads
+/// outside the repository.
+pub const APP_CONFIG_INCLUDE: &str = "app-config.include";
+/// A `catalog.locations` type that is not read offline.
+pub const APP_CONFIG_LOCATION_TYPE: &str = "app-config.location-type";
 
 /// The document root is not a mapping.
 pub const ENTITY_NOT_OBJECT: &str = "entity.not-object";
@@ -90,6 +105,12 @@ pub const ALL: &[&str] = &[
     FILE_NOT_REGULAR,
     FILE_OUTSIDE_ROOT,
     FILE_NOT_PARSED,
+    CATALOG_NOT_ALLOWED,
+    APP_CONFIG_INVALID,
+    APP_CONFIG_UNKNOWN_KEY,
+    APP_CONFIG_UNSET_VARIABLE,
+    APP_CONFIG_INCLUDE,
+    APP_CONFIG_LOCATION_TYPE,
     CATALOG_FILE_NOT_INGESTED,
     ENTITY_NOT_OBJECT,
     ENTITY_ENVELOPE,

@@ -152,6 +152,17 @@ pub fn confine(root: &Path, path: &Path) -> Result<PathBuf, Confined> {
     }
 }
 
+/// The git work tree holding `dir`: the nearest ancestor (or `dir`
+/// itself) with a `.git` entry, canonicalized. Catalog reads are confined
+/// to it, as Backstage's readers keep reads within one repository.
+#[must_use]
+pub fn repository_root(dir: &Path) -> Option<PathBuf> {
+    let dir = dir.canonicalize().ok()?;
+    dir.ancestors()
+        .find(|d| std::fs::symlink_metadata(d.join(".git")).is_ok())
+        .map(Path::to_path_buf)
+}
+
 /// Whether `path`, with `.` and `..` folded without touching the disk,
 /// stays inside `root`.
 #[must_use]

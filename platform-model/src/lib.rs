@@ -78,6 +78,8 @@
 //! - `render`: [`render`] draws diagnostics rustc-style with source snippets.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+pub mod app_config;
+pub mod catalog_rules;
 pub mod codes;
 pub mod diagnostic;
 pub mod entity;
