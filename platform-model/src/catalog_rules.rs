@@ -165,10 +165,17 @@ impl LocationMatcher {
         if self.exact.as_deref().is_some_and(|exact| exact != target) {
             return false;
         }
-        if let Some(glob) = &self.glob
-            && !glob.is_match(target)
-        {
-            return false;
+        if let Some(glob) = &self.glob {
+            // minimatch's `*` and `**` never match a `.` or `..` segment,
+            // even with `dot`; only the same literal segment does.
+            let pattern = self.pattern.as_deref().unwrap_or_default();
+            let dots_unmatched = target
+                .split('/')
+                .filter(|s| *s == "." || *s == "..")
+                .any(|dots| !pattern.split('/').any(|p| p == dots));
+            if dots_unmatched || !glob.is_match(target) {
+                return false;
+            }
         }
         true
     }

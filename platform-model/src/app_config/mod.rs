@@ -312,6 +312,22 @@ impl AppConfig {
     pub fn dir(&self) -> &Path {
         &self.first_dir
     }
+
+    /// Where the backend would run, for resolving relative `file` targets
+    /// (Backstage resolves them against its working directory): the
+    /// `packages/backend` directory beside the first file when there is
+    /// one (a create-app repository, whose backend `yarn start` runs
+    /// there), else the first file's directory (a backend image runs
+    /// where its app-config is).
+    #[must_use]
+    pub fn default_backend_dir(&self) -> PathBuf {
+        let backend = self.first_dir.join("packages").join("backend");
+        if backend.is_dir() {
+            backend
+        } else {
+            self.first_dir.clone()
+        }
+    }
 }
 
 /// Merges `over` into `base` at `pointer`: objects key by key, anything
@@ -331,6 +347,14 @@ fn merge(
             for (key, value) in over_map {
                 let len = pointer.len();
                 crate::pointer::push_token(pointer, &key);
+                if value.is_null() {
+                    // A later `null` removes the key, as Backstage's
+                    // ConfigReader treats it.
+                    base_map.remove(&key);
+                    remove_spans(pointer, base_spans);
+                    pointer.truncate(len);
+                    continue;
+                }
                 match base_map.get_mut(&key) {
                     Some(existing) => merge(existing, value, pointer, base_spans, over_spans),
                     None => {
@@ -342,18 +366,22 @@ fn merge(
             }
         }
         (base, over) => {
-            let stale: Vec<String> = base_spans
-                .range(pointer.clone()..)
-                .take_while(|(k, _)| k.starts_with(pointer.as_str()))
-                .filter(|(k, _)| is_at_or_under(k, pointer))
-                .map(|(k, _)| k.clone())
-                .collect();
-            for key in stale {
-                base_spans.remove(&key);
-            }
+            remove_spans(pointer, base_spans);
             copy_spans(pointer, base_spans, over_spans);
             *base = over;
         }
+    }
+}
+
+fn remove_spans(pointer: &str, spans: &mut BTreeMap<String, NodeSpan>) {
+    let stale: Vec<String> = spans
+        .range(pointer.to_owned()..)
+        .take_while(|(k, _)| k.starts_with(pointer))
+        .filter(|(k, _)| is_at_or_under(k, pointer))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in stale {
+        spans.remove(&key);
     }
 }
 

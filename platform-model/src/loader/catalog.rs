@@ -36,6 +36,9 @@ pub struct LoadedDocument {
     /// The status text Backstage would record for the first failure.
     pub backstage_error: Option<String>,
     pub(crate) targets: Vec<LocationTarget>,
+    /// The kind and `spec.type` the document is emitted with, when its
+    /// envelope lets Backstage emit it (what catalog rules look at).
+    pub(crate) emitted: Option<super::rules::Emitted>,
     /// Where each reference of the entity's relations was written.
     pub(crate) origin_spans: Vec<(RelationOrigin, RawSpan)>,
 }
@@ -63,6 +66,7 @@ impl LoadedDocument {
             diagnostics: Vec::new(),
             backstage_error: None,
             targets: Vec::new(),
+            emitted: None,
             origin_spans: Vec::new(),
         }
     }
@@ -167,6 +171,27 @@ impl Catalog {
         }
         self.files.push(file);
         self.documents.extend(documents);
+        self.diagnostics.extend(diagnostics);
+    }
+
+    /// Adds diagnostics that belong to no file read (about registrations).
+    pub(crate) fn push_problems(&mut self, diagnostics: Vec<Diagnostic>) {
+        self.diagnostics.extend(diagnostics);
+    }
+
+    /// Adds diagnostics about another file (an app-config), with its text
+    /// for snippets, so one catalog holds every problem of a load.
+    pub fn add_diagnostics(
+        &mut self,
+        file: Arc<str>,
+        text: Option<Arc<str>>,
+        diagnostics: impl IntoIterator<Item = Diagnostic>,
+    ) {
+        if let Some(text) = text
+            && !file.is_empty()
+        {
+            self.sources.insert(file, text);
+        }
         self.diagnostics.extend(diagnostics);
     }
 

@@ -26,7 +26,10 @@
 //! ```
 
 mod catalog;
+mod ingest;
 mod placeholder;
+mod registration;
+mod rules;
 mod targets;
 
 use std::collections::{HashMap, HashSet};
@@ -40,14 +43,17 @@ use serde_json::Value;
 pub use crate::files::{ReadError, read_limited};
 use catalog::LocationTarget;
 pub use catalog::{Catalog, LoadedDocument, Summary};
+pub use ingest::{IngestOptions, ingest};
 pub use placeholder::{
     CODE_BUDGET as PLACEHOLDER_BUDGET, CODE_NOT_FOUND as PLACEHOLDER_NOT_FOUND,
     CODE_NOT_REGULAR as PLACEHOLDER_NOT_REGULAR, CODE_OUTSIDE_ROOT as PLACEHOLDER_OUTSIDE_ROOT,
     CODE_PARSE as PLACEHOLDER_PARSE, CODE_REMOTE as PLACEHOLDER_REMOTE,
     DEFAULT_MAX_PLACEHOLDER_BYTES,
 };
+pub use registration::Registration;
 pub use targets::codes as location_codes;
 
+use crate::catalog_rules::{CatalogRules, LocationRef};
 use crate::diagnostic::Diagnostic;
 use crate::entity::{Entity, EntitySpec, LocationSpec};
 use crate::error::Error;
@@ -83,6 +89,7 @@ pub struct LoadOptions {
     catalog_file_names: Vec<String>,
     root: Option<PathBuf>,
     max_placeholder_bytes: usize,
+    rules: Option<Arc<CatalogRules>>,
 }
 
 impl Default for LoadOptions {
@@ -96,6 +103,7 @@ impl Default for LoadOptions {
             catalog_file_names: vec!["catalog-info.yaml".into(), "catalog-info.yml".into()],
             root: None,
             max_placeholder_bytes: DEFAULT_MAX_PLACEHOLDER_BYTES,
+            rules: None,
         }
     }
 }
@@ -111,6 +119,23 @@ impl LoadOptions {
     pub fn with_validator(mut self, validator: Validator) -> Self {
         self.validator = validator;
         self
+    }
+
+    /// Enforce these catalog rules (from an app-config, see
+    /// [`crate::app_config::AppConfig::catalog`]): an entity whose kind the
+    /// rules do not allow from its origin location is a
+    /// `catalog.not-allowed` error, and Backstage then ingests none of its
+    /// file's entities. Default: no rules are enforced (without an
+    /// app-config there is nothing to enforce).
+    pub fn with_rules(mut self, rules: CatalogRules) -> Self {
+        self.rules = Some(Arc::new(rules));
+        self
+    }
+
+    /// The catalog rules enforced, if any.
+    #[must_use]
+    pub fn rules(&self) -> Option<&CatalogRules> {
+        self.rules.as_deref()
     }
 
     /// Whether Location targets are followed (default `true`).
@@ -182,6 +207,8 @@ struct Pending {
     path: PathBuf,
     /// The registration the file was reached from (`file:<path>`).
     origin: Arc<str>,
+    /// The same registration as catalog rules match it (an absolute path).
+    origin_ref: Arc<LocationRef>,
     /// The link (in the load's [`targets::Follower`]) of the Location file
     /// that led here; its parents lead to the outermost.
     chain: Option<usize>,
@@ -208,6 +235,12 @@ struct Skipped {
     display: Arc<str>,
     text: Option<Arc<str>>,
     warning: Option<Diagnostic>,
+}
+
+/// A file as a `file` location: its absolute path, as the backend writes
+/// a file registration's target.
+fn file_location(path: &Path) -> LocationRef {
+    LocationRef::new("file", path.to_string_lossy())
 }
 
 /// The key a file is known by during a load (its canonical path when it
@@ -272,6 +305,7 @@ impl Loader {
         } else {
             let origin: Arc<str> = Arc::from(format!("file:{}", display_path(&root, &canonical)));
             vec![Pending {
+                origin_ref: Arc::new(file_location(&canonical)),
                 path: canonical,
                 origin,
                 chain: None,
@@ -290,6 +324,7 @@ impl Loader {
         let pending = Pending {
             path: PathBuf::from(name),
             origin: Arc::from(format!("file:{name}")),
+            origin_ref: Arc::new(LocationRef::new("file", name)),
             chain: None,
             explicit: true,
             named: true,
@@ -332,6 +367,7 @@ impl Loader {
                     .is_some_and(|n| self.catalog_names.is_match(Path::new(n)));
                 Pending {
                     origin: Arc::from(format!("file:{}", display_path(root, &path))),
+                    origin_ref: Arc::new(file_location(&path)),
                     path,
                     chain: None,
                     explicit: false,
@@ -542,6 +578,16 @@ impl Loader {
             .filter(|doc| !doc.is_empty())
             .map(|doc| self.check_document(root, dir, &display, &reading, placeholders, cache, doc))
             .collect();
+        let mut documents = documents;
+        if let Some(rules) = &self.options.rules {
+            rules::enforce(
+                rules,
+                &pending.origin_ref,
+                &pending.origin,
+                &display,
+                &mut documents,
+            );
+        }
         not_ingested_warning(&documents, &mut diagnostics);
         FileResult {
             pending,
@@ -565,6 +611,7 @@ impl Loader {
         mut doc: YamlDocument,
     ) -> LoadedDocument {
         let mut loaded = LoadedDocument::new(Arc::clone(file), doc.index, doc.position.clone());
+        loaded.emitted = rules::emitted_kind(&doc.value);
         if let Some(error) = doc.error {
             loaded.backstage_error = Some(format!(
                 "Error: YAML error at file:{file}, {}",
@@ -726,9 +773,11 @@ fn looks_like_catalog(documents: &[YamlDocument]) -> bool {
 /// Location, and then ingests none of the file's entities.
 fn not_ingested_warning(documents: &[LoadedDocument], diagnostics: &mut Vec<Diagnostic>) {
     let rejecting = documents.iter().find(|d| {
-        d.backstage_error
-            .as_deref()
-            .is_some_and(|e| e.starts_with("Error: ") || e.starts_with("TypeError: "))
+        d.backstage_error.as_deref().is_some_and(|e| {
+            e.starts_with("Error: ")
+                || e.starts_with("TypeError: ")
+                || e.starts_with("NotAllowedError: ")
+        })
     });
     let valid = documents.iter().filter(|d| d.is_valid()).count();
     if let (Some(bad), true) = (rejecting, valid > 0) {
@@ -741,7 +790,7 @@ fn not_ingested_warning(documents: &[LoadedDocument], diagnostics: &mut Vec<Diag
                 ),
             )
             .with_span(bad.position.clone())
-            .with_note("YAML errors, non-mapping documents and broken envelopes fail the whole file's Location"),
+            .with_note("YAML errors, non-mapping documents, broken envelopes and kinds the catalog rules do not allow fail the whole file's Location"),
         );
     }
 }

@@ -266,6 +266,7 @@ impl<'r> Follower<'r> {
                     out.push(Pending {
                         path: resolved,
                         origin: Arc::clone(&from.origin),
+                        origin_ref: Arc::clone(&from.origin_ref),
                         chain: Some(link),
                         explicit: true,
                         named: true,
@@ -417,7 +418,7 @@ fn normalize(path: &Path) -> PathBuf {
     out
 }
 
-fn compile(pattern: &Path) -> Result<globset::Glob, String> {
+pub(super) fn compile(pattern: &Path) -> Result<globset::Glob, String> {
     GlobBuilder::new(&pattern.to_string_lossy())
         .literal_separator(true)
         .build()
@@ -426,7 +427,7 @@ fn compile(pattern: &Path) -> Result<globset::Glob, String> {
 
 /// Every entry under `root` that is not a directory (FIFOs and devices
 /// included, so that a glob matching one reports it), sorted.
-fn walk(root: &Path) -> Vec<PathBuf> {
+pub(super) fn walk(root: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = ignore::WalkBuilder::new(root)
         .standard_filters(false)
         .follow_links(false)

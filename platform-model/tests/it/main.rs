@@ -1,6 +1,7 @@
 //! Integration tests of `platform-model`: one test binary, one module per area.
 
 mod adversarial;
+mod app_config_oracle;
 mod backstage_oracle;
 mod bad_input;
 mod loader;

@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use platform_model::loader::{Catalog, LoadOptions, Loader};
+use platform_model::loader::{
+    Catalog, IngestOptions, LoadOptions, Loader, ingest as ingest_catalogs,
+};
 use platform_model::report::ValidationReport;
 use platform_model::synthetic::SyntheticOrg;
 use platform_model::validate::{ValidationMode, Validator};
@@ -41,9 +43,26 @@ struct Cli {
 enum Command {
     /// Validate catalog files with Backstage's rules.
     Validate {
-        /// Files or directories (a file's Locations are followed).
-        #[arg(required = true)]
+        /// Files or directories (a file's Locations are followed). With
+        /// `--app-config` and no PATH, the config's `catalog.locations`
+        /// are read.
+        #[arg(required_unless_present = "app_config")]
         paths: Vec<PathBuf>,
+        /// Backstage app-config files (repeatable; later ones override
+        /// earlier ones): their `catalog.rules` are enforced and their
+        /// `catalog.locations` read.
+        #[arg(long = "app-config", value_name = "FILE")]
+        app_config: Vec<PathBuf>,
+        /// The directory the backend runs in, which relative `file`
+        /// targets of `catalog.locations` resolve against (default:
+        /// `packages/backend` beside the first app-config when it exists,
+        /// else the app-config's directory).
+        #[arg(long, value_name = "DIR", requires = "app_config")]
+        backend_dir: Option<PathBuf>,
+        /// Confine every read to this directory (default: the enclosing
+        /// git work tree for app-config locations).
+        #[arg(long, value_name = "DIR")]
+        root: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -139,9 +158,21 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate {
             paths,
+            app_config,
+            backend_dir,
+            root,
             format,
             all_errors,
-        } => validate(&paths, format, all_errors),
+        } => validate(
+            &paths,
+            &Ingest {
+                app_configs: app_config,
+                backend_dir,
+                root,
+            },
+            format,
+            all_errors,
+        ),
         Command::Check {
             path,
             profile,
@@ -181,15 +212,31 @@ fn loader(mode: ValidationMode) -> Result<Loader, String> {
     Loader::new(LoadOptions::default().with_validator(validator)).map_err(|e| e.to_string())
 }
 
-fn load_all(paths: &[PathBuf], mode: ValidationMode) -> Result<Vec<Catalog>, String> {
-    let loader = loader(mode)?;
-    paths
-        .iter()
-        .map(|p| {
-            input::check_tree_argument(p)?;
-            loader.load(p).map_err(|e| e.to_string())
-        })
-        .collect()
+/// How a catalog is ingested: the app-configs and where their reads go.
+struct Ingest {
+    app_configs: Vec<PathBuf>,
+    backend_dir: Option<PathBuf>,
+    root: Option<PathBuf>,
+}
+
+fn load_all(
+    paths: &[PathBuf],
+    ingest: &Ingest,
+    mode: ValidationMode,
+) -> Result<Vec<Catalog>, String> {
+    for path in paths.iter().chain(&ingest.app_configs) {
+        input::check_tree_argument(path)?;
+    }
+    let validator = Validator::builder().with_mode(mode).build();
+    let mut options = IngestOptions::new(LoadOptions::default().with_validator(validator))
+        .with_app_configs(ingest.app_configs.iter().cloned());
+    if let Some(dir) = &ingest.backend_dir {
+        options = options.with_backend_dir(dir);
+    }
+    if let Some(root) = &ingest.root {
+        options = options.with_root(root);
+    }
+    ingest_catalogs(paths, &options).map_err(|e| e.to_string())
 }
 
 fn print_diagnostics(
@@ -210,13 +257,18 @@ fn print_diagnostics(
     Ok(())
 }
 
-fn validate(paths: &[PathBuf], format: Format, all_errors: bool) -> Result<ExitCode, String> {
+fn validate(
+    paths: &[PathBuf],
+    ingest: &Ingest,
+    format: Format,
+    all_errors: bool,
+) -> Result<ExitCode, String> {
     let mode = if all_errors {
         ValidationMode::Full
     } else {
         ValidationMode::Backstage
     };
-    let catalogs = load_all(paths, mode)?;
+    let catalogs = load_all(paths, ingest, mode)?;
     let mut report = ValidationReport::default();
     for catalog in &catalogs {
         report.extend(catalog);

@@ -1,0 +1,112 @@
+//! Ingesting a catalog the way a Backstage backend does: app-configs read
+//! (their `catalog.rules` enforced, their `catalog.locations` the roots when
+//! no path is given), then every path or location loaded, with the
+//! app-config's own problems reported beside the catalog's.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use super::{Catalog, LoadOptions, Loader, Registration};
+use crate::app_config::{AppConfig, AppConfigOptions};
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
+
+/// What [`ingest`] reads and how.
+#[derive(Clone, Debug, Default)]
+#[must_use]
+pub struct IngestOptions {
+    load: LoadOptions,
+    app_configs: Vec<PathBuf>,
+    app_config: AppConfigOptions,
+    backend_dir: Option<PathBuf>,
+    root: Option<PathBuf>,
+}
+
+impl IngestOptions {
+    /// Ingestion with these load options and no app-config.
+    pub fn new(load: LoadOptions) -> Self {
+        Self {
+            load,
+            ..Self::default()
+        }
+    }
+
+    /// The app-config files, in merge order (later override earlier).
+    pub fn with_app_configs(mut self, files: impl IntoIterator<Item = PathBuf>) -> Self {
+        self.app_configs = files.into_iter().collect();
+        self
+    }
+
+    /// How app-configs are read (environment, include depth).
+    pub fn with_app_config_options(mut self, options: AppConfigOptions) -> Self {
+        self.app_config = options;
+        self
+    }
+
+    /// The directory the backend runs in; relative `file` targets resolve
+    /// against it (default: [`AppConfig::default_backend_dir`]).
+    pub fn with_backend_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.backend_dir = Some(dir.into());
+        self
+    }
+
+    /// The directory every read is confined to.
+    pub fn with_root(mut self, root: impl Into<PathBuf>) -> Self {
+        self.root = Some(root.into());
+        self
+    }
+}
+
+/// Loads `paths` (or, when empty, the app-config's `catalog.locations`)
+/// with the app-config's catalog rules enforced. The first catalog also
+/// carries the app-config's diagnostics and texts.
+///
+/// # Errors
+///
+/// [`Error`] when an app-config, a path or the root cannot be read.
+pub fn ingest(paths: &[PathBuf], options: &IngestOptions) -> Result<Vec<Catalog>, Error> {
+    let mut load = options.load.clone();
+    let mut config_options = options.app_config.clone();
+    if let Some(root) = &options.root {
+        load = load.with_root(root);
+        config_options = config_options.with_root(root);
+    }
+    let config = if options.app_configs.is_empty() {
+        None
+    } else {
+        let config = AppConfig::load(&options.app_configs, &config_options)?;
+        let backend_dir = match &options.backend_dir {
+            Some(dir) => std::path::absolute(dir).map_err(|e| Error::from_io(dir, e))?,
+            None => config.default_backend_dir(),
+        };
+        let catalog = config.catalog(&backend_dir);
+        load = load.with_rules(catalog.rules.clone());
+        Some((config, catalog))
+    };
+    let loader = Loader::new(load)?;
+    let mut catalogs = Vec::new();
+    if let (true, Some((_, catalog))) = (paths.is_empty(), &config) {
+        let registrations: Vec<Registration> = catalog
+            .locations
+            .iter()
+            .map(Registration::from_config)
+            .collect();
+        catalogs.push(loader.load_registrations(&registrations)?);
+    }
+    for path in paths {
+        catalogs.push(loader.load(path)?);
+    }
+    if let Some((config, catalog)) = config {
+        if catalogs.is_empty() {
+            catalogs.push(Catalog::default());
+        }
+        let first = &mut catalogs[0];
+        let mut diagnostics: Vec<Diagnostic> = config.diagnostics().to_vec();
+        diagnostics.extend(catalog.diagnostics);
+        for (file, text) in config.sources() {
+            first.add_diagnostics(Arc::clone(file), Some(Arc::clone(text)), Vec::new());
+        }
+        first.add_diagnostics(Arc::from(""), None, diagnostics);
+    }
+    Ok(catalogs)
+}
