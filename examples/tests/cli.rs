@@ -61,6 +61,112 @@ fn the_acme_example_is_valid() {
 }
 
 #[test]
+fn the_articles_app_config_rejects_the_kinds_it_leaves_out() {
+    // The article's rules omit Domain and Template: Backstage would refuse
+    // the Acme domain and the golden-path template, and so do we.
+    let out = platform(&[
+        "validate",
+        "--app-config",
+        "examples/acme/app-config.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    let refused: Vec<(String, String)> = report["documents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["valid"] == false)
+        .map(|d| {
+            (
+                d["entity"].as_str().unwrap_or_default().to_owned(),
+                d["backstage_error"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(refused.len(), 2, "{refused:?}");
+    assert_eq!(refused[0].0, "domain:default/payments");
+    assert_eq!(
+        refused[0].1,
+        "NotAllowedError: Entity domain:default/payments at file:examples/acme/domains/payments.yaml, \
+         originated at file:examples/acme/catalog-info.yaml, is not of an allowed kind for that location"
+    );
+    assert_eq!(refused[1].0, "template:default/new-go-service");
+    assert_eq!(report["summary"]["valid"], 19);
+    // The app-config's own findings are located in it.
+    let unset = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["code"] == "app-config.unset-variable")
+        .count();
+    assert_eq!(unset, 5);
+    // The text form names the rule at the kind.
+    let text = platform(&["validate", "--app-config", "examples/acme/app-config.yaml"]);
+    let stdout = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        stdout.contains("examples/acme/domains/payments.yaml:2:7"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn app_config_problems_are_located_and_missing_files_exit_2() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("app-config.yaml");
+    std::fs::write(
+        &config,
+        "catalog:\n  rules:\n    - alow: [Component]\n  locations:\n    - type: file\n      target: ./missing.yaml\n",
+    )
+    .expect("write");
+    let path = config.to_string_lossy().into_owned();
+    let out = platform(&["validate", "--app-config", &path, "--format", "json"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    let found: Vec<(String, u64)> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_owned(),
+                d["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert!(
+        found.contains(&("app-config.unknown-key".into(), 3)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("app-config.invalid".into(), 3)),
+        "{found:?}"
+    );
+    assert!(
+        found.contains(&("location.not-found".into(), 6)),
+        "{found:?}"
+    );
+    // Bad YAML is a located diagnostic, not a crash.
+    std::fs::write(&config, "catalog: [unclosed\n").expect("write");
+    let out = platform(&["validate", "--app-config", &path, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(json(&out)["diagnostics"][0]["code"], "yaml.syntax");
+    let out = platform(&["validate", "--app-config", "no/such/app-config.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn following_the_root_location_finds_the_same_entities() {
     let out = platform(&[
         "validate",

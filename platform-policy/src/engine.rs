@@ -43,6 +43,8 @@ pub struct CheckOptions {
     dockerfile_limits: DockerfileLimits,
     max_depth: usize,
     max_schema_steps: usize,
+    app_configs: Vec<PathBuf>,
+    backend_dir: Option<PathBuf>,
 }
 
 impl Default for CheckOptions {
@@ -59,6 +61,8 @@ impl Default for CheckOptions {
             dockerfile_limits: DockerfileLimits::default(),
             max_depth: crate::crossplane::DEFAULT_MAX_DEPTH,
             max_schema_steps: crate::crossplane::DEFAULT_MAX_SCHEMA_STEPS,
+            app_configs: Vec::new(),
+            backend_dir: None,
         }
     }
 }
@@ -153,6 +157,33 @@ impl CheckOptions {
     pub fn with_max_schema_steps(mut self, steps: usize) -> Self {
         self.max_schema_steps = steps;
         self
+    }
+
+    /// Backstage app-configs whose `catalog.rules` [`crate::check_tree`]
+    /// enforces on the tree's catalog (later files override earlier ones).
+    pub fn with_app_configs(mut self, files: impl IntoIterator<Item = PathBuf>) -> Self {
+        self.app_configs = files.into_iter().collect();
+        self
+    }
+
+    /// The directory the backend runs in, for the app-configs' relative
+    /// `file` locations (see [`platform_model::app_config::AppConfig::default_backend_dir`]).
+    pub fn with_backend_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.backend_dir = Some(dir.into());
+        self
+    }
+
+    /// How [`crate::check_tree`] ingests the tree's catalog.
+    pub(crate) fn ingest_options(
+        &self,
+        load: platform_model::LoadOptions,
+    ) -> platform_model::loader::IngestOptions {
+        let mut options = platform_model::loader::IngestOptions::new(load)
+            .with_app_configs(self.app_configs.iter().cloned());
+        if let Some(dir) = &self.backend_dir {
+            options = options.with_backend_dir(dir);
+        }
+        options
     }
 }
 

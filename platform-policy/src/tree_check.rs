@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use platform_graph::CatalogGraph;
-use platform_model::loader::{Catalog, LoadOptions, Loader};
+use platform_model::loader::{Catalog, LoadOptions};
 use platform_model::validate::{ValidationMode, Validator};
 use platform_model::{Diagnostic, Severity};
 use serde_json::Value;
@@ -139,8 +139,12 @@ impl TreeReport {
 pub fn check_tree(path: &Path, options: &CheckOptions) -> Result<TreeReport, Error> {
     let policy = check_path(path, options)?;
     let validator = Validator::builder().with_mode(ValidationMode::Full).build();
-    let catalog = Loader::new(LoadOptions::default().with_validator(validator))
-        .and_then(|loader| loader.load(path))?;
+    let load = LoadOptions::default().with_validator(validator);
+    let catalog =
+        platform_model::loader::ingest(&[path.to_path_buf()], &options.ingest_options(load))?
+            .into_iter()
+            .next()
+            .unwrap_or_default();
     let graph = CatalogGraph::from_catalog(&catalog);
     let mut catalog_findings: Vec<Diagnostic> = catalog.diagnostics().cloned().collect();
     catalog_findings.extend(graph.problems().into_iter().map(Diagnostic::from));

@@ -611,7 +611,7 @@ impl Loader {
         mut doc: YamlDocument,
     ) -> LoadedDocument {
         let mut loaded = LoadedDocument::new(Arc::clone(file), doc.index, doc.position.clone());
-        loaded.emitted = rules::emitted_kind(&doc.value);
+        loaded.emitted = rules::emitted_kind(&doc.value, || doc.value_span("/kind"));
         if let Some(error) = doc.error {
             loaded.backstage_error = Some(format!(
                 "Error: YAML error at file:{file}, {}",

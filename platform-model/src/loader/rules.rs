@@ -12,12 +12,13 @@ use serde_json::Value;
 use super::catalog::LoadedDocument;
 use crate::catalog_rules::{CatalogRules, LocationRef};
 use crate::diagnostic::Diagnostic;
+use crate::span::Span;
 
 /// The kind and `spec.type` of a document whose envelope lets Backstage
 /// emit it (string `apiVersion`, `kind` and `metadata.name`, and a string
 /// `metadata.namespace` when present); `None` otherwise, since such a
 /// document fails before rules are consulted.
-pub(super) fn emitted_kind(value: &Value) -> Option<Emitted> {
+pub(super) fn emitted_kind(value: &Value, kind_span: impl FnOnce() -> Span) -> Option<Emitted> {
     non_empty(value.get("apiVersion"))?;
     let kind = non_empty(value.get("kind"))?;
     let metadata = value.get("metadata")?;
@@ -35,6 +36,7 @@ pub(super) fn emitted_kind(value: &Value) -> Option<Emitted> {
         kind: kind.to_owned(),
         spec_type,
         entity_ref: format!("{kind}:{namespace}/{name}").to_lowercase(),
+        kind_span: kind_span(),
     })
 }
 
@@ -49,6 +51,8 @@ pub(crate) struct Emitted {
     spec_type: Option<String>,
     /// `stringifyEntityRef`: every part lowercased.
     entity_ref: String,
+    /// Where `kind` is written.
+    kind_span: Span,
 }
 
 /// Marks every document of one file that the rules do not allow from
@@ -70,6 +74,7 @@ pub(super) fn enforce(
         }
         refused = true;
         let (kind, entity) = (emitted.kind.clone(), emitted.entity_ref.clone());
+        let kind_span = emitted.kind_span.clone();
         let allowed = allowed_here(rules, origin);
         let status =
             CatalogRules::not_allowed_message(&entity, &format!("file:{file}"), origin_display);
@@ -82,7 +87,7 @@ pub(super) fn enforce(
                     .unwrap_or(origin_display)
             ),
         )
-        .with_span(doc.position.clone())
+        .with_span(kind_span)
         .with_path("/kind")
         .with_label("not an allowed kind for this location");
         diagnostic = if allowed.is_empty() {

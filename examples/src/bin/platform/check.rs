@@ -16,6 +16,8 @@ pub(crate) struct CheckArgs {
     pub(crate) config: Option<PathBuf>,
     pub(crate) format: CheckFormat,
     pub(crate) min_severity: String,
+    pub(crate) app_configs: Vec<PathBuf>,
+    pub(crate) backend_dir: Option<PathBuf>,
 }
 
 pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
@@ -38,6 +40,13 @@ pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         // (`/dev/zero`) is refused instead of blocking or filling memory.
         input::check_regular_file("--config", config)?;
         options = options.with_config_file(config);
+    }
+    for file in &args.app_configs {
+        input::check_tree_argument(file)?;
+    }
+    options = options.with_app_configs(args.app_configs.iter().cloned());
+    if let Some(dir) = &args.backend_dir {
+        options = options.with_backend_dir(dir);
     }
     input::check_tree_argument(&args.path)?;
     let report = platform_policy::check_tree(&args.path, &options).map_err(|e| e.to_string())?;

@@ -9,9 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use platform_model::loader::{
-    Catalog, IngestOptions, LoadOptions, Loader, ingest as ingest_catalogs,
-};
+use platform_model::loader::{Catalog, IngestOptions, LoadOptions, ingest as ingest_catalogs};
 use platform_model::report::ValidationReport;
 use platform_model::synthetic::SyntheticOrg;
 use platform_model::validate::{ValidationMode, Validator};
@@ -46,23 +44,10 @@ enum Command {
         /// Files or directories (a file's Locations are followed). With
         /// `--app-config` and no PATH, the config's `catalog.locations`
         /// are read.
-        #[arg(required_unless_present = "app_config")]
+        #[arg(required_unless_present = "app_configs")]
         paths: Vec<PathBuf>,
-        /// Backstage app-config files (repeatable; later ones override
-        /// earlier ones): their `catalog.rules` are enforced and their
-        /// `catalog.locations` read.
-        #[arg(long = "app-config", value_name = "FILE")]
-        app_config: Vec<PathBuf>,
-        /// The directory the backend runs in, which relative `file`
-        /// targets of `catalog.locations` resolve against (default:
-        /// `packages/backend` beside the first app-config when it exists,
-        /// else the app-config's directory).
-        #[arg(long, value_name = "DIR", requires = "app_config")]
-        backend_dir: Option<PathBuf>,
-        /// Confine every read to this directory (default: the enclosing
-        /// git work tree for app-config locations).
-        #[arg(long, value_name = "DIR")]
-        root: Option<PathBuf>,
+        #[command(flatten)]
+        ingest: IngestArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -89,6 +74,13 @@ enum Command {
         /// (error, warning, info/note).
         #[arg(long, default_value = "error")]
         min_severity: String,
+        /// Backstage app-config files whose `catalog.rules` are enforced
+        /// on the tree's catalog (repeatable; later ones override).
+        #[arg(long = "app-config", value_name = "FILE")]
+        app_configs: Vec<PathBuf>,
+        /// The directory the backend runs in (see `validate --backend-dir`).
+        #[arg(long, value_name = "DIR", requires = "app_configs")]
+        backend_dir: Option<PathBuf>,
     },
     /// Run a software template (scaffolder.backstage.io/v1beta3).
     Scaffold(scaffold::ScaffoldArgs),
@@ -158,33 +150,26 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Validate {
             paths,
-            app_config,
-            backend_dir,
-            root,
+            ingest,
             format,
             all_errors,
-        } => validate(
-            &paths,
-            &Ingest {
-                app_configs: app_config,
-                backend_dir,
-                root,
-            },
-            format,
-            all_errors,
-        ),
+        } => validate(&paths, &ingest, format, all_errors),
         Command::Check {
             path,
             profile,
             config,
             format,
             min_severity,
+            app_configs,
+            backend_dir,
         } => check::check(&check::CheckArgs {
             path,
             profile,
             config,
             format,
             min_severity,
+            app_configs,
+            backend_dir,
         }),
         Command::Scaffold(args) => scaffold::scaffold(&args),
         Command::Template {
@@ -207,21 +192,30 @@ fn main() -> ExitCode {
     }
 }
 
-fn loader(mode: ValidationMode) -> Result<Loader, String> {
-    let validator = Validator::builder().with_mode(mode).build();
-    Loader::new(LoadOptions::default().with_validator(validator)).map_err(|e| e.to_string())
-}
-
 /// How a catalog is ingested: the app-configs and where their reads go.
-struct Ingest {
+#[derive(Args, Clone, Debug, Default)]
+struct IngestArgs {
+    /// Backstage app-config files (repeatable; later ones override
+    /// earlier ones): their `catalog.rules` are enforced and, when no PATH
+    /// is given, their `catalog.locations` are read.
+    #[arg(long = "app-config", value_name = "FILE")]
     app_configs: Vec<PathBuf>,
+    /// The directory the backend runs in, which relative `file` targets
+    /// of `catalog.locations` resolve against (default: `packages/backend`
+    /// beside the first app-config when it exists, else the app-config's
+    /// directory).
+    #[arg(long, value_name = "DIR", requires = "app_configs")]
     backend_dir: Option<PathBuf>,
+    /// Confine every read to this directory (default: the enclosing git
+    /// work tree for app-config locations, the argument's directory for a
+    /// PATH).
+    #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
 }
 
 fn load_all(
     paths: &[PathBuf],
-    ingest: &Ingest,
+    ingest: &IngestArgs,
     mode: ValidationMode,
 ) -> Result<Vec<Catalog>, String> {
     for path in paths.iter().chain(&ingest.app_configs) {
@@ -259,7 +253,7 @@ fn print_diagnostics(
 
 fn validate(
     paths: &[PathBuf],
-    ingest: &Ingest,
+    ingest: &IngestArgs,
     format: Format,
     all_errors: bool,
 ) -> Result<ExitCode, String> {
@@ -320,8 +314,12 @@ fn validate(
 /// `platform graph`'s arguments.
 #[derive(Args)]
 struct GraphArgs {
-    /// A file or directory.
-    path: PathBuf,
+    /// A file or directory (optional with `--app-config`, whose
+    /// `catalog.locations` are then read).
+    #[arg(required_unless_present = "app_configs")]
+    path: Option<PathBuf>,
+    #[command(flatten)]
+    ingest: IngestArgs,
     /// What breaks if this entity fails (repeatable).
     #[arg(long = "impact", value_name = "REF")]
     impact: Vec<String>,
@@ -374,10 +372,11 @@ fn graph(args: &GraphArgs) -> Result<ExitCode, String> {
     use platform_graph::cost::{CostOptions, SplitRule, parse_costs};
     use platform_graph::{CatalogGraph, Questions, ReportOptions};
 
-    input::check_tree_argument(&args.path)?;
-    let catalog = loader(ValidationMode::Backstage)?
-        .load(&args.path)
-        .map_err(|e| e.to_string())?;
+    let paths: Vec<PathBuf> = args.path.iter().cloned().collect();
+    let catalog = load_all(&paths, &args.ingest, ValidationMode::Backstage)?
+        .into_iter()
+        .next()
+        .unwrap_or_default();
     // Read before anything is printed: an unreadable cost file is a usage
     // error (exit 2) with nothing on stdout.
     let cost_text = match &args.costs {
