@@ -90,15 +90,26 @@ fn the_articles_app_config_rejects_the_kinds_it_leaves_out() {
             )
         })
         .collect();
-    assert_eq!(refused.len(), 2, "{refused:?}");
-    assert_eq!(refused[0].0, "domain:default/payments");
-    assert_eq!(
-        refused[0].1,
-        "NotAllowedError: Entity domain:default/payments at file:examples/acme/domains/payments.yaml, \
-         originated at file:examples/acme/catalog-info.yaml, is not of an allowed kind for that location"
-    );
-    assert_eq!(refused[1].0, "template:default/new-go-service");
-    assert_eq!(report["summary"]["valid"], 19);
+    // The domain fails the root Location whose targets bring it, so
+    // Backstage ingests none of what that Location reads.
+    assert_eq!(refused.len(), 3, "{refused:?}");
+    let status = "NotAllowedError: Entity domain:default/payments at file:examples/acme/catalog-info.yaml, \
+         originated at file:examples/acme/catalog-info.yaml, is not of an allowed kind for that location";
+    assert_eq!(refused[0].0, "location:default/acme");
+    assert_eq!(refused[0].1, status);
+    assert_eq!(refused[1].0, "domain:default/payments");
+    assert_eq!(refused[1].1, status);
+    assert_eq!(refused[2].0, "template:default/new-go-service");
+    assert_eq!(report["summary"]["valid"], 18);
+    let ingested: Vec<&str> = report["documents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["ingested"] == true)
+        .filter_map(|d| d["entity"].as_str())
+        .collect();
+    assert!(ingested.is_empty(), "{ingested:?}");
+    assert_eq!(report["summary"]["ingested"], 0);
     // The app-config's own findings are located in it.
     let unset = report["diagnostics"]
         .as_array()

@@ -37,6 +37,9 @@ pub struct DocumentReport {
     pub entity: Option<String>,
     /// Whether Backstage accepts it.
     pub valid: bool,
+    /// Whether Backstage ingests its entity: valid, and not stopped by a
+    /// catalog-rules refusal of the Location that emits it.
+    pub ingested: bool,
     /// Error diagnostics.
     pub errors: Vec<ProblemReport>,
     /// Warning and info diagnostics.
@@ -126,6 +129,7 @@ impl ValidationReport {
                 column: doc.position.column,
                 entity: doc.entity_ref.as_ref().map(ToString::to_string),
                 valid: doc.is_valid(),
+                ingested: doc.entity.is_some(),
                 errors: errors.into_iter().map(problem).collect(),
                 warnings: warnings.into_iter().map(problem).collect(),
                 backstage_error: doc.backstage_error.clone(),
@@ -157,6 +161,7 @@ impl ValidationReport {
         total.skipped_files += s.skipped_files;
         total.documents += s.documents;
         total.valid += s.valid;
+        total.ingested += s.ingested;
         total.invalid += s.invalid;
         total.errors += s.errors;
         total.warnings += s.warnings;

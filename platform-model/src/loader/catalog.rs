@@ -100,6 +100,9 @@ pub struct Summary {
     pub documents: usize,
     /// Valid entities.
     pub valid: usize,
+    /// Entities Backstage ingests: valid ones, less those a catalog-rules
+    /// refusal stops (equal to `valid` without rules).
+    pub ingested: usize,
     /// Invalid documents.
     pub invalid: usize,
     /// Error diagnostics (file-level ones included).
@@ -172,6 +175,10 @@ impl Catalog {
         self.files.push(file);
         self.documents.extend(documents);
         self.diagnostics.extend(diagnostics);
+    }
+
+    pub(crate) fn documents_mut(&mut self) -> &mut [LoadedDocument] {
+        &mut self.documents
     }
 
     /// Adds diagnostics that belong to no file read (about registrations).
@@ -303,6 +310,7 @@ impl Catalog {
                 summary.valid += 1;
                 summary.relations += doc.relations.len();
                 if let Some(entity) = &doc.entity {
+                    summary.ingested += 1;
                     *summary.kinds.entry(entity.kind.clone()).or_default() += 1;
                 }
             } else {

@@ -209,6 +209,9 @@ struct Pending {
     origin: Arc<str>,
     /// The same registration as catalog rules match it (an absolute path).
     origin_ref: Arc<LocationRef>,
+    /// The Location document whose targets led here (file, document
+    /// index); `None` for a file read as a registration of its own.
+    emitter: Option<(Arc<str>, usize)>,
     /// The link (in the load's [`targets::Follower`]) of the Location file
     /// that led here; its parents lead to the outermost.
     chain: Option<usize>,
@@ -306,6 +309,7 @@ impl Loader {
             let origin: Arc<str> = Arc::from(format!("file:{}", display_path(&root, &canonical)));
             vec![Pending {
                 origin_ref: Arc::new(file_location(&canonical)),
+                emitter: None,
                 path: canonical,
                 origin,
                 chain: None,
@@ -325,6 +329,7 @@ impl Loader {
             path: PathBuf::from(name),
             origin: Arc::from(format!("file:{name}")),
             origin_ref: Arc::new(LocationRef::new("file", name)),
+            emitter: None,
             chain: None,
             explicit: true,
             named: true,
@@ -368,6 +373,7 @@ impl Loader {
                 Pending {
                     origin: Arc::from(format!("file:{}", display_path(root, &path))),
                     origin_ref: Arc::new(file_location(&path)),
+                    emitter: None,
                     path,
                     chain: None,
                     explicit: false,
@@ -392,6 +398,7 @@ impl Loader {
         }
         let cache = placeholder::Cache::new(self.options.max_placeholder_bytes);
         let mut follower = targets::Follower::new(root);
+        let mut emitters: HashMap<Arc<str>, Option<(Arc<str>, usize)>> = HashMap::new();
         while !wave.is_empty() {
             let mut results: Vec<FileResult> = wave
                 .into_par_iter()
@@ -437,6 +444,7 @@ impl Loader {
                 if result.skipped {
                     continue;
                 }
+                emitters.insert(Arc::clone(&result.display), result.pending.emitter.clone());
                 catalog.push_file(
                     result.display,
                     result.text,
@@ -450,6 +458,14 @@ impl Loader {
             if let Some(file) = skipped.remove(&key) {
                 catalog.push_skipped(file.display, file.text, file.warning);
             }
+        }
+        if let Some(rules) = &self.options.rules {
+            rules::settle(
+                rules,
+                catalog.documents_mut(),
+                &emitters,
+                follower.reemits(),
+            );
         }
         catalog.finish();
         catalog
@@ -580,11 +596,13 @@ impl Loader {
             .collect();
         let mut documents = documents;
         if let Some(rules) = &self.options.rules {
+            // Backstage's status names the file of the emitting Location.
+            let at = pending.emitter.as_ref().map_or(&display, |(file, _)| file);
             rules::enforce(
                 rules,
                 &pending.origin_ref,
                 &pending.origin,
-                &display,
+                at,
                 &mut documents,
             );
         }

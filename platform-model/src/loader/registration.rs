@@ -115,6 +115,7 @@ impl Loader {
                 seeds.push(Pending {
                     origin_ref: Arc::clone(&origin_ref),
                     origin: Arc::clone(&origin),
+                    emitter: None,
                     path,
                     chain: None,
                     explicit: true,

@@ -16,6 +16,7 @@ use globset::{GlobBuilder, GlobSetBuilder};
 
 use super::Pending;
 use super::catalog::{LoadedDocument, LocationTarget};
+use super::rules::Reemit;
 use crate::diagnostic::Diagnostic;
 use crate::entity::Presence;
 use crate::files::{Confined, ReadError, check_regular, confine, display_path, lexically_inside};
@@ -63,6 +64,8 @@ pub(crate) struct Follower<'r> {
     globs: HashMap<PathBuf, Result<Arc<[PathBuf]>, String>>,
     /// Paths already resolved in this load.
     resolved: HashMap<PathBuf, Resolved>,
+    /// Files reached again, by another Location, after their first read.
+    reemits: Vec<Reemit>,
 }
 
 impl<'r> Follower<'r> {
@@ -73,7 +76,13 @@ impl<'r> Follower<'r> {
             listing: None,
             globs: HashMap::new(),
             resolved: HashMap::new(),
+            reemits: Vec::new(),
         }
+    }
+
+    /// The files Locations reached again after their first read.
+    pub(crate) fn reemits(&self) -> &[Reemit] {
+        &self.reemits
     }
 
     /// Expands, in one pass over the tree, every glob of `documents` (read
@@ -156,14 +165,16 @@ impl<'r> Follower<'r> {
         let dir = dir_of(self.root, &from.path);
         let link = self.links.len();
         self.links.push((from.path.clone(), from.chain));
+        let from_display: Arc<str> = Arc::from(display_path(self.root, &from.path));
         let mut out = Vec::new();
         for doc in documents.iter_mut() {
+            let emitter = (Arc::clone(&from_display), doc.index);
             let targets = std::mem::take(&mut doc.targets);
             let mut followed: HashSet<(&str, &str)> = HashSet::new();
             for target in &targets {
                 // The same target twice in one Location adds nothing.
                 if followed.insert((target.target.as_str(), target.location_type.as_str())) {
-                    self.follow_one(&dir, link, from, target, doc, seen, &mut out);
+                    self.follow_one(&dir, link, from, &emitter, target, doc, seen, &mut out);
                 }
             }
             doc.targets = targets;
@@ -177,6 +188,7 @@ impl<'r> Follower<'r> {
         dir: &Path,
         link: usize,
         from: &Pending,
+        emitter: &(Arc<str>, usize),
         target: &LocationTarget,
         doc: &mut LoadedDocument,
         seen: &HashSet<PathBuf>,
@@ -249,6 +261,12 @@ impl<'r> Follower<'r> {
             match self.resolve(path) {
                 Resolved::File(resolved) => {
                     if seen.contains(&resolved) {
+                        self.reemits.push(Reemit {
+                            file: Arc::from(display_path(self.root, &resolved)),
+                            emitter: emitter.clone(),
+                            origin: Arc::clone(&from.origin_ref),
+                            origin_display: Arc::clone(&from.origin),
+                        });
                         // Already read or queued: only a cycle is worth telling.
                         if let Some(names) = self.cycle(link, &resolved) {
                             doc.diagnostics.push(
@@ -267,6 +285,7 @@ impl<'r> Follower<'r> {
                         path: resolved,
                         origin: Arc::clone(&from.origin),
                         origin_ref: Arc::clone(&from.origin_ref),
+                        emitter: Some(emitter.clone()),
                         chain: Some(link),
                         explicit: true,
                         named: true,

@@ -2,6 +2,7 @@
 
 mod adversarial;
 mod app_config_oracle;
+mod app_config_trees;
 mod backstage_oracle;
 mod bad_input;
 mod loader;

@@ -274,11 +274,16 @@ fn validate(
                 .map_err(|e| e.to_string())?;
             let s = &report.summary;
             emit(&format!(
-                "{} {} documents in {} files: {} valid, {} invalid ({} errors, {} warnings, {} relations)",
+                "{} {} documents in {} files: {} valid{}, {} invalid ({} errors, {} warnings, {} relations)",
                 if report.is_valid() { "ok:" } else { "failed:" },
                 s.documents,
                 s.files,
                 s.valid,
+                if s.ingested < s.valid {
+                    format!(" ({} not ingested)", s.valid - s.ingested)
+                } else {
+                    String::new()
+                },
                 s.invalid,
                 s.errors,
                 s.warnings,

@@ -1,0 +1,108 @@
+//! Differential test of whole-tree ingestion under an app-config:
+//! `tests/fixtures/loader/app-config-trees/<case>/` were processed by
+//! `tools/backstage-oracle/tree-oracle.js` with the real catalog backend
+//! (4.0.5: config locations, orchestrator, rules enforcer), breadth first,
+//! and the recordings are in `expected/`. We must ingest the same user
+//! entities, fail the same ones, and record the same `NotAllowedError`
+//! status texts.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use platform_model::loader::{IngestOptions, LoadOptions, ingest};
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/loader/app-config-trees")
+}
+
+fn read_json(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Backstage names files by absolute path (`file:<dir>/x.yaml`); we name
+/// them relative to the root, which is the case's directory here.
+fn ours(text: &str) -> String {
+    text.replace("<dir>/", "")
+}
+
+/// The file a generated Location stands for (`generated-sha1(file:<dir>/x)`).
+fn generated_file(entity: &str) -> Option<String> {
+    entity
+        .strip_prefix("location:default/generated-sha1(file:<dir>/")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .map(str::to_owned)
+}
+
+#[test]
+fn trees_under_an_app_config_ingest_what_backstage_ingests() {
+    let root = fixtures();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("app-config.yaml").is_file())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 5, "{} cases", cases.len());
+    let mut compared = 0;
+    for dir in cases {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let expected = read_json(&root.join("expected").join(format!("{name}.json")));
+        let entries = expected.as_array().cloned().unwrap_or_default();
+        let options = IngestOptions::new(LoadOptions::default())
+            .with_app_configs([dir.join("app-config.yaml")])
+            .with_backend_dir(&dir)
+            .with_root(&dir);
+        let catalogs = ingest(&[], &options).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let documents: Vec<_> = catalogs.iter().flat_map(|c| c.documents()).collect();
+
+        let ingested: BTreeSet<String> = documents
+            .iter()
+            .filter(|d| d.entity.is_some())
+            .filter_map(|d| d.entity_ref.as_ref().map(ToString::to_string))
+            .collect();
+        let want: BTreeSet<String> = entries
+            .iter()
+            .filter(|e| e["ok"] == Value::Bool(true))
+            .filter_map(|e| e["entity"].as_str())
+            .filter(|e| generated_file(e).is_none())
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(ingested, want, "{name}: ingested entities");
+
+        for entry in &entries {
+            let entity = entry["entity"].as_str().unwrap_or_default();
+            let Some(error) = entry["errors"].as_array().and_then(|e| e.first()) else {
+                continue;
+            };
+            let error = ours(error.as_str().unwrap_or_default());
+            let recorded: Vec<&str> = match generated_file(entity) {
+                // A registration fails: the refused document of its file
+                // carries the status.
+                Some(file) => documents
+                    .iter()
+                    .filter(|d| *d.file == *file)
+                    .filter_map(|d| d.backstage_error.as_deref())
+                    .collect(),
+                None => documents
+                    .iter()
+                    .filter(|d| {
+                        d.entity_ref.as_ref().map(ToString::to_string).as_deref() == Some(entity)
+                    })
+                    .filter_map(|d| d.backstage_error.as_deref())
+                    .collect(),
+            };
+            assert!(
+                recorded.contains(&error.as_str()),
+                "{name}: {entity} should fail with {error:?}; recorded {recorded:?}"
+            );
+            compared += 1;
+        }
+    }
+    assert!(compared >= 4, "{compared} failures compared");
+}
