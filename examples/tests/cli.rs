@@ -118,6 +118,16 @@ fn the_articles_app_config_rejects_the_kinds_it_leaves_out() {
         .filter(|d| d["code"] == "app-config.unset-variable")
         .count();
     assert_eq!(unset, 5);
+    // The discovery location is named, not passed over.
+    let discovery: Vec<&Value> = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["code"] == "location.not-followed")
+        .collect();
+    assert_eq!(discovery.len(), 1, "{discovery:?}");
+    assert_eq!(discovery[0]["file"], "examples/acme/app-config.yaml");
+    assert_eq!(discovery[0]["line"], 35);
     // The text form names the rule at the kind.
     let text = platform(&["validate", "--app-config", "examples/acme/app-config.yaml"]);
     let stdout = String::from_utf8_lossy(&text.stdout);

@@ -85,7 +85,22 @@ impl Loader {
             None => repository_root(&first_dir).unwrap_or_else(|| first_dir.clone()),
         };
         let mut seeds = Vec::new();
-        let mut problems = Vec::new();
+        // Nothing is passed over without a word: other location types are
+        // named where they are declared.
+        let mut problems: Vec<Diagnostic> = registrations
+            .iter()
+            .filter(|r| r.location_type != "file")
+            .map(|r| {
+                Diagnostic::info(
+                    super::location_codes::NOT_FOLLOWED,
+                    format!(
+                        "`{}` location `{}` is not read offline",
+                        r.location_type, r.target
+                    ),
+                )
+                .with_span_opt(r.declared_at.clone())
+            })
+            .collect();
         for registration in files {
             let origin_ref = Arc::new(LocationRef::new("file", &registration.target));
             let target = Path::new(&registration.target);
