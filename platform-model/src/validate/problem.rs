@@ -2,6 +2,8 @@
 //! points at, the [`Validation`] verdict on one entity, and the helpers that
 //! build problems (from schema errors, with JSON pointers).
 
+use serde_json::Value;
+
 use super::schema::SchemaError;
 use crate::diagnostic::Severity;
 use crate::entity::Entity;
@@ -94,11 +96,22 @@ pub(super) fn pointer_of(tokens: &[&str]) -> String {
     p
 }
 
+/// Builds the problem for one schema error; `root` is the validated
+/// document, from which the help line says what was found.
 pub(super) fn problem_from_schema(
     code: &'static str,
     error: &SchemaError,
     message: String,
+    root: &Value,
 ) -> Problem {
+    let problem = located_problem(code, error, message);
+    match schema_help(error, root) {
+        Some(help) => problem.with_note(help),
+        None => problem,
+    }
+}
+
+fn located_problem(code: &'static str, error: &SchemaError, message: String) -> Problem {
     match error.keyword {
         "required" => Problem::error(code, message, error.path.clone(), ProblemTarget::Missing),
         "additionalProperties" => {
@@ -114,5 +127,107 @@ pub(super) fn problem_from_schema(
             p
         }
         _ => Problem::error(code, message, error.path.clone(), ProblemTarget::Value),
+    }
+}
+
+/// A help line in our own words where ajv's text is terse (`/spec/targets
+/// must be array - type: array`): what was found, what is expected.
+fn schema_help(error: &SchemaError, root: &Value) -> Option<String> {
+    let param = |name: &str| {
+        error
+            .params
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let found = root.pointer(&error.path);
+    match error.keyword {
+        "type" => {
+            let found = found?;
+            let expected: Vec<&str> = param("type")?.split(',').map(expected_words).collect();
+            let mut help = format!(
+                "found {}; expected {}",
+                describe(found),
+                expected.join(" or ")
+            );
+            if param("type") == Some("string") && (found.is_number() || found.is_boolean()) {
+                help.push_str(&format!(
+                    "; YAML reads `{found}` as a {}, quote it: '{found}'",
+                    if found.is_number() {
+                        "number"
+                    } else {
+                        "boolean"
+                    }
+                ));
+            }
+            Some(help)
+        }
+        "minItems" => Some(format!(
+            "found a list of {}; expected at least {}",
+            plural(found?.as_array()?.len(), "item"),
+            plural(param("limit")?.parse().ok()?, "item")
+        )),
+        "minLength" => Some(format!(
+            "found {}; expected at least {}",
+            describe(found?),
+            plural(param("limit")?.parse().ok()?, "character")
+        )),
+        "maxLength" => Some(format!(
+            "found {} characters; expected at most {}",
+            found?.as_str()?.chars().count(),
+            param("limit")?
+        )),
+        "enum" => Some(format!(
+            "found {}; expected one of: {}",
+            describe(found?),
+            param("allowedValues")?.replace(',', ", ")
+        )),
+        "const" => Some(format!(
+            "found {}; expected `{}`",
+            describe(found?),
+            param("allowedValue")?
+        )),
+        _ => None,
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+fn expected_words(json_type: &str) -> &str {
+    match json_type {
+        "string" => "text (a string)",
+        "array" => "a list (`- item` lines or `[a, b]`)",
+        "object" => "a mapping (`key: value` lines)",
+        "boolean" => "`true` or `false`",
+        other => other,
+    }
+}
+
+/// What a value is, in a few words, with a short excerpt.
+fn describe(value: &Value) -> String {
+    const SHOWN: usize = 40;
+    match value {
+        Value::Null => "an empty value (null)".to_owned(),
+        Value::Bool(b) => format!("the boolean `{b}`"),
+        Value::Number(n) => format!("the number `{n}`"),
+        Value::String(s) if s.is_empty() => "an empty string".to_owned(),
+        Value::String(s) => {
+            let excerpt: String = s.chars().take(SHOWN).collect();
+            let more = if s.chars().count() > SHOWN { "…" } else { "" };
+            format!("the string `{}{more}`", excerpt.escape_debug())
+        }
+        Value::Array(items) => format!("a list of {}", plural(items.len(), "item")),
+        Value::Object(map) if map.is_empty() => "an empty mapping".to_owned(),
+        Value::Object(map) => {
+            let keys: Vec<&str> = map.keys().take(3).map(String::as_str).collect();
+            let more = if map.len() > 3 { ", …" } else { "" };
+            format!("a mapping (keys {}{more})", keys.join(", "))
+        }
     }
 }

@@ -109,3 +109,37 @@ fn unknown_kinds_can_be_allowed() {
         Some(crate::entity::EntitySpec::Other(None))
     ));
 }
+
+#[test]
+fn terse_schema_errors_get_a_help_line_saying_what_was_found() {
+    let location = |spec: Value| {
+        Validator::new().validate(json!({"apiVersion": "backstage.io/v1alpha1", "kind": "Location", "metadata": {"name": "x"}, "spec": spec}))
+    };
+    let v = location(json!({"targets": "./a.yaml"}));
+    assert_eq!(
+        v.problems[0].message,
+        "/spec/targets must be array - type: array"
+    );
+    assert_eq!(
+        v.problems[0].notes,
+        ["found the string `./a.yaml`; expected a list (`- item` lines or `[a, b]`)"]
+    );
+    // A number where text is expected: say how to write it.
+    let v = Validator::new().validate(component(
+        json!({"type": "service", "lifecycle": "production", "owner": 42}),
+    ));
+    assert_eq!(
+        v.problems[0].notes,
+        [
+            "found the number `42`; expected text (a string); YAML reads `42` as a number, quote it: '42'"
+        ]
+    );
+    // An empty value, a common slip (`owner:` with nothing after it).
+    let v = Validator::new().validate(component(
+        json!({"type": "service", "lifecycle": "production", "owner": null}),
+    ));
+    assert_eq!(
+        v.problems[0].notes,
+        ["found an empty value (null); expected text (a string)"]
+    );
+}

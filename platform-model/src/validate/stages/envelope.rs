@@ -34,7 +34,7 @@ pub(crate) fn envelope_problems(value: &Value) -> Vec<Problem> {
         .iter()
         .take(1)
         .map(|e| {
-            let mut p = problem_from_schema(codes::ENVELOPE, e, e.with_params());
+            let mut p = problem_from_schema(codes::ENVELOPE, e, e.with_params(), value);
             if e.keyword == "required" {
                 p = p.with_note(format!(
                     "every catalog entity needs `apiVersion`, `kind` and `metadata.name`; `{}` is missing",

@@ -38,7 +38,11 @@ impl Validator {
             }
             recognised = true;
             let take = if full { errors.len() } else { 1 };
-            let problems = errors.iter().take(take).map(kind_problem).collect();
+            let problems = errors
+                .iter()
+                .take(take)
+                .map(|e| kind_problem(e, value))
+                .collect();
             run.fail(Stage::Kind(kind.processor()), problems);
             if !full {
                 return false;
@@ -95,8 +99,8 @@ impl Validator {
     }
 }
 
-fn kind_problem(error: &SchemaError) -> Problem {
-    problem_from_schema(codes::KIND_SCHEMA, error, error.with_params())
+fn kind_problem(error: &SchemaError, value: &Value) -> Problem {
+    problem_from_schema(codes::KIND_SCHEMA, error, error.with_params(), value)
 }
 
 const BUILTIN_KINDS: [(&str, &str); 9] = [

@@ -19,6 +19,7 @@ pub(crate) fn schema_problems(value: &Value, full: bool) -> Vec<Problem> {
                 codes::SCHEMA,
                 e,
                 format!("Malformed envelope, {}", e.short()),
+                value,
             )
         })
         .collect()
