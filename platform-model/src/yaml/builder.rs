@@ -100,6 +100,11 @@ struct Builder<'b> {
     budget: &'b YamlBudget,
     max_depth: usize,
     stack: Vec<Frame>,
+    /// Stack depths of the collections being built as mapping keys.
+    key_collections: Vec<usize>,
+    /// Collection keys made so far: each is a key of its own, as each is a
+    /// different node to the `yaml` package.
+    collection_keys: u64,
     anchors: HashMap<usize, Anchored>,
     root: Option<(Value, SpanTree)>,
     usage: &'b mut Usage,
@@ -125,6 +130,8 @@ pub(crate) fn build_document(
         budget,
         max_depth,
         stack: Vec::new(),
+        key_collections: Vec::new(),
+        collection_keys: 0,
         anchors: HashMap::new(),
         root: None,
         usage,
@@ -280,13 +287,9 @@ impl Builder<'_> {
     }
 
     fn open(&mut self, frame: Frame, at: RawSpan) -> Result<(), BuildError> {
-        if let Some(Frame::Map { key: None, .. }) = self.stack.last() {
-            return Err(Self::fail(
-                BuildErrorKind::Syntax,
-                "a mapping key must be a scalar".to_owned(),
-                at,
-            ));
-        }
+        // A collection as a key (`? [a, b]`, `{ {a: 1}: x }`): the `yaml`
+        // package the catalog backend uses stringifies it, so do we.
+        let as_key = matches!(self.stack.last(), Some(Frame::Map { key: None, .. }));
         if self.stack.len() >= self.max_depth {
             return Err(Self::fail(
                 BuildErrorKind::Budget,
@@ -296,12 +299,22 @@ impl Builder<'_> {
         }
         self.count_nodes(1, at)?;
         self.stack.push(frame);
+        if as_key {
+            self.key_collections.push(self.stack.len());
+        }
         Ok(())
     }
 
     /// Sets the pending key of the innermost mapping when it waits for one;
     /// returns whether it did.
     fn take_as_key(&mut self, value: &Value, text: &str, span: RawSpan) -> bool {
+        let identity = match value {
+            Value::Array(_) | Value::Object(_) => {
+                self.collection_keys = self.collection_keys.saturating_add(1);
+                KeyIdentity::Collection(self.collection_keys)
+            }
+            _ => KeyIdentity::of(value),
+        };
         if let Some(Frame::Map {
             key: key @ None,
             nodes,
@@ -309,8 +322,11 @@ impl Builder<'_> {
             ..
         }) = self.stack.last_mut()
         {
-            let identity = KeyIdentity::of(value);
-            *key = Some((key_text(value.clone(), text), span, identity));
+            let key_string = match value {
+                Value::Array(_) | Value::Object(_) => text.to_owned(),
+                _ => key_text(value.clone(), text),
+            };
+            *key = Some((key_string, span, identity));
             *nodes = nodes.saturating_add(1);
             *bytes = bytes.saturating_add(text.len());
             return true;
@@ -389,13 +405,7 @@ impl Builder<'_> {
         if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
             let text = match &value {
                 Value::String(s) => s.clone(),
-                Value::Array(_) | Value::Object(_) => {
-                    return Err(Self::fail(
-                        BuildErrorKind::Syntax,
-                        "a mapping key must be a scalar".to_owned(),
-                        span,
-                    ));
-                }
+                Value::Array(_) | Value::Object(_) => collection_key_text(&value),
                 other => other.to_string(),
             };
             self.take_as_key(&value, &text, span);
@@ -455,6 +465,12 @@ impl Builder<'_> {
         };
         if anchor != 0 {
             self.anchor(anchor, &value, &tree, nodes, bytes, at)?;
+        }
+        if self.key_collections.last() == Some(&(self.stack.len() + 1)) {
+            self.key_collections.pop();
+            let text = collection_key_text(&value);
+            self.take_as_key(&value, &text, tree.span);
+            return Ok(());
         }
         self.attach(value, tree, nodes, bytes)
     }
@@ -576,6 +592,8 @@ enum KeyIdentity {
     Null,
     Bool(bool),
     Number(String),
+    /// A collection used as a key; never equal to another key.
+    Collection(u64),
 }
 
 impl KeyIdentity {
@@ -623,5 +641,69 @@ fn apply_merges(
                 }
             }
         }
+    }
+}
+
+/// A collection key as the `yaml` package stringifies it for a JavaScript
+/// object: flow style, `{ a: 1, b: [ x, y ] }`, `{}` and `[]` when empty, a
+/// key without a value written alone (`{ name }`), strings plain unless they
+/// need quotes.
+pub(crate) fn collection_key_text(value: &Value) -> String {
+    let mut out = String::new();
+    write_flow(value, &mut out);
+    out
+}
+
+fn write_flow(value: &Value, out: &mut String) {
+    match value {
+        Value::Object(map) if map.is_empty() => out.push_str("{}"),
+        Value::Object(map) => {
+            out.push_str("{ ");
+            for (i, (key, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_flow_string(key, out);
+                if !item.is_null() {
+                    out.push_str(": ");
+                    write_flow(item, out);
+                }
+            }
+            out.push_str(" }");
+        }
+        Value::Array(items) if items.is_empty() => out.push_str("[]"),
+        Value::Array(items) => {
+            out.push_str("[ ");
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_flow(item, out);
+            }
+            out.push_str(" ]");
+        }
+        Value::String(text) => write_flow_string(text, out),
+        other => out.push_str(&other.to_string()),
+    }
+}
+
+/// A string in flow context: plain when that reads back as the same
+/// string, double-quoted otherwise.
+fn write_flow_string(text: &str, out: &mut String) {
+    let plain = !text.is_empty()
+        && text.trim() == text
+        && !text.starts_with([
+            '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
+            '@', '`',
+        ])
+        && !text.contains([',', '[', ']', '{', '}', '\n', '\t'])
+        && !text.contains(": ")
+        && !text.contains(" #")
+        && !text.ends_with(':')
+        && matches!(resolve_plain(text, YamlSchema::Core12), Value::String(_));
+    if plain {
+        out.push_str(text);
+    } else {
+        out.push_str(&Value::String(text.to_owned()).to_string());
     }
 }

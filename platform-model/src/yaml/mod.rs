@@ -446,6 +446,37 @@ mod tests {
         parse_stream(&Arc::from("t.yaml"), text, &YamlOptions::default())
     }
 
+    /// What the `yaml` package (2.9.1, the backend's) makes of collection
+    /// keys, recorded with `doc.toJS()`.
+    #[test]
+    fn collection_keys_are_stringified_as_the_yaml_package_does() {
+        let cases = [
+            (
+                "- { { gitlab_hostname } }\n",
+                r#"[{"{ gitlab_hostname }":null}]"#,
+            ),
+            ("{ [a, b]: 1 }\n", r#"{"[ a, b ]":1}"#),
+            (
+                "? {a: 1, b: [x, \"y: z\"]}\n: v\n",
+                r#"{"{ a: 1, b: [ x, \"y: z\" ] }":"v"}"#,
+            ),
+            ("? - a\n  - b\n: v\n", r#"{"[ a, b ]":"v"}"#),
+            ("{ {a: 1}: x, {a: 1}: y }\n", r#"{"{ a: 1 }":"y"}"#),
+            ("? { }\n: v\n", r#"{"{}":"v"}"#),
+            ("[ {a: b}: c ]\n", r#"[{"{ a: b }":"c"}]"#),
+        ];
+        for (text, expected) in cases {
+            let s = parse(text);
+            let doc = &s.documents[0];
+            assert!(doc.error.is_none(), "{text:?}: {:?}", doc.error);
+            assert_eq!(doc.value.to_string(), expected, "{text:?}");
+        }
+        // The key is located where the collection is written.
+        let s = parse("x:\n  ? [a, b]\n  : 1\n");
+        let key = s.documents[0].key_span("/x/[ a, b ]");
+        assert_eq!((key.line, key.column), (2, 5));
+    }
+
     #[test]
     fn spans_are_file_absolute() {
         let s = parse("a: 1\n---\nkind: Component\nmetadata:\n  name: x\n");
