@@ -10,3 +10,4 @@ mod refs;
 #[cfg(feature = "render")]
 mod render;
 mod round_trip;
+mod yaml_test_suite;
