@@ -138,6 +138,63 @@ fn the_articles_app_config_rejects_the_kinds_it_leaves_out() {
 }
 
 #[test]
+fn repos_are_discovered_offline_under_the_discovery_locations_rules() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repos/payments");
+    std::fs::create_dir_all(repo.join(".git")).expect("mkdir");
+    std::fs::write(repo.join(".git/HEAD"), "ref: refs/heads/main\n").expect("write");
+    std::fs::write(
+        repo.join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Group\nmetadata:\n  name: sneaky\nspec:\n  type: team\n  children: []\n",
+    )
+    .expect("write");
+    // A discovery location that allows Component, API and System, and
+    // global rules that allow only Locations: a Group found in a
+    // repository is refused.
+    let config = dir.path().join("app-config.yaml");
+    std::fs::write(
+        &config,
+        "catalog:\n  rules:\n    - allow: [Location]\n  locations:\n    - type: github-discovery\n      target: https://github.com/acme-corp\n      rules:\n        - allow: [Component, API, System]\n",
+    )
+    .expect("write");
+    let repos = dir.path().join("repos");
+    let args = [
+        "validate",
+        "--app-config",
+        config.to_str().expect("utf-8"),
+        "--repos",
+        repos.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ];
+    let out = platform(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    let document = &report["documents"][0];
+    assert_eq!(document["file"], "payments/catalog-info.yaml");
+    assert_eq!(
+        document["backstage_error"],
+        "NotAllowedError: Entity group:default/sneaky at url:https://github.com/acme-corp/payments/blob/main/catalog-info.yaml, \
+         originated at github-discovery:https://github.com/acme-corp, is not of an allowed kind for that location"
+    );
+    // A --repos that is not a directory is a usage error.
+    let missing = dir.path().join("nowhere");
+    let out = platform(&[
+        "validate",
+        "--app-config",
+        config.to_str().expect("utf-8"),
+        "--repos",
+        missing.to_str().expect("utf-8"),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
 fn app_config_problems_are_located_and_missing_files_exit_2() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = dir.path().join("app-config.yaml");

@@ -20,6 +20,7 @@ pub struct IngestOptions {
     app_config: AppConfigOptions,
     backend_dir: Option<PathBuf>,
     root: Option<PathBuf>,
+    repos: Option<PathBuf>,
 }
 
 impl IngestOptions {
@@ -50,6 +51,14 @@ impl IngestOptions {
         self
     }
 
+    /// A directory of repository checkouts (one sub-directory per
+    /// repository) that `github-discovery` locations of the app-config
+    /// discover, offline, instead of GitHub's API.
+    pub fn with_repos(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.repos = Some(dir.into());
+        self
+    }
+
     /// The directory every read is confined to.
     pub fn with_root(mut self, root: impl Into<PathBuf>) -> Self {
         self.root = Some(root.into());
@@ -71,7 +80,7 @@ pub fn ingest(paths: &[PathBuf], options: &IngestOptions) -> Result<Vec<Catalog>
         load = load.with_root(root);
         config_options = config_options.with_root(root);
     }
-    let config = if options.app_configs.is_empty() {
+    let mut config = if options.app_configs.is_empty() {
         None
     } else {
         let config = AppConfig::load(&options.app_configs, &config_options)?;
@@ -89,9 +98,36 @@ pub fn ingest(paths: &[PathBuf], options: &IngestOptions) -> Result<Vec<Catalog>
         let registrations: Vec<Registration> = catalog
             .locations
             .iter()
+            // With checkouts to discover in, discovery locations are read
+            // below rather than named as not read.
+            .filter(|l| options.repos.is_none() || l.location_type != "github-discovery")
             .map(Registration::from_config)
             .collect();
         catalogs.push(loader.load_registrations(&registrations)?);
+    }
+    if let (Some(repos), Some((_, catalog))) = (&options.repos, &mut config) {
+        let mut discovered = Vec::new();
+        for location in catalog
+            .locations
+            .iter()
+            .filter(|l| l.location_type == "github-discovery")
+        {
+            let (registrations, problems) = super::discovery::discover(location, repos);
+            discovered.extend(registrations);
+            catalog.diagnostics.extend(problems);
+        }
+        if !discovered.is_empty() {
+            // Reads stay inside the checkouts' directory.
+            let root = repos.canonicalize().map_err(|e| Error::from_io(repos, e))?;
+            let loader = Loader::new(
+                options
+                    .load
+                    .clone()
+                    .with_rules(catalog.rules.clone())
+                    .with_root(root),
+            )?;
+            catalogs.push(loader.load_registrations(&discovered)?);
+        }
     }
     for path in paths {
         catalogs.push(loader.load(path)?);

@@ -26,6 +26,7 @@
 //! ```
 
 mod catalog;
+mod discovery;
 mod ingest;
 mod placeholder;
 mod registration;
@@ -212,6 +213,12 @@ struct Pending {
     /// The Location document whose targets led here (file, document
     /// index); `None` for a file read as a registration of its own.
     emitter: Option<(Arc<str>, usize)>,
+    /// How Backstage names the Location that emits this file's entities
+    /// (`file:<path>` or `url:<url>`), which its rules statuses quote.
+    emitter_at: Option<Arc<str>>,
+    /// For a file read through a `url` registration of a checked-out
+    /// repository: the checkout and the URL it stands for.
+    url: Option<Arc<UrlBase>>,
     /// The link (in the load's [`targets::Follower`]) of the Location file
     /// that led here; its parents lead to the outermost.
     chain: Option<usize>,
@@ -220,6 +227,36 @@ struct Pending {
     /// Found in a walk under a catalog file name: validated unless it is a
     /// template skeleton.
     named: bool,
+}
+
+/// A repository checkout read as the URL of its default branch.
+#[derive(Clone, Debug)]
+pub(crate) struct UrlBase {
+    /// The checkout.
+    pub(crate) dir: PathBuf,
+    /// The URL of the checkout's root, ending in `/`
+    /// (`https://github.com/org/repo/blob/main/`).
+    pub(crate) prefix: String,
+}
+
+impl Pending {
+    /// How Backstage names a location reading `path` when it is reached
+    /// from this file: `url:` within a checkout read as a URL, `file:`
+    /// otherwise.
+    fn location_name(&self, root: &Path, path: &Path) -> Arc<str> {
+        if let Some(base) = &self.url {
+            let canonical = path.canonicalize().ok();
+            let relative = path
+                .strip_prefix(&base.dir)
+                .ok()
+                .or_else(|| canonical.as_deref()?.strip_prefix(&base.dir).ok());
+            if let Some(relative) = relative {
+                let relative = relative.to_string_lossy().replace('\\', "/");
+                return Arc::from(format!("url:{}{relative}", base.prefix));
+            }
+        }
+        Arc::from(format!("file:{}", display_path(root, path)))
+    }
 }
 
 /// What reading one file produced.
@@ -310,6 +347,8 @@ impl Loader {
             vec![Pending {
                 origin_ref: Arc::new(file_location(&canonical)),
                 emitter: None,
+                emitter_at: None,
+                url: None,
                 path: canonical,
                 origin,
                 chain: None,
@@ -330,6 +369,8 @@ impl Loader {
             origin: Arc::from(format!("file:{name}")),
             origin_ref: Arc::new(LocationRef::new("file", name)),
             emitter: None,
+            emitter_at: None,
+            url: None,
             chain: None,
             explicit: true,
             named: true,
@@ -374,6 +415,8 @@ impl Loader {
                     origin: Arc::from(format!("file:{}", display_path(root, &path))),
                     origin_ref: Arc::new(file_location(&path)),
                     emitter: None,
+                    emitter_at: None,
+                    url: None,
                     path,
                     chain: None,
                     explicit: false,
@@ -597,12 +640,15 @@ impl Loader {
         let mut documents = documents;
         if let Some(rules) = &self.options.rules {
             // Backstage's status names the file of the emitting Location.
-            let at = pending.emitter.as_ref().map_or(&display, |(file, _)| file);
+            let at = pending
+                .emitter_at
+                .clone()
+                .unwrap_or_else(|| pending.location_name(root, &pending.path));
             rules::enforce(
                 rules,
                 &pending.origin_ref,
                 &pending.origin,
-                at,
+                &at,
                 &mut documents,
             );
         }

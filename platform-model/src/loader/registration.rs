@@ -27,6 +27,12 @@ pub struct Registration {
     /// Where the registration was declared (an app-config entry), for
     /// diagnostics about it.
     pub declared_at: Option<Span>,
+    /// The origin the rules see, when it is not the registration itself
+    /// (a discovery location, for the repositories it finds).
+    pub origin: Option<LocationRef>,
+    /// For a `file` registration standing for a URL (a repository checkout
+    /// read as its remote): the checkout directory and its URL prefix.
+    pub url_base: Option<(PathBuf, String)>,
 }
 
 impl Registration {
@@ -40,6 +46,32 @@ impl Registration {
             target: absolute.to_string_lossy().into_owned(),
             required: true,
             declared_at: None,
+            origin: None,
+            url_base: None,
+        }
+    }
+
+    /// A file of a repository checkout, read as the `url` location a
+    /// discovery provider emits for it: `url_prefix` is the URL of the
+    /// checkout's root ending in `/`, `origin` the discovery location.
+    /// Such locations are optional: a repository without the file is
+    /// passed over.
+    pub fn discovered(
+        checkout: impl Into<PathBuf>,
+        file: impl AsRef<Path>,
+        url_prefix: impl Into<String>,
+        origin: LocationRef,
+        declared_at: Option<Span>,
+    ) -> Self {
+        let checkout = checkout.into();
+        let path = checkout.join(file.as_ref());
+        Self {
+            location_type: "file".into(),
+            target: path.to_string_lossy().into_owned(),
+            required: false,
+            declared_at,
+            origin: Some(origin),
+            url_base: Some((checkout, url_prefix.into())),
         }
     }
 
@@ -51,6 +83,8 @@ impl Registration {
             target: location.resolved.clone(),
             required: true,
             declared_at: location.span.clone(),
+            origin: None,
+            url_base: None,
         }
     }
 }
@@ -102,10 +136,24 @@ impl Loader {
             })
             .collect();
         for registration in files {
-            let origin_ref = Arc::new(LocationRef::new("file", &registration.target));
             let target = Path::new(&registration.target);
             let display = display_path(&root, target);
-            let origin: Arc<str> = Arc::from(format!("file:{display}"));
+            let (origin_ref, origin): (Arc<LocationRef>, Arc<str>) = match &registration.origin {
+                Some(origin) => (
+                    Arc::new(origin.clone()),
+                    Arc::from(format!("{}:{}", origin.location_type, origin.target)),
+                ),
+                None => (
+                    Arc::new(LocationRef::new("file", &registration.target)),
+                    Arc::from(format!("file:{display}")),
+                ),
+            };
+            let url = registration.url_base.as_ref().map(|(dir, prefix)| {
+                Arc::new(super::UrlBase {
+                    dir: dir.canonicalize().unwrap_or_else(|_| dir.clone()),
+                    prefix: prefix.clone(),
+                })
+            });
             let paths = if registration.target.contains(['*', '?', '[', '{']) {
                 expand(&root, target)
             } else if target.exists() || std::fs::symlink_metadata(target).is_ok() {
@@ -131,6 +179,8 @@ impl Loader {
                     origin_ref: Arc::clone(&origin_ref),
                     origin: Arc::clone(&origin),
                     emitter: None,
+                    emitter_at: None,
+                    url: url.clone(),
                     path,
                     chain: None,
                     explicit: true,

@@ -58,8 +58,9 @@ pub(crate) struct Emitted {
 
 /// Marks every document of one file that the rules do not allow from
 /// `origin`, and drops the file's Location targets when any is marked.
-/// `at` is the file of the Location that emits the file's entities (the
-/// file itself for a registration), which Backstage's status names.
+/// `at` names the Location that emits the file's entities (`file:<path>`
+/// or `url:<url>`; the file itself for a registration), which Backstage's
+/// status quotes.
 pub(super) fn enforce(
     rules: &CatalogRules,
     origin: &LocationRef,
@@ -79,8 +80,7 @@ pub(super) fn enforce(
         let (kind, entity) = (emitted.kind.clone(), emitted.entity_ref.clone());
         let kind_span = emitted.kind_span.clone();
         let allowed = allowed_here(rules, origin);
-        let status =
-            CatalogRules::not_allowed_message(&entity, &format!("file:{at}"), origin_display);
+        let status = CatalogRules::not_allowed_message(&entity, at, origin_display);
         let mut diagnostic = Diagnostic::error(
             crate::codes::CATALOG_NOT_ALLOWED,
             format!(
@@ -156,6 +156,8 @@ pub(crate) struct Reemit {
     pub(crate) file: Arc<str>,
     /// The Location document that reaches it (file, document index).
     pub(crate) emitter: (Arc<str>, usize),
+    /// How Backstage names that Location's file (`file:…` or `url:…`).
+    pub(crate) emitter_at: Arc<str>,
     /// The origin the Location was read under.
     pub(crate) origin: Arc<LocationRef>,
     /// The same origin as Backstage prints it.
@@ -226,7 +228,7 @@ pub(super) fn settle(
             let refused = refused_ref(doc);
             let status = CatalogRules::not_allowed_message(
                 &refused,
-                &format!("file:{}", reemit.emitter.0),
+                &reemit.emitter_at,
                 &reemit.origin_display,
             );
             dropped.insert(emitter.clone());

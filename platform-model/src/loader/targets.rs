@@ -166,6 +166,7 @@ impl<'r> Follower<'r> {
         let link = self.links.len();
         self.links.push((from.path.clone(), from.chain));
         let from_display: Arc<str> = Arc::from(display_path(self.root, &from.path));
+        let from_name = from.location_name(self.root, &from.path);
         let mut out = Vec::new();
         for doc in documents.iter_mut() {
             let emitter = (Arc::clone(&from_display), doc.index);
@@ -174,7 +175,9 @@ impl<'r> Follower<'r> {
             for target in &targets {
                 // The same target twice in one Location adds nothing.
                 if followed.insert((target.target.as_str(), target.location_type.as_str())) {
-                    self.follow_one(&dir, link, from, &emitter, target, doc, seen, &mut out);
+                    self.follow_one(
+                        &dir, link, from, &emitter, &from_name, target, doc, seen, &mut out,
+                    );
                 }
             }
             doc.targets = targets;
@@ -189,6 +192,7 @@ impl<'r> Follower<'r> {
         link: usize,
         from: &Pending,
         emitter: &(Arc<str>, usize),
+        emitter_at: &Arc<str>,
         target: &LocationTarget,
         doc: &mut LoadedDocument,
         seen: &HashSet<PathBuf>,
@@ -264,6 +268,7 @@ impl<'r> Follower<'r> {
                         self.reemits.push(Reemit {
                             file: Arc::from(display_path(self.root, &resolved)),
                             emitter: emitter.clone(),
+                            emitter_at: Arc::clone(emitter_at),
                             origin: Arc::clone(&from.origin_ref),
                             origin_display: Arc::clone(&from.origin),
                         });
@@ -286,6 +291,8 @@ impl<'r> Follower<'r> {
                         origin: Arc::clone(&from.origin),
                         origin_ref: Arc::clone(&from.origin_ref),
                         emitter: Some(emitter.clone()),
+                        emitter_at: Some(Arc::clone(emitter_at)),
+                        url: from.url.clone(),
                         chain: Some(link),
                         explicit: true,
                         named: true,

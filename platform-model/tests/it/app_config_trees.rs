@@ -106,3 +106,72 @@ fn trees_under_an_app_config_ingest_what_backstage_ingests() {
     }
     assert!(compared >= 4, "{compared} failures compared");
 }
+
+#[test]
+fn github_discovery_reads_each_checkout_as_its_url_under_the_locations_rules() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let write = |path: &str, text: &str| {
+        let path = dir.path().join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap_or_else(|e| panic!("{e}"));
+        }
+        std::fs::write(path, text).unwrap_or_else(|e| panic!("{e}"));
+    };
+    write(
+        "app-config.yaml",
+        "catalog:\n  rules:\n    - allow: [Location]\n  locations:\n    - type: github-discovery\n      target: https://github.com/acme/svc-*\n      rules:\n        - allow: [Component]\n",
+    );
+    let component = |name: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+        )
+    };
+    write("repos/svc-a/catalog-info.yaml", &component("a"));
+    write("repos/svc-a/.git/HEAD", "ref: refs/heads/trunk\n");
+    write(
+        "repos/svc-b/catalog-info.yaml",
+        &format!(
+            "{}---\napiVersion: backstage.io/v1alpha1\nkind: System\nmetadata:\n  name: b\nspec:\n  owner: team-a\n",
+            component("b")
+        ),
+    );
+    // Not matched by `svc-*`, and a matched repository without the file.
+    write("repos/web/catalog-info.yaml", &component("web"));
+    std::fs::create_dir_all(dir.path().join("repos/svc-c")).unwrap_or_else(|e| panic!("{e}"));
+
+    let options = IngestOptions::new(LoadOptions::default())
+        .with_app_configs([dir.path().join("app-config.yaml")])
+        .with_backend_dir(dir.path())
+        .with_root(dir.path())
+        .with_repos(dir.path().join("repos"));
+    let catalogs = ingest(&[], &options).unwrap_or_else(|e| panic!("{e}"));
+    let documents: Vec<_> = catalogs.iter().flat_map(|c| c.documents()).collect();
+    let ingested: Vec<String> = documents
+        .iter()
+        .filter(|d| d.entity.is_some())
+        .filter_map(|d| d.entity_ref.as_ref().map(ToString::to_string))
+        .collect();
+    // svc-b's System is refused under the discovery location's rules, which
+    // fails svc-b's url location: its Component is not ingested either.
+    assert_eq!(ingested, ["component:default/a"]);
+    let status: Vec<&str> = documents
+        .iter()
+        .filter_map(|d| d.backstage_error.as_deref())
+        .collect();
+    assert_eq!(
+        status,
+        [
+            "NotAllowedError: Entity system:default/b at url:https://github.com/acme/svc-b/blob/HEAD/catalog-info.yaml, \
+          originated at github-discovery:https://github.com/acme/svc-*, is not of an allowed kind for that location"
+        ]
+    );
+    let files: Vec<&str> = documents.iter().map(|d| &*d.file).collect();
+    assert!(files.iter().all(|f| f.starts_with("svc-")), "{files:?}");
+    // The discovery location is not reported as unread.
+    let unread = catalogs
+        .iter()
+        .flat_map(|c| c.diagnostics())
+        .filter(|d| d.code == "location.not-followed")
+        .count();
+    assert_eq!(unread, 0);
+}

@@ -211,6 +211,12 @@ struct IngestArgs {
     /// PATH).
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
+    /// A directory of repository checkouts, one sub-directory per
+    /// repository, that the app-config's `github-discovery` locations
+    /// discover offline (each read at the location's catalog path as the
+    /// repository's `url` location, under the location's rules).
+    #[arg(long, value_name = "DIR", requires = "app_configs")]
+    repos: Option<PathBuf>,
 }
 
 fn load_all(
@@ -229,6 +235,12 @@ fn load_all(
     }
     if let Some(root) = &ingest.root {
         options = options.with_root(root);
+    }
+    if let Some(repos) = &ingest.repos {
+        if !repos.is_dir() {
+            return Err(format!("--repos {}: not a directory", repos.display()));
+        }
+        options = options.with_repos(repos);
     }
     ingest_catalogs(paths, &options).map_err(|e| e.to_string())
 }
