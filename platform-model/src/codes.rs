@@ -81,6 +81,9 @@ pub const LOCATION_NOT_RELATIVE: &str = "location.not-relative";
 pub const LOCATION_BAD_GLOB: &str = "location.bad-glob";
 /// A Location target is a FIFO, a device, a socket or a directory.
 pub const LOCATION_NOT_REGULAR: &str = "location.not-regular";
+/// A file a Location's targets bring fails as it is read (YAML, envelope),
+/// which fails the Location.
+pub const LOCATION_TARGET_FAILED: &str = "location.target-failed";
 
 /// A placeholder's file does not exist.
 pub const PLACEHOLDER_NOT_FOUND: &str = "placeholder.not-found";
@@ -123,6 +126,7 @@ pub const ALL: &[&str] = &[
     ENTITY_INVALID_REF,
     ENTITY_TOO_DEEP,
     ENTITY_DUPLICATE,
+    LOCATION_TARGET_FAILED,
     LOCATION_TYPE_NOT_ALLOWED,
     LOCATION_DIRECTORY_TARGET,
     LOCATION_NOT_FOUND,

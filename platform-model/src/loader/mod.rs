@@ -31,6 +31,7 @@ mod ingest;
 mod placeholder;
 mod registration;
 mod rules;
+mod settle;
 mod targets;
 
 use std::collections::{HashMap, HashSet};
@@ -502,14 +503,12 @@ impl Loader {
                 catalog.push_skipped(file.display, file.text, file.warning);
             }
         }
-        if let Some(rules) = &self.options.rules {
-            rules::settle(
-                rules,
-                catalog.documents_mut(),
-                &emitters,
-                follower.reemits(),
-            );
-        }
+        settle::settle(
+            self.options.rules.as_deref(),
+            catalog.documents_mut(),
+            &emitters,
+            follower.reemits(),
+        );
         catalog.finish();
         catalog
     }

@@ -16,7 +16,7 @@ use globset::{GlobBuilder, GlobSetBuilder};
 
 use super::Pending;
 use super::catalog::{LoadedDocument, LocationTarget};
-use super::rules::Reemit;
+use super::settle::Reemit;
 use crate::diagnostic::Diagnostic;
 use crate::entity::Presence;
 use crate::files::{Confined, ReadError, check_regular, confine, display_path, lexically_inside};
@@ -314,6 +314,13 @@ impl<'r> Follower<'r> {
                 Resolved::Missing => {
                     if target.presence == Presence::Required {
                         doc.diagnostics.push(not_found(target, text));
+                        // The file reader's error fails the Location.
+                        doc.backstage_error.get_or_insert_with(|| {
+                            format!(
+                                "NotFoundError: file {} does not exist",
+                                display_path(self.root, path)
+                            )
+                        });
                     }
                 }
             }

@@ -45,19 +45,6 @@ fn find<'a>(catalog: &'a Catalog, code: &str) -> Vec<&'a Diagnostic> {
 #[test]
 fn a_root_location_is_followed_through_globs_and_nested_locations() {
     let catalog = load(&fixture("locations/catalog-info.yaml"));
-    assert_eq!(
-        entity_names(&catalog),
-        [
-            "location:default/optional-things",
-            "location:default/upstream",
-            "user:default/alice",
-            "group:default/payments-team",
-            "location:default/nested",
-            "api:default/payment-api",
-        ],
-        "{:#?}",
-        codes(&catalog)
-    );
     let files: Vec<&str> = catalog.files().iter().map(|f| &**f).collect();
     assert_eq!(
         files,
@@ -69,11 +56,69 @@ fn a_root_location_is_followed_through_globs_and_nested_locations() {
             "nested/api.yaml"
         ]
     );
+    // Every document that was read is valid but the root Location, whose
+    // missing target fails it as Backstage's file reader does: so nothing
+    // its targets bring is ingested, only its siblings in the file.
+    let read: Vec<String> = catalog
+        .documents()
+        .iter()
+        .filter(|d| d.is_valid())
+        .filter_map(|d| d.entity_ref.as_ref().map(ToString::to_string))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            "location:default/optional-things",
+            "location:default/upstream",
+            "user:default/alice",
+            "group:default/payments-team",
+            "location:default/nested",
+            "api:default/payment-api",
+        ],
+        "{:#?}",
+        codes(&catalog)
+    );
+    assert_eq!(
+        entity_names(&catalog),
+        [
+            "location:default/optional-things",
+            "location:default/upstream"
+        ]
+    );
+    let root = &catalog.documents()[0];
+    assert_eq!(
+        root.backstage_error.as_deref(),
+        Some("NotFoundError: file missing.yaml does not exist")
+    );
+    assert_eq!(find(&catalog, "catalog.file-not-ingested").len(), 4);
+}
+
+#[test]
+fn a_failing_location_does_not_stop_its_parent() {
+    // Registered on its own, the nested Location reads the root again
+    // (inside the same root directory): the root fails, which stops what
+    // the root brings, but not the nested Location's own API.
+    let catalog = Loader::new(LoadOptions::default().with_root(fixture("locations")))
+        .expect("loader")
+        .load(&fixture("locations/nested/catalog-info.yaml"))
+        .expect("load");
+    let names = entity_names(&catalog);
+    assert!(
+        names.contains(&"api:default/payment-api".to_owned()),
+        "{names:?}"
+    );
+    assert!(
+        !names.contains(&"user:default/alice".to_owned()),
+        "{names:?}"
+    );
 }
 
 #[test]
 fn placeholders_are_resolved_inside_the_root_only() {
-    let catalog = load(&fixture("locations/catalog-info.yaml"));
+    let catalog = Loader::new(LoadOptions::default().with_root(fixture("locations")))
+        .expect("loader")
+        .load(&fixture("locations/nested/catalog-info.yaml"))
+        .expect("load");
     let api = catalog
         .entities()
         .find(|e| e.name() == "payment-api")
@@ -237,7 +282,9 @@ fn missing_paths_are_typed_errors() {
 
 #[test]
 fn relations_know_where_they_were_written() {
-    let catalog = load(&fixture("locations/catalog-info.yaml"));
+    // Read on its own: under the root Location it is not ingested (the
+    // root fails), so it emits no relations.
+    let catalog = load(&fixture("locations/org"));
     let alice = catalog
         .documents()
         .iter()
@@ -250,10 +297,7 @@ fn relations_know_where_they_were_written() {
         .expect("memberOf");
     assert_eq!(member_of.origin.pointer(), "/spec/memberOf/0");
     let span = alice.origin_span(&member_of.origin).expect("span");
-    assert_eq!(
-        (&*span.file, span.line, span.column),
-        ("org/alice.yaml", 6, 14)
-    );
+    assert_eq!((&*span.file, span.line, span.column), ("alice.yaml", 6, 14));
 }
 
 /// A directory argument reads what its Locations target, whatever the
@@ -275,6 +319,8 @@ fn in_directory_mode_locations_decide_and_nothing_is_dropped_silently() {
     assert_eq!(
         errors(&dir),
         [
+            // Backstage fails the root Location: both files fail as it reads them.
+            "location.target-failed catalog-info.yaml:4:9",
             "yaml.syntax org/team.yaml:4:2",
             "entity.envelope svc.yaml:1:1"
         ]
