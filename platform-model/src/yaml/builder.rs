@@ -405,7 +405,12 @@ impl Builder<'_> {
         if matches!(self.stack.last(), Some(Frame::Map { key: None, .. })) {
             let text = match &value {
                 Value::String(s) => s.clone(),
-                Value::Array(_) | Value::Object(_) => collection_key_text(&value),
+                Value::Array(_) | Value::Object(_) => {
+                    // New text, as for any collection key.
+                    let text = collection_key_text(&value);
+                    self.count_bytes(text.len(), span)?;
+                    text
+                }
                 other => other.to_string(),
             };
             self.take_as_key(&value, &text, span);
@@ -469,6 +474,9 @@ impl Builder<'_> {
         if self.key_collections.last() == Some(&(self.stack.len() + 1)) {
             self.key_collections.pop();
             let text = collection_key_text(&value);
+            // The key's text is new text (nested keys repeat their
+            // content at every level): it counts against the budget.
+            self.count_bytes(text.len(), tree.span)?;
             self.take_as_key(&value, &text, tree.span);
             return Ok(());
         }

@@ -477,6 +477,30 @@ mod tests {
         assert_eq!((key.line, key.column), (2, 5));
     }
 
+    /// Each level of nested collection keys holds the text of the levels
+    /// inside it; that text counts against the scalar budget, so nesting
+    /// cannot multiply a file's size in memory.
+    #[test]
+    fn nested_collection_keys_are_charged_to_the_budget() {
+        let levels = 60;
+        let big = "x".repeat(10_000);
+        let mut key = big;
+        for _ in 0..levels {
+            key = format!("{{ ? {key} : 1 }}");
+        }
+        let text = format!("? {key}\n: v\n");
+        let options = YamlOptions {
+            budget: YamlBudget {
+                max_scalar_bytes: 200_000,
+                ..YamlBudget::default()
+            },
+            ..YamlOptions::default()
+        };
+        let s = parse_stream(&Arc::from("t.yaml"), &text, &options);
+        let err = s.documents[0].error.as_ref().expect("budget error");
+        assert_eq!(err.code, CODE_BUDGET, "{}", err.message);
+    }
+
     #[test]
     fn spans_are_file_absolute() {
         let s = parse("a: 1\n---\nkind: Component\nmetadata:\n  name: x\n");
