@@ -118,7 +118,20 @@ pub(super) fn discover(
         .with_span_opt(location.span.clone());
         return (Vec::new(), vec![problem]);
     };
-    let entries = match std::fs::read_dir(repos) {
+    // Canonical, so that each checkout is a canonical root to confine its
+    // `.git/HEAD` read to.
+    let repos = match repos.canonicalize() {
+        Ok(dir) => dir,
+        Err(e) => {
+            let problem = Diagnostic::error(
+                crate::codes::FILE_UNREADABLE,
+                format!("cannot read the repositories in `{}`: {e}", repos.display()),
+            )
+            .with_span_opt(location.span.clone());
+            return (Vec::new(), vec![problem]);
+        }
+    };
+    let entries = match std::fs::read_dir(&repos) {
         Ok(entries) => entries,
         Err(e) => {
             let problem = Diagnostic::error(
@@ -190,6 +203,30 @@ mod tests {
         );
         assert!(parse_target("not a url").is_none());
         assert!(parse_target("https://github.com/").is_none());
+    }
+
+    #[test]
+    fn a_non_canonical_repos_path_still_finds_the_checkouts_branch() -> std::io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let repo = dir.path().join("repos/svc");
+        std::fs::create_dir_all(repo.join(".git"))?;
+        std::fs::create_dir_all(dir.path().join("other"))?;
+        std::fs::write(repo.join(".git/HEAD"), "ref: refs/heads/trunk\n")?;
+        let config = crate::app_config::AppConfig::from_str(
+            "app-config.yaml",
+            "catalog:\n  locations:\n    - type: github-discovery\n      target: https://github.com/acme\n",
+            dir.path(),
+            &crate::app_config::AppConfigOptions::default().with_root(dir.path()),
+        );
+        let catalog = config.catalog(dir.path());
+        let (found, problems) = discover(&catalog.locations[0], &dir.path().join("other/../repos"));
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].url_base.as_ref().map(|(_, url)| url.as_str()),
+            Some("https://github.com/acme/svc/blob/trunk/")
+        );
+        Ok(())
     }
 
     #[test]

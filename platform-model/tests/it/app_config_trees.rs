@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use platform_model::loader::{IngestOptions, LoadOptions, ingest};
+use platform_model::loader::{IngestOptions, LoadOptions, LoadedDocument, ingest};
 use serde_json::Value;
 
 fn fixtures() -> PathBuf {
@@ -34,6 +34,15 @@ fn generated_file(entity: &str) -> Option<String> {
         .strip_prefix("location:default/generated-sha1(file:<dir>/")
         .and_then(|rest| rest.strip_suffix(')'))
         .map(str::to_owned)
+}
+
+/// The references of the entities that were ingested, in load order.
+fn ingested_refs(documents: &[&LoadedDocument]) -> Vec<String> {
+    documents
+        .iter()
+        .filter(|d| d.entity.is_some())
+        .filter_map(|d| d.entity_ref.as_ref().map(ToString::to_string))
+        .collect()
 }
 
 #[test]
@@ -62,11 +71,7 @@ fn trees_under_an_app_config_ingest_what_backstage_ingests() {
         let catalogs = ingest(&[], &options).unwrap_or_else(|e| panic!("{name}: {e}"));
         let documents: Vec<_> = catalogs.iter().flat_map(|c| c.documents()).collect();
 
-        let ingested: BTreeSet<String> = documents
-            .iter()
-            .filter(|d| d.entity.is_some())
-            .filter_map(|d| d.entity_ref.as_ref().map(ToString::to_string))
-            .collect();
+        let ingested: BTreeSet<String> = ingested_refs(&documents).into_iter().collect();
         let want: BTreeSet<String> = entries
             .iter()
             .filter(|e| e["ok"] == Value::Bool(true))
@@ -153,11 +158,7 @@ fn github_discovery_reads_each_checkout_as_its_url_under_the_locations_rules() {
         .with_repos(dir.path().join("repos"));
     let catalogs = ingest(&[], &options).unwrap_or_else(|e| panic!("{e}"));
     let documents: Vec<_> = catalogs.iter().flat_map(|c| c.documents()).collect();
-    let ingested: Vec<String> = documents
-        .iter()
-        .filter(|d| d.entity.is_some())
-        .filter_map(|d| d.entity_ref.as_ref().map(ToString::to_string))
-        .collect();
+    let ingested = ingested_refs(&documents);
     // svc-b's System is refused under the discovery location's rules, which
     // fails svc-b's url location: its Component is not ingested either.
     assert_eq!(ingested, ["component:default/a"]);
