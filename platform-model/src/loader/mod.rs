@@ -836,11 +836,10 @@ fn looks_like_catalog(documents: &[YamlDocument]) -> bool {
 /// Location, and then ingests none of the file's entities.
 fn not_ingested_warning(documents: &[LoadedDocument], diagnostics: &mut Vec<Diagnostic>) {
     let rejecting = documents.iter().find(|d| {
-        d.backstage_error.as_deref().is_some_and(|e| {
-            e.starts_with("Error: ")
-                || e.starts_with("TypeError: ")
-                || e.starts_with("NotAllowedError: ")
-        })
+        settle::fails_when_read(d)
+            || d.backstage_error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("NotAllowedError: "))
     });
     let valid = documents.iter().filter(|d| d.is_valid()).count();
     if let (Some(bad), true) = (rejecting, valid > 0) {

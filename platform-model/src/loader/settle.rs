@@ -49,7 +49,7 @@ fn is_refused(doc: &LoadedDocument) -> bool {
 /// Whether the document fails as the emitting Location reads it (YAML
 /// errors, non-mapping documents, broken envelopes), before it is an
 /// entity of its own: Backstage records such errors on the emitter.
-fn fails_when_read(doc: &LoadedDocument) -> bool {
+pub(super) fn fails_when_read(doc: &LoadedDocument) -> bool {
     doc.backstage_error
         .as_deref()
         .is_some_and(|e| e.starts_with("Error: ") || e.starts_with("TypeError: "))
