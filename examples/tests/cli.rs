@@ -31,7 +31,16 @@ const MISTAKES: &str = "platform-model/tests/fixtures/render/mistakes.yaml";
 
 #[test]
 fn the_acme_example_is_valid() {
-    let out = platform(&["validate", "examples/acme", "--format", "json"]);
+    // Acme is read as its repository's URL, as the article's discovery
+    // reads it: its API's relative `$text` resolves then.
+    let out = platform(&[
+        "validate",
+        "examples/acme",
+        "--registration",
+        "url",
+        "--format",
+        "json",
+    ]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -91,16 +100,25 @@ fn the_articles_app_config_rejects_the_kinds_it_leaves_out() {
         })
         .collect();
     // The domain fails the root Location whose targets bring it, so
-    // Backstage ingests none of what that Location reads.
-    assert_eq!(refused.len(), 3, "{refused:?}");
+    // Backstage ingests none of what that Location reads. The tree is
+    // registered as a `file` location there, where the API's relative
+    // `$text` forms no URL.
+    assert_eq!(refused.len(), 4, "{refused:?}");
     let status = "NotAllowedError: Entity domain:default/payments at file:examples/acme/catalog-info.yaml, \
          originated at file:examples/acme/catalog-info.yaml, is not of an allowed kind for that location";
     assert_eq!(refused[0].0, "location:default/acme");
     assert_eq!(refused[0].1, status);
     assert_eq!(refused[1].0, "domain:default/payments");
     assert_eq!(refused[1].1, status);
-    assert_eq!(refused[2].0, "template:default/new-go-service");
-    assert_eq!(report["summary"]["valid"], 18);
+    assert_eq!(refused[2].0, "api:default/payment-api-v2");
+    assert_eq!(
+        refused[2].1,
+        "InputError: Processor PlaceholderProcessor threw an error while preprocessing; caused by \
+         Error: Placeholder $text could not form a URL out of examples/acme/apis/payment-api-v2.yaml \
+         and ./payment-api-v2.openapi.yaml, TypeError: Invalid URL"
+    );
+    assert_eq!(refused[3].0, "template:default/new-go-service");
+    assert_eq!(report["summary"]["valid"], 17);
     let ingested: Vec<&str> = report["documents"]
         .as_array()
         .into_iter()
@@ -249,6 +267,8 @@ fn following_the_root_location_finds_the_same_entities() {
     let out = platform(&[
         "validate",
         "examples/acme/catalog-info.yaml",
+        "--registration",
+        "url",
         "--format",
         "json",
     ]);
@@ -399,6 +419,8 @@ fn graph_impact_and_owned_by_print_the_documented_json() {
     let out = platform(&[
         "graph",
         "examples/acme",
+        "--registration",
+        "url",
         "--impact",
         "resource:payments-postgres",
         "--format",
@@ -486,7 +508,14 @@ fn graph_exports_and_problems() {
 
 #[test]
 fn check_on_acme_reports_the_deliberate_policy_findings_in_every_format() {
-    let out = platform(&["check", "examples/acme", "--format", "json"]);
+    let out = platform(&[
+        "check",
+        "examples/acme",
+        "--registration",
+        "url",
+        "--format",
+        "json",
+    ]);
     assert_eq!(out.status.code(), Some(1));
     let report = json(&out);
     let rules: Vec<&str> = report["findings"]
@@ -851,7 +880,14 @@ fn files_over_the_input_limit_are_refused() {
         stderr.contains("larger than the limit of 1000 bytes (raise it with --max-input-bytes)"),
         "{stderr}"
     );
-    let raised = platform(&["graph", "examples/acme", "--costs", costs]);
+    let raised = platform(&[
+        "graph",
+        "examples/acme",
+        "--registration",
+        "url",
+        "--costs",
+        costs,
+    ]);
     assert_eq!(raised.status.code(), Some(0));
 }
 
@@ -885,7 +921,12 @@ fn graph_reports_yaml_errors_and_exits_1() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(json(&out), serde_json::json!({"cycles": []}));
     // A clean tree still exits 0.
-    assert_eq!(platform(&["graph", "examples/acme"]).status.code(), Some(0));
+    assert_eq!(
+        platform(&["graph", "examples/acme", "--registration", "url"])
+            .status
+            .code(),
+        Some(0)
+    );
 }
 
 #[test]

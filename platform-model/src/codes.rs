@@ -97,6 +97,11 @@ pub const PLACEHOLDER_REMOTE: &str = "placeholder.remote";
 pub const PLACEHOLDER_NOT_REGULAR: &str = "placeholder.not-regular";
 /// The placeholders of a load pulled in more than the budget.
 pub const PLACEHOLDER_BUDGET: &str = "placeholder.budget";
+/// A placeholder's target is not a string.
+pub const PLACEHOLDER_NOT_STRING: &str = "placeholder.not-string";
+/// A relative placeholder read from a `file` location, where Backstage
+/// forms no URL (or a target that forms no URL with the file's).
+pub const PLACEHOLDER_NEEDS_URL: &str = "placeholder.needs-url";
 
 /// Every code above.
 pub const ALL: &[&str] = &[
@@ -142,6 +147,8 @@ pub const ALL: &[&str] = &[
     PLACEHOLDER_REMOTE,
     PLACEHOLDER_NOT_REGULAR,
     PLACEHOLDER_BUDGET,
+    PLACEHOLDER_NOT_STRING,
+    PLACEHOLDER_NEEDS_URL,
 ];
 
 #[cfg(test)]

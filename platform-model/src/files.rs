@@ -230,7 +230,20 @@ pub fn read_limited(path: &Path, max_bytes: usize) -> Result<Vec<u8>, ReadError>
 /// name when `path` is `root` itself).
 #[must_use]
 pub fn display_path(root: &Path, path: &Path) -> String {
-    let relative = path.strip_prefix(root).unwrap_or(path);
+    let climbed;
+    let relative = match path.strip_prefix(root) {
+        Ok(relative) => relative,
+        Err(_) => match climb(root, path) {
+            Some(path) => {
+                climbed = path;
+                &climbed
+            }
+            None => path,
+        },
+    };
+    if relative.is_absolute() {
+        return relative.to_string_lossy().replace('\\', "/");
+    }
     let text: Vec<String> = relative
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
@@ -241,6 +254,36 @@ pub fn display_path(root: &Path, path: &Path) -> String {
     } else {
         text.join("/")
     }
+}
+
+/// `path` relative to `root` through `..` when both are absolute and share
+/// an ancestor other than the filesystem root.
+fn climb(root: &Path, path: &Path) -> Option<PathBuf> {
+    if !root.is_absolute() || !path.is_absolute() {
+        return None;
+    }
+    let root_parts: Vec<Component<'_>> = root.components().collect();
+    let path_parts: Vec<Component<'_>> = path.components().collect();
+    let shared = root_parts
+        .iter()
+        .zip(&path_parts)
+        .take_while(|(a, b)| a == b)
+        .count();
+    if shared < 2
+        || root_parts[shared..]
+            .iter()
+            .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in shared..root_parts.len() {
+        out.push("..");
+    }
+    for part in &path_parts[shared..] {
+        out.push(part.as_os_str());
+    }
+    Some(out)
 }
 
 /// The directory walk the loader and the policy checker share: hidden
@@ -282,6 +325,18 @@ mod tests {
         assert_eq!(
             display_path(Path::new("/r/y.yaml"), Path::new("/r/y.yaml")),
             "y.yaml"
+        );
+        // Outside the root but in the same tree: through `..`.
+        assert_eq!(
+            display_path(
+                Path::new("/repo/catalog"),
+                Path::new("/repo/templates/t.yaml")
+            ),
+            "../templates/t.yaml"
+        );
+        assert_eq!(
+            display_path(Path::new("/a"), Path::new("/b/c.yaml")),
+            "/b/c.yaml"
         );
     }
 }

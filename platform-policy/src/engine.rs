@@ -45,6 +45,7 @@ pub struct CheckOptions {
     max_schema_steps: usize,
     app_configs: Vec<PathBuf>,
     backend_dir: Option<PathBuf>,
+    registration: platform_model::loader::RegisteredAs,
 }
 
 impl Default for CheckOptions {
@@ -63,6 +64,7 @@ impl Default for CheckOptions {
             max_schema_steps: crate::crossplane::DEFAULT_MAX_SCHEMA_STEPS,
             app_configs: Vec::new(),
             backend_dir: None,
+            registration: platform_model::loader::RegisteredAs::File,
         }
     }
 }
@@ -173,11 +175,20 @@ impl CheckOptions {
         self
     }
 
+    /// How the tree's catalog is registered with Backstage (default
+    /// `file`), which decides how its placeholders and Location targets
+    /// resolve (see [`platform_model::LoadOptions::with_registration`]).
+    pub fn with_registration(mut self, registration: platform_model::loader::RegisteredAs) -> Self {
+        self.registration = registration;
+        self
+    }
+
     /// How [`crate::check_tree`] ingests the tree's catalog.
     pub(crate) fn ingest_options(
         &self,
         load: platform_model::LoadOptions,
     ) -> platform_model::loader::IngestOptions {
+        let load = load.with_registration(self.registration);
         let mut options = platform_model::loader::IngestOptions::new(load)
             .with_app_configs(self.app_configs.iter().cloned());
         if let Some(dir) = &self.backend_dir {

@@ -23,7 +23,7 @@ const path = require('node:path');
 const { stringifyEntityRef } = require('@backstage/catalog-model');
 const { ConfigSources } = require('@backstage/config-loader');
 const { ConfigReader } = require('@backstage/config');
-const { serializeError } = require('@backstage/errors');
+const { NotAllowedError, NotFoundError, serializeError } = require('@backstage/errors');
 const { ScmIntegrations } = require('@backstage/integration');
 const {
   ScaffolderEntitiesProcessor,
@@ -57,21 +57,67 @@ const silentLogger = {
   debug() {},
 };
 
-// Placeholders that read ($text/$json/$yaml) would go through the backend's
-// UrlReaderService; fixtures must not need one, and the run aborts if one is
-// reached (the message is looked for in the output).
-const READ_MARK = 'tree-oracle: reading is not supported';
-const noReader = {
-  async readUrl(url) {
-    throw new Error(`${READ_MARK} (${url})`);
-  },
-  async readTree() {
-    throw new Error(READ_MARK);
-  },
-  async search() {
-    throw new Error(READ_MARK);
-  },
-};
+// The backend reads `url` locations and placeholders through its
+// UrlReaderService. This one stands for the GitHub reader over checkouts in
+// the case's `repos/` directory: `https://github.com/<owner>/<repo>/(blob|tree)/<ref>/<path>`
+// is `repos/<repo>/<path>`. A missing file is a NotFoundError (the texts of
+// these errors are this script's, not Backstage's; the tests compare what
+// precedes them). Any other URL is refused as the stock reader refuses a
+// host with no integration and no `backend.reading.allow` entry. Globs are
+// not supported: a run that needs one aborts (the mark is looked for in the
+// output).
+const READ_MARK = 'tree-oracle: not supported by the local reader';
+function localReader(caseDir) {
+  const checkouts = path.join(caseDir, 'repos');
+  const fileOf = url => {
+    let parsed;
+    try {
+      parsed = new URL(url);
+    } catch {
+      return undefined;
+    }
+    const parts = parsed.pathname.split('/').filter(Boolean);
+    if (parsed.host !== 'github.com' || parts.length < 5) return undefined;
+    const [, repo, kind, , ...rest] = parts.map(decodeURIComponent);
+    if (kind !== 'blob' && kind !== 'tree') return undefined;
+    const checkout = path.join(checkouts, repo);
+    if (!fs.existsSync(checkout)) return undefined;
+    const file = path.resolve(checkout, ...rest);
+    if (!file.startsWith(checkout + path.sep)) return undefined;
+    return file;
+  };
+  const readUrl = async url => {
+    if (/[*?[{]/.test(url)) throw new Error(`${READ_MARK} (glob ${url})`);
+    const file = fileOf(url);
+    if (!file) {
+      throw new NotAllowedError(
+        `Reading from '${url}' is not allowed. You may need to configure an integration for the target host, or add it to the configured list of allowed hosts at 'backend.reading.allow'`,
+      );
+    }
+    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      throw new NotFoundError(`tree-oracle: ${url} is not in the checkout`);
+    }
+    const data = fs.readFileSync(file);
+    return { buffer: async () => data, etag: 'local' };
+  };
+  return {
+    readUrl,
+    async readTree() {
+      throw new Error(READ_MARK);
+    },
+    // As the GitHub reader searches a URL without a glob: the one file, or
+    // none when it does not exist.
+    async search(url) {
+      try {
+        const response = await readUrl(url);
+        return { files: [{ url, content: response.buffer }], etag: 'local' };
+      } catch (e) {
+        if (e.name === 'NotFoundError') return { files: [], etag: '' };
+        throw e;
+      }
+    },
+  };
+}
 
 // Same loading as config-oracle.js (the backend's root config service), but
 // the environment is always empty so the output cannot depend on the shell.
@@ -102,10 +148,10 @@ async function loadConfig(file, rootDir) {
 // oracle.js, but with the case's config, so catalog.rules, processorOptions
 // and integrations take effect). LocationEntityProcessor no longer exists in
 // 4.0.5: reading Location targets is the orchestrator's own location step.
-function makeOrchestrator(config) {
+function makeOrchestrator(config, reader) {
   const builder = CatalogBuilder.create({
     config,
-    reader: noReader,
+    reader,
     logger: silentLogger,
   });
   builder.addProcessor(new ScaffolderEntitiesProcessor());
@@ -133,7 +179,7 @@ async function runCase(caseDir) {
   // path.resolve (provider, rules) uses the former.
   const dirs = [...new Set([process.cwd(), caseDir])];
   const config = await loadConfig(path.join(caseDir, 'app-config.yaml'), caseDir);
-  const orchestrator = makeOrchestrator(config);
+  const orchestrator = makeOrchestrator(config, localReader(caseDir));
 
   // Names of generated Locations are sha1("<type>:<target>") of an absolute
   // target, so they differ per checkout. Each one seen is rewritten to
@@ -212,7 +258,7 @@ async function runCase(caseDir) {
 
   const text = JSON.stringify(records);
   if (text.includes(READ_MARK)) {
-    throw new Error(`tree-oracle: ${caseDir}: a fixture needed a URL read`);
+    throw new Error(`tree-oracle: ${caseDir}: a fixture needed what the local reader does not do`);
   }
   // Normalise first, then sort: raw refs contain checkout-dependent hashes.
   const out = JSON.parse(normalise(text));

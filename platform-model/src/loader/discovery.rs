@@ -9,17 +9,14 @@
 use std::path::Path;
 
 use super::Registration;
+use super::registered_as::checkout_branch;
 use crate::app_config::ConfigLocation;
 use crate::catalog_rules::LocationRef;
 use crate::diagnostic::Diagnostic;
-use crate::files::{confine, read_limited};
 
 /// The catalog path the discovery processor reads when the target names
 /// none.
 const DEFAULT_CATALOG_PATH: &str = "catalog-info.yaml";
-
-/// The most bytes of a checkout's `.git/HEAD` read to learn its branch.
-const MAX_HEAD_BYTES: usize = 4096;
 
 /// What a `github-discovery` target asks for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -80,24 +77,50 @@ impl Wildcard {
     }
 }
 
-/// The branch a checkout is on, from `.git/HEAD` (`ref: refs/heads/x`);
-/// `HEAD` when it cannot tell (detached, missing, or not a plain file
-/// inside the checkout).
-fn checkout_branch(checkout: &Path) -> String {
-    let head = checkout.join(".git").join("HEAD");
-    let text = confine(checkout, &head)
-        .ok()
-        .and_then(|path| read_limited(&path, MAX_HEAD_BYTES).ok())
-        .and_then(|bytes| String::from_utf8(bytes).ok());
-    text.as_deref()
-        .and_then(|t| t.trim().strip_prefix("ref: refs/heads/"))
-        .filter(|b| {
-            !b.is_empty()
-                && b.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
-                && !b.contains("..")
+/// The registration a `url` location of a GitHub file
+/// (`https://github.com/<org>/<repo>/blob/<ref>/<path>`) makes when `repos`
+/// holds a checkout named `<repo>`; `None` otherwise.
+pub(super) fn checked_out(location: &ConfigLocation, repos: &Path) -> Option<Registration> {
+    let url = url::Url::parse(&location.resolved).ok()?;
+    let segments: Vec<String> = url
+        .path_segments()?
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8()
+                .map(|d| d.into_owned())
         })
-        .map_or_else(|| "HEAD".to_owned(), str::to_owned)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let [org, repo, kind, branch, path @ ..] = segments.as_slice() else {
+        return None;
+    };
+    let plain = |s: &str| !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\']);
+    if (kind != "blob" && kind != "tree")
+        || path.is_empty()
+        || ![org, repo, branch].iter().all(|s| plain(s))
+        || !path.iter().all(|s| plain(s))
+        || repo.starts_with('.')
+    {
+        return None;
+    }
+    let repos = repos.canonicalize().ok()?;
+    let checkout = repos.join(repo);
+    // Only a real directory: a link could lead out of `repos`.
+    if !std::fs::symlink_metadata(&checkout).is_ok_and(|m| m.is_dir()) {
+        return None;
+    }
+    let prefix = format!(
+        "{}://{}/{org}/{repo}/{kind}/{branch}/",
+        url.scheme(),
+        url.host_str()?
+    );
+    Some(Registration::checked_out(
+        checkout,
+        path.join("/"),
+        prefix,
+        &location.resolved,
+        location.span.clone(),
+    ))
 }
 
 /// The registrations a `github-discovery` location makes over `repos`, and
@@ -226,20 +249,6 @@ mod tests {
             found[0].url_base.as_ref().map(|(_, url)| url.as_str()),
             Some("https://github.com/acme/svc/blob/trunk/")
         );
-        Ok(())
-    }
-
-    #[test]
-    fn the_branch_comes_from_head_and_never_from_outside() -> std::io::Result<()> {
-        let dir = tempfile::tempdir()?;
-        let repo = dir.path().join("r");
-        std::fs::create_dir_all(repo.join(".git"))?;
-        std::fs::write(repo.join(".git/HEAD"), "ref: refs/heads/trunk\n")?;
-        assert_eq!(checkout_branch(&repo.canonicalize()?), "trunk");
-        std::fs::write(repo.join(".git/HEAD"), "0123abcd\n")?;
-        assert_eq!(checkout_branch(&repo.canonicalize()?), "HEAD");
-        std::fs::write(repo.join(".git/HEAD"), "ref: refs/heads/a/../../x\n")?;
-        assert_eq!(checkout_branch(&repo.canonicalize()?), "HEAD");
         Ok(())
     }
 }

@@ -94,19 +94,33 @@ pub fn ingest(paths: &[PathBuf], options: &IngestOptions) -> Result<Vec<Catalog>
     };
     let loader = Loader::new(load)?;
     let mut catalogs = Vec::new();
+    // `url` locations of files in checkouts under `repos` are read from
+    // them, with the discovered repositories.
+    let checked_out: Vec<(usize, Registration)> = match (&options.repos, &config) {
+        (Some(repos), Some((_, catalog))) if paths.is_empty() => catalog
+            .locations
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.location_type == "url")
+            .filter_map(|(i, l)| Some((i, super::discovery::checked_out(l, repos)?)))
+            .collect(),
+        _ => Vec::new(),
+    };
     if let (true, Some((_, catalog))) = (paths.is_empty(), &config) {
         let registrations: Vec<Registration> = catalog
             .locations
             .iter()
+            .enumerate()
             // With checkouts to discover in, discovery locations are read
             // below rather than named as not read.
-            .filter(|l| options.repos.is_none() || l.location_type != "github-discovery")
-            .map(Registration::from_config)
+            .filter(|(_, l)| options.repos.is_none() || l.location_type != "github-discovery")
+            .filter(|(i, _)| !checked_out.iter().any(|(j, _)| j == i))
+            .map(|(_, l)| Registration::from_config(l))
             .collect();
         catalogs.push(loader.load_registrations(&registrations)?);
     }
     if let (Some(repos), Some((_, catalog))) = (&options.repos, &mut config) {
-        let mut discovered = Vec::new();
+        let mut discovered: Vec<Registration> = checked_out.into_iter().map(|(_, r)| r).collect();
         for location in catalog
             .locations
             .iter()

@@ -29,10 +29,14 @@ mod catalog;
 mod discovery;
 mod ingest;
 mod placeholder;
+mod registered_as;
 mod registration;
 mod rules;
 mod settle;
 mod targets;
+mod url_base;
+
+pub(crate) use url_base::UrlBase;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -47,11 +51,13 @@ use catalog::LocationTarget;
 pub use catalog::{Catalog, LoadedDocument, Summary};
 pub use ingest::{IngestOptions, ingest};
 pub use placeholder::{
-    CODE_BUDGET as PLACEHOLDER_BUDGET, CODE_NOT_FOUND as PLACEHOLDER_NOT_FOUND,
-    CODE_NOT_REGULAR as PLACEHOLDER_NOT_REGULAR, CODE_OUTSIDE_ROOT as PLACEHOLDER_OUTSIDE_ROOT,
+    CODE_BUDGET as PLACEHOLDER_BUDGET, CODE_NEEDS_URL as PLACEHOLDER_NEEDS_URL,
+    CODE_NOT_FOUND as PLACEHOLDER_NOT_FOUND, CODE_NOT_REGULAR as PLACEHOLDER_NOT_REGULAR,
+    CODE_NOT_STRING as PLACEHOLDER_NOT_STRING, CODE_OUTSIDE_ROOT as PLACEHOLDER_OUTSIDE_ROOT,
     CODE_PARSE as PLACEHOLDER_PARSE, CODE_REMOTE as PLACEHOLDER_REMOTE,
     DEFAULT_MAX_PLACEHOLDER_BYTES,
 };
+pub use registered_as::RegisteredAs;
 pub use registration::Registration;
 pub use targets::codes as location_codes;
 
@@ -92,6 +98,7 @@ pub struct LoadOptions {
     root: Option<PathBuf>,
     max_placeholder_bytes: usize,
     rules: Option<Arc<CatalogRules>>,
+    registration: RegisteredAs,
 }
 
 impl Default for LoadOptions {
@@ -106,6 +113,7 @@ impl Default for LoadOptions {
             root: None,
             max_placeholder_bytes: DEFAULT_MAX_PLACEHOLDER_BYTES,
             rules: None,
+            registration: RegisteredAs::File,
         }
     }
 }
@@ -189,6 +197,23 @@ impl LoadOptions {
         self
     }
 
+    /// How [`Loader::load`] takes its path to be registered with Backstage
+    /// (default [`RegisteredAs::File`]), which decides how placeholders and
+    /// Location targets resolve. With [`RegisteredAs::Url`] the repository
+    /// holding the path (the root, else the enclosing git work tree, else
+    /// the path's directory) is read as its `origin` remote's URL at the
+    /// checked-out branch, and every read stays inside it.
+    pub fn with_registration(mut self, registration: RegisteredAs) -> Self {
+        self.registration = registration;
+        self
+    }
+
+    /// How [`Loader::load`] takes its path to be registered.
+    #[must_use]
+    pub fn registration(&self) -> RegisteredAs {
+        self.registration
+    }
+
     /// The validation mode of the configured validator.
     #[must_use]
     pub fn mode(&self) -> ValidationMode {
@@ -230,31 +255,13 @@ struct Pending {
     named: bool,
 }
 
-/// A repository checkout read as the URL of its default branch.
-#[derive(Clone, Debug)]
-pub(crate) struct UrlBase {
-    /// The checkout.
-    pub(crate) dir: PathBuf,
-    /// The URL of the checkout's root, ending in `/`
-    /// (`https://github.com/org/repo/blob/main/`).
-    pub(crate) prefix: String,
-}
-
 impl Pending {
     /// How Backstage names a location reading `path` when it is reached
     /// from this file: `url:` within a checkout read as a URL, `file:`
     /// otherwise.
     fn location_name(&self, root: &Path, path: &Path) -> Arc<str> {
-        if let Some(base) = &self.url {
-            let canonical = path.canonicalize().ok();
-            let relative = path
-                .strip_prefix(&base.dir)
-                .ok()
-                .or_else(|| canonical.as_deref()?.strip_prefix(&base.dir).ok());
-            if let Some(relative) = relative {
-                let relative = relative.to_string_lossy().replace('\\', "/");
-                return Arc::from(format!("url:{}{relative}", base.prefix));
-            }
+        if let Some(url) = self.url.as_ref().and_then(|base| base.url_of(path)) {
+            return Arc::from(format!("url:{url}"));
         }
         Arc::from(format!("file:{}", display_path(root, path)))
     }
@@ -329,19 +336,38 @@ impl Loader {
     pub fn load(&self, path: &Path) -> Result<Catalog, Error> {
         let meta = std::fs::metadata(path).map_err(|e| Error::from_io(path, e))?;
         let canonical = path.canonicalize().map_err(|e| Error::from_io(path, e))?;
-        let root = match &self.options.root {
-            Some(root) => root.canonicalize().map_err(|e| Error::from_io(root, e))?,
-            None if meta.is_dir() => canonical.clone(),
-            None => canonical
+        let dir = if meta.is_dir() {
+            canonical.clone()
+        } else {
+            canonical
                 .parent()
-                .map_or_else(|| canonical.clone(), Path::to_path_buf),
+                .map_or_else(|| canonical.clone(), Path::to_path_buf)
+        };
+        // Files are named relative to the root, else the argument; reads
+        // are confined to the root, else the repository (the enclosing git
+        // work tree), else the argument.
+        let (root, confine_root) = match &self.options.root {
+            Some(root) => {
+                let root = root.canonicalize().map_err(|e| Error::from_io(root, e))?;
+                (root.clone(), root)
+            }
+            None => {
+                let repository = crate::files::repository_root(&dir).unwrap_or_else(|| dir.clone());
+                (dir, repository)
+            }
         };
         if !canonical.starts_with(&root) {
             return Err(Error::OutsideRoot {
                 path: path.to_path_buf(),
             });
         }
-        let seeds = if meta.is_dir() {
+        let url = (self.options.registration == RegisteredAs::Url).then(|| {
+            Arc::new(UrlBase::new(
+                confine_root.clone(),
+                registered_as::checkout_prefix(&confine_root),
+            ))
+        });
+        let mut seeds = if meta.is_dir() {
             self.discover(&root, &canonical)
         } else {
             let origin: Arc<str> = Arc::from(format!("file:{}", display_path(&root, &canonical)));
@@ -357,7 +383,18 @@ impl Loader {
                 named: true,
             }]
         };
-        Ok(self.load_files(&root, seeds))
+        if let Some(url) = url {
+            // Each file is its own `url` registration of the repository.
+            for seed in &mut seeds {
+                if let Some(registered) = url.registered_url_of(&seed.path) {
+                    seed.origin_ref = Arc::new(LocationRef::new("url", &registered));
+                    seed.origin = Arc::from(format!("url:{registered}"));
+                    seed.emitter_at = Some(Arc::clone(&seed.origin));
+                }
+                seed.url = Some(Arc::clone(&url));
+            }
+        }
+        Ok(self.load_files(&root, &confine_root, seeds))
     }
 
     /// Loads YAML text held in memory, named `name` in diagnostics. Location
@@ -429,7 +466,9 @@ impl Loader {
         files
     }
 
-    fn load_files(&self, root: &Path, seeds: Vec<Pending>) -> Catalog {
+    /// Reads `seeds` and what their Locations lead to: files are named
+    /// relative to `root`, and no read leaves `confine`.
+    fn load_files(&self, root: &Path, confine: &Path, seeds: Vec<Pending>) -> Catalog {
         let mut catalog = Catalog::new(root.to_path_buf());
         let mut seen: HashSet<PathBuf> = HashSet::new();
         let mut skipped: HashMap<PathBuf, Skipped> = HashMap::new();
@@ -441,12 +480,12 @@ impl Loader {
             }
         }
         let cache = placeholder::Cache::new(self.options.max_placeholder_bytes);
-        let mut follower = targets::Follower::new(root);
+        let mut follower = targets::Follower::new(root, confine);
         let mut emitters: HashMap<Arc<str>, Option<(Arc<str>, usize)>> = HashMap::new();
         while !wave.is_empty() {
             let mut results: Vec<FileResult> = wave
                 .into_par_iter()
-                .map(|p| self.read_file(root, p, &cache))
+                .map(|p| self.read_file(root, confine, p, &cache))
                 .collect();
             if self.options.follow_locations {
                 // Every new glob of the wave, matched in one pass over the tree.
@@ -513,7 +552,13 @@ impl Loader {
         catalog
     }
 
-    fn read_file(&self, root: &Path, pending: Pending, cache: &placeholder::Cache) -> FileResult {
+    fn read_file(
+        &self,
+        root: &Path,
+        confine_to: &Path,
+        pending: Pending,
+        cache: &placeholder::Cache,
+    ) -> FileResult {
         let display: Arc<str> = Arc::from(display_path(root, &pending.path));
         let unreadable = |pending: Pending, diagnostic: Diagnostic| FileResult {
             pending,
@@ -523,7 +568,7 @@ impl Loader {
             diagnostics: vec![diagnostic],
             skipped: false,
         };
-        let path = match confine(root, &pending.path) {
+        let path = match confine(confine_to, &pending.path) {
             Ok(path) => path,
             Err(Confined::Outside) => {
                 return unreadable(
@@ -627,14 +672,45 @@ impl Loader {
                 skipped: true,
             };
         }
-        let reading = ReadingLocation::file(display.to_string(), pending.origin.to_string());
+        // A file of a checkout read as a URL is named by its URL, which
+        // decides the Location checks and the placeholders' base.
+        let file_url = pending
+            .url
+            .as_ref()
+            .and_then(|base| base.url_of(&pending.path));
+        let reading = match &file_url {
+            Some(url) => ReadingLocation {
+                location_type: "url".to_owned(),
+                target: url.clone(),
+                origin: pending.origin.to_string(),
+            },
+            None => ReadingLocation::file(display.to_string(), pending.origin.to_string()),
+        };
+        let base = match (&pending.url, file_url) {
+            (Some(repository), Some(file_url)) => placeholder::Base::Url {
+                repository,
+                file_url,
+            },
+            _ => placeholder::Base::File,
+        };
         let placeholders = self.options.placeholders
             && ["$text", "$json", "$yaml"].iter().any(|p| text.contains(p));
         let documents: Vec<LoadedDocument> = stream
             .documents
             .into_iter()
             .filter(|doc| !doc.is_empty())
-            .map(|doc| self.check_document(root, dir, &display, &reading, placeholders, cache, doc))
+            .map(|doc| {
+                self.check_document(
+                    root,
+                    dir,
+                    &display,
+                    &reading,
+                    &base,
+                    placeholders,
+                    cache,
+                    doc,
+                )
+            })
             .collect();
         let mut documents = documents;
         if let Some(rules) = &self.options.rules {
@@ -669,6 +745,7 @@ impl Loader {
         dir: &Path,
         file: &Arc<str>,
         reading: &ReadingLocation,
+        base: &placeholder::Base<'_>,
         placeholders: bool,
         cache: &placeholder::Cache,
         mut doc: YamlDocument,
@@ -691,18 +768,20 @@ impl Loader {
         if placeholders && !dir.as_os_str().is_empty() {
             let resolver = placeholder::Resolver {
                 root,
-                dir,
                 file,
                 yaml: &self.options.yaml,
                 cache,
+                base: base.clone(),
             };
-            placeholder::resolve(&mut value, &doc.spans, &resolver, &mut loaded.diagnostics);
+            let backstage =
+                placeholder::resolve(&mut value, &doc.spans, &resolver, &mut loaded.diagnostics);
             if let Some(first) = loaded.diagnostics.iter().find(|d| d.is_error()) {
                 loaded.backstage_error = Some(format!(
                     "InputError: {STAGE_PREPROCESS}; caused by Error: {}",
-                    first.message
+                    backstage.as_deref().unwrap_or(&first.message)
                 ));
                 if self.options.validator.mode() == ValidationMode::Backstage {
+                    loaded.entity_ref = value.as_object().and_then(crate::validate::entity_ref_of);
                     return loaded;
                 }
             }
@@ -724,7 +803,7 @@ impl Loader {
                 ..
             }) = &validation.entity
             {
-                loaded.targets = location_targets(spec, &doc);
+                loaded.targets = location_targets(spec, &doc, &reading.location_type);
             }
             loaded.entity = validation.entity;
             loaded.relations = validation.relations;
@@ -788,12 +867,13 @@ fn not_regular(display: &Arc<str>, what: &str, catalog: bool) -> Diagnostic {
     .with_note("catalog files must be regular files (or links to regular files)")
 }
 
-/// The targets of a Location, `target` first, with their spans.
-fn location_targets(spec: &LocationSpec, doc: &YamlDocument) -> Vec<LocationTarget> {
+/// The targets of a Location, `target` first, with their spans. A Location
+/// without `spec.type` has the type of the location it was read from.
+fn location_targets(spec: &LocationSpec, doc: &YamlDocument, read_as: &str) -> Vec<LocationTarget> {
     let location_type = spec
         .location_type
         .clone()
-        .unwrap_or_else(|| "file".to_owned());
+        .unwrap_or_else(|| read_as.to_owned());
     let presence = spec.presence.unwrap_or_default();
     let single = spec.target.iter().map(|t| (t, "/spec/target".to_owned()));
     let many = spec

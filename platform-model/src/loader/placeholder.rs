@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use serde_json::Value;
 
+use super::url_base::{UrlBase, UrlTarget};
 use crate::diagnostic::Diagnostic;
 use crate::files::{Confined, confine, display_path, read_limited};
 use crate::yaml::{self, RawSpan, SpanChildren, SpanTree, YamlOptions};
@@ -28,6 +29,11 @@ pub const CODE_PARSE: &str = crate::codes::PLACEHOLDER_PARSE;
 pub const CODE_REMOTE: &str = crate::codes::PLACEHOLDER_REMOTE;
 /// Diagnostic code: the placeholder names a FIFO, a device, a socket or a directory.
 pub const CODE_NOT_REGULAR: &str = crate::codes::PLACEHOLDER_NOT_REGULAR;
+/// Diagnostic code: a placeholder's target is not a string.
+pub const CODE_NOT_STRING: &str = crate::codes::PLACEHOLDER_NOT_STRING;
+/// Diagnostic code: a relative placeholder under a `file` location, where
+/// Backstage can form no URL.
+pub const CODE_NEEDS_URL: &str = crate::codes::PLACEHOLDER_NEEDS_URL;
 /// Diagnostic code: the placeholders of a load pulled in more than the budget.
 pub const CODE_BUDGET: &str = crate::codes::PLACEHOLDER_BUDGET;
 
@@ -127,33 +133,49 @@ impl Cache {
     }
 }
 
+/// How the file holding the placeholders is read, which decides what a
+/// target means: Backstage reads placeholders through URL readers only.
+#[derive(Clone)]
+pub(crate) enum Base<'a> {
+    /// A `file` location: a relative target forms no URL, so it fails.
+    File,
+    /// A file of a repository checkout read as its URL (`file_url`).
+    Url {
+        repository: &'a UrlBase,
+        file_url: String,
+    },
+}
+
 /// Context for resolving placeholders of one document.
 pub(crate) struct Resolver<'a> {
     pub(crate) root: &'a Path,
-    pub(crate) dir: &'a Path,
     pub(crate) file: &'a Arc<str>,
     pub(crate) yaml: &'a YamlOptions,
     pub(crate) cache: &'a Cache,
+    pub(crate) base: Base<'a>,
 }
 
 /// A placeholder found in the document.
 struct Found {
     pointer: String,
     kind: &'static str,
-    target: String,
+    /// The target; `None` when the value is not a string.
+    target: Option<String>,
     span: RawSpan,
 }
 
 /// Replaces every placeholder in `value`; problems are reported against the
-/// placeholder's position in `spans`.
+/// placeholder's position in `spans`. Returns the error Backstage records
+/// for the first placeholder that fails, when it knows it.
 pub(crate) fn resolve(
     value: &mut Value,
     spans: &SpanTree,
     resolver: &Resolver<'_>,
     out: &mut Vec<Diagnostic>,
-) {
+) -> Option<String> {
     let found = find(value, spans);
     let total = found.len();
+    let mut first_failure: Option<String> = None;
     for (done, place) in found.into_iter().enumerate() {
         let span = place.span.with_file(resolver.file);
         match substitute(&place, &span, resolver, out) {
@@ -163,13 +185,18 @@ pub(crate) fn resolve(
                 }
             }
             Outcome::Keep => {}
+            Outcome::Fail(backstage) => {
+                if first_failure.is_none() {
+                    first_failure = backstage;
+                }
+            }
             Outcome::OverBudget => {
                 let left = total - done - 1;
                 let mut d = Diagnostic::error(
                     CODE_BUDGET,
                     format!(
                         "{} placeholder `{}` would pull in more than the {}-byte placeholder budget of this load",
-                        place.kind, place.target, resolver.cache.max_bytes
+                        place.kind, place.target.as_deref().unwrap_or_default(), resolver.cache.max_bytes
                     ),
                 )
                 .with_path(place.pointer.clone())
@@ -181,10 +208,11 @@ pub(crate) fn resolve(
                     ));
                 }
                 out.push(d);
-                return;
+                return first_failure;
             }
         }
     }
+    first_failure
 }
 
 /// Every placeholder of `value` in document order, with the span of its
@@ -195,7 +223,12 @@ fn find(value: &Value, spans: &SpanTree) -> Vec<Found> {
     let mut stack: Vec<(&Value, Option<&SpanTree>, String)> =
         vec![(value, Some(spans), String::new())];
     while let Some((node, tree, pointer)) = stack.pop() {
-        if let Some((kind, target)) = placeholder(node) {
+        if let Some((kind, target)) = placeholder(node)
+            // The location annotations are added to `metadata.annotations`
+            // before placeholders are resolved, so one written there is
+            // never alone in its mapping.
+            && pointer != "/metadata/annotations"
+        {
             let target_span = tree
                 .and_then(|t| child_by_key(t, kind))
                 .or(tree)
@@ -210,12 +243,15 @@ fn find(value: &Value, spans: &SpanTree) -> Vec<Found> {
             found.push(Found {
                 pointer,
                 kind,
-                target: target.to_owned(),
+                target: target.map(str::to_owned),
                 span,
             });
             continue;
         }
         match node {
+            // Backstage does not look inside a mapping with a `$` key that
+            // is not a placeholder.
+            Value::Object(map) if map.keys().any(|k| k.starts_with('$')) => {}
             Value::Object(map) => {
                 let index = tree.and_then(|t| match &t.children {
                     SpanChildren::Map(entries) => Some(
@@ -272,8 +308,9 @@ fn child_by_key<'t>(tree: &'t SpanTree, key: &str) -> Option<&'t SpanTree> {
     }
 }
 
-/// A single-key `$text`/`$json`/`$yaml` object with a string value.
-fn placeholder(value: &Value) -> Option<(&'static str, &str)> {
+/// A single-key `$text`/`$json`/`$yaml` object, with its target when it is
+/// a string.
+fn placeholder(value: &Value) -> Option<(&'static str, Option<&str>)> {
     let map = value.as_object()?;
     if map.len() != 1 {
         return None;
@@ -285,13 +322,22 @@ fn placeholder(value: &Value) -> Option<(&'static str, &str)> {
         "$yaml" => "$yaml",
         _ => return None,
     };
-    Some((kind, target.as_str()?))
+    Some((kind, target.as_str()))
 }
 
 enum Outcome {
     Replace(Value),
     Keep,
+    /// The placeholder failed; with the error Backstage records, when known.
+    Fail(Option<String>),
     OverBudget,
+}
+
+/// A located error for the placeholder at `place`.
+fn error(place: &Found, span: &crate::Span, code: &'static str, message: String) -> Diagnostic {
+    Diagnostic::error(code, message)
+        .with_path(place.pointer.clone())
+        .with_span(span.clone())
 }
 
 fn substitute(
@@ -300,32 +346,99 @@ fn substitute(
     resolver: &Resolver<'_>,
     out: &mut Vec<Diagnostic>,
 ) -> Outcome {
-    let (kind, target, pointer) = (place.kind, place.target.as_str(), place.pointer.as_str());
-    let fail = |out: &mut Vec<Diagnostic>, code: &'static str, message: String| {
-        out.push(
-            Diagnostic::error(code, message)
-                .with_path(pointer)
-                .with_span(span.clone()),
-        );
-        Outcome::Keep
+    let kind = place.kind;
+    let Some(target) = place.target.as_deref() else {
+        out.push(error(
+            place,
+            span,
+            CODE_NOT_STRING,
+            format!("{kind} placeholder must name its file with a string"),
+        ));
+        return Outcome::Fail(Some(format!(
+            "Placeholder {kind} expected a string value parameter, in the form of an absolute URL or a relative path"
+        )));
     };
-    if target.contains("://") {
+    let read_failed =
+        |reason: &str| format!("Placeholder {kind} could not read location {target}, {reason}");
+    let not_fetched = |out: &mut Vec<Diagnostic>, url: &str| {
         out.push(
-            Diagnostic::warning(CODE_REMOTE, format!("{kind} placeholder `{target}` was not fetched"))
-                .with_path(pointer)
+            Diagnostic::warning(CODE_REMOTE, format!("{kind} placeholder `{url}` was not fetched"))
+                .with_path(place.pointer.clone())
                 .with_span(span.clone())
                 .with_note("remote content is never read; the entity is validated with the URL in place of the content"),
         );
-        return if kind == "$text" {
+        if kind == "$text" {
             Outcome::Replace(Value::String(target.to_owned()))
         } else {
             Outcome::Keep
-        };
-    }
-    let path = resolver.dir.join(target);
-    let content = confine(resolver.root, &path)
+        }
+    };
+    let full_url = url::Url::parse(target).is_ok();
+    let (confine_to, path, url) = match &resolver.base {
+        Base::File if full_url => return not_fetched(out, target),
+        Base::File => {
+            let reason = if target.starts_with('/') {
+                "Error: URL parsing failed."
+            } else {
+                "TypeError: Invalid URL"
+            };
+            out.push(
+                error(
+                    place,
+                    span,
+                    CODE_NEEDS_URL,
+                    format!("{kind} placeholder `{target}` cannot be resolved from a `file` location"),
+                )
+                .with_note("Backstage reads placeholders through URL readers: a relative target forms no URL from a file path, and the entity fails")
+                .with_note("registered by URL (from its repository) it is read relative to this file; `--registration url` checks the files that way"),
+            );
+            return Outcome::Fail(Some(format!(
+                "Placeholder {kind} could not form a URL out of {} and {target}, {reason}",
+                resolver.file
+            )));
+        }
+        Base::Url {
+            repository,
+            file_url,
+        } => {
+            let Some(url) = repository.resolve(file_url, target) else {
+                out.push(error(
+                    place,
+                    span,
+                    CODE_NEEDS_URL,
+                    format!("{kind} placeholder `{target}` forms no URL with `{file_url}`"),
+                ));
+                return Outcome::Fail(Some(format!(
+                    "Placeholder {kind} could not form a URL out of {file_url} and {target}, TypeError: Invalid URL"
+                )));
+            };
+            match repository.locate(&url) {
+                UrlTarget::Local(path) => (repository.dir.as_path(), path, url),
+                UrlTarget::OtherRepository | UrlTarget::NotAFile => {
+                    out.push(
+                        error(
+                            place,
+                            span,
+                            CODE_OUTSIDE_ROOT,
+                            format!("{kind} placeholder `{target}` leads outside the repository, to `{url}`"),
+                        )
+                        .with_note("Backstage reads placeholders only from the repository of the entity's file"),
+                    );
+                    return Outcome::Fail(Some(read_failed(
+                        "Error: Placeholder may only reference files from the same repository as the entity",
+                    )));
+                }
+                UrlTarget::OtherRef | UrlTarget::Elsewhere => return not_fetched(out, &url),
+            }
+        }
+    };
+    let content = confine(confine_to, &path)
         .map_err(Failure::Read)
         .and_then(|resolved| resolver.cache.content(kind, &resolved, resolver));
+    let fail = |out: &mut Vec<Diagnostic>, code: &'static str, message: String| {
+        out.push(error(place, span, code, message));
+        Outcome::Fail(None)
+    };
     match content {
         Ok(content) => {
             if resolver.cache.charge(content.weight) {
@@ -337,13 +450,20 @@ fn substitute(
         Err(Failure::Read(Confined::Outside)) => fail(
             out,
             CODE_OUTSIDE_ROOT,
-            format!("{kind} placeholder `{target}` points outside the catalog root"),
+            format!("{kind} placeholder `{target}` leads outside the repository"),
         ),
-        Err(Failure::Read(Confined::NotFound)) => fail(
-            out,
-            CODE_NOT_FOUND,
-            format!("{kind} placeholder `{target}` names a file that does not exist"),
-        ),
+        Err(Failure::Read(Confined::NotFound)) => {
+            out.push(error(
+                place,
+                span,
+                CODE_NOT_FOUND,
+                format!("{kind} placeholder `{target}` names a file that does not exist"),
+            ));
+            // The reader's own words depend on the integration.
+            Outcome::Fail(Some(read_failed(&format!(
+                "NotFoundError: {url} was not found"
+            ))))
+        }
         Err(Failure::Read(Confined::NotRegular(what))) => fail(
             out,
             CODE_NOT_REGULAR,

@@ -75,6 +75,28 @@ impl Registration {
         }
     }
 
+    /// A `url` registration of a file of a repository checkout: `url_prefix`
+    /// is the URL of the checkout's root ending in `/`, `url` the
+    /// registered URL, which is also the origin the rules see.
+    pub fn checked_out(
+        checkout: impl Into<PathBuf>,
+        file: impl AsRef<Path>,
+        url_prefix: impl Into<String>,
+        url: &str,
+        declared_at: Option<Span>,
+    ) -> Self {
+        let checkout = checkout.into();
+        let path = checkout.join(file.as_ref());
+        Self {
+            location_type: "file".into(),
+            target: path.to_string_lossy().into_owned(),
+            required: true,
+            declared_at,
+            origin: Some(LocationRef::new("url", url)),
+            url_base: Some((checkout, url_prefix.into())),
+        }
+    }
+
     /// The registration an app-config location makes.
     #[must_use]
     pub fn from_config(location: &crate::app_config::ConfigLocation) -> Self {
@@ -149,10 +171,10 @@ impl Loader {
                 ),
             };
             let url = registration.url_base.as_ref().map(|(dir, prefix)| {
-                Arc::new(super::UrlBase {
-                    dir: dir.canonicalize().unwrap_or_else(|_| dir.clone()),
-                    prefix: prefix.clone(),
-                })
+                Arc::new(super::UrlBase::new(
+                    dir.canonicalize().unwrap_or_else(|_| dir.clone()),
+                    prefix.clone(),
+                ))
             });
             let paths = if registration.target.contains(['*', '?', '[', '{']) {
                 expand(&root, target)
@@ -175,11 +197,16 @@ impl Loader {
                 );
             }
             for path in paths {
+                // The registration's own Location is named as registered.
+                let emitter_at = url
+                    .as_ref()
+                    .and_then(|u| u.registered_url_of(&path))
+                    .map(|u| Arc::from(format!("url:{u}")));
                 seeds.push(Pending {
                     origin_ref: Arc::clone(&origin_ref),
                     origin: Arc::clone(&origin),
                     emitter: None,
-                    emitter_at: None,
+                    emitter_at,
                     url: url.clone(),
                     path,
                     chain: None,
@@ -188,7 +215,7 @@ impl Loader {
                 });
             }
         }
-        let mut catalog = self.load_files(&root, seeds);
+        let mut catalog = self.load_files(&root, &root, seeds);
         catalog.push_problems(problems);
         Ok(catalog)
     }

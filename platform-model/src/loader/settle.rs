@@ -50,9 +50,11 @@ fn is_refused(doc: &LoadedDocument) -> bool {
 /// errors, non-mapping documents, broken envelopes), before it is an
 /// entity of its own: Backstage records such errors on the emitter.
 pub(super) fn fails_when_read(doc: &LoadedDocument) -> bool {
-    doc.backstage_error
-        .as_deref()
-        .is_some_and(|e| e.starts_with("Error: ") || e.starts_with("TypeError: "))
+    doc.backstage_error.as_deref().is_some_and(|e| {
+        // A Location's own failed read is recorded on the Location.
+        (e.starts_with("Error: ") && !e.starts_with("Error: Unable to read "))
+            || e.starts_with("TypeError: ")
+    })
 }
 
 /// Why an emitter fails.

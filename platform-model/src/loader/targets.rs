@@ -17,6 +17,7 @@ use globset::{GlobBuilder, GlobSetBuilder};
 use super::Pending;
 use super::catalog::{LoadedDocument, LocationTarget};
 use super::settle::Reemit;
+use super::url_base::{UrlBase, UrlTarget};
 use crate::diagnostic::Diagnostic;
 use crate::entity::Presence;
 use crate::files::{Confined, ReadError, check_regular, confine, display_path, lexically_inside};
@@ -53,7 +54,10 @@ enum Resolved {
 
 /// State of Location following for one load.
 pub(crate) struct Follower<'r> {
+    /// What paths are named relative to.
     root: &'r Path,
+    /// What no target may leave (the repository).
+    confine: &'r Path,
     /// Links of the Location chains: a file and the link of the Location
     /// that led to it.
     links: Vec<(PathBuf, Option<usize>)>,
@@ -69,9 +73,10 @@ pub(crate) struct Follower<'r> {
 }
 
 impl<'r> Follower<'r> {
-    pub(crate) fn new(root: &'r Path) -> Self {
+    pub(crate) fn new(root: &'r Path, confine: &'r Path) -> Self {
         Self {
             root,
+            confine,
             links: Vec::new(),
             listing: None,
             globs: HashMap::new(),
@@ -96,7 +101,7 @@ impl<'r> Follower<'r> {
         for (from, documents) in batch {
             let dir = dir_of(self.root, &from.path);
             for target in documents.iter().flat_map(|d| d.targets.iter()) {
-                if let Some(Planned::Glob(pattern)) = plan(self.root, &dir, target)
+                if let Some(Planned::Glob(pattern)) = plan(self.confine, &dir, target)
                     && !self.globs.contains_key(&pattern)
                     && queued.insert(pattern.clone())
                 {
@@ -135,7 +140,7 @@ impl<'r> Follower<'r> {
             }
         };
         let mut found: Vec<Vec<PathBuf>> = vec![Vec::new(); in_set.len()];
-        let listing = self.listing.get_or_insert_with(|| walk(self.root));
+        let listing = self.listing.get_or_insert_with(|| walk(self.confine));
         let mut hits = Vec::new();
         for path in listing.iter() {
             set.matches_into(path, &mut hits);
@@ -199,6 +204,16 @@ impl<'r> Follower<'r> {
         out: &mut Vec<Pending>,
     ) {
         let text = target.target.as_str();
+        if let Some(repository) = &from.url {
+            // Read as a URL: a `url` target resolves against this file's
+            // URL; any other type has already failed the Location.
+            if target.location_type == "url" {
+                self.follow_url(
+                    repository, link, from, emitter, emitter_at, target, doc, seen, out,
+                );
+            }
+            return;
+        }
         if target.location_type != "file" {
             doc.diagnostics.push(
                 Diagnostic::info(
@@ -213,7 +228,7 @@ impl<'r> Follower<'r> {
             );
             return;
         }
-        let Some(planned) = plan(self.root, dir, target) else {
+        let Some(planned) = plan(self.confine, dir, target) else {
             // A directory target: the validator has already rejected the Location.
             return;
         };
@@ -261,6 +276,151 @@ impl<'r> Follower<'r> {
         if paths.is_empty() && target.presence == Presence::Required {
             doc.diagnostics.push(not_found(target, text));
         }
+        self.read_paths(
+            &paths,
+            link,
+            from,
+            emitter,
+            emitter_at,
+            target,
+            doc,
+            seen,
+            out,
+            |path| format!("NotFoundError: file {path} does not exist"),
+        );
+    }
+
+    /// Follows a `url` target of a Location read as a URL: resolved against
+    /// the file's URL as the GitHub integration resolves it, and read when
+    /// it names a file of the same checkout.
+    #[allow(clippy::too_many_arguments)]
+    fn follow_url(
+        &mut self,
+        repository: &UrlBase,
+        link: usize,
+        from: &Pending,
+        emitter: &(Arc<str>, usize),
+        emitter_at: &Arc<str>,
+        target: &LocationTarget,
+        doc: &mut LoadedDocument,
+        seen: &HashSet<PathBuf>,
+        out: &mut Vec<Pending>,
+    ) {
+        let text = target.target.as_str();
+        let Some(file_url) = repository.url_of(&from.path) else {
+            return;
+        };
+        let Some(url) = repository.resolve(&file_url, text) else {
+            doc.diagnostics.push(
+                Diagnostic::error(
+                    codes::NOT_FOUND,
+                    format!("target `{text}` forms no URL with `{file_url}`"),
+                )
+                .with_span(target.span.clone())
+                .with_path(target.pointer.clone()),
+            );
+            return;
+        };
+        let path = match repository.locate(&url) {
+            UrlTarget::Local(path) => path,
+            UrlTarget::NotAFile => {
+                doc.diagnostics.push(
+                    Diagnostic::error(
+                        codes::OUTSIDE_ROOT,
+                        format!("target `{text}` leads outside the repository, to `{url}`"),
+                    )
+                    .with_span(target.span.clone())
+                    .with_path(target.pointer.clone())
+                    .with_note("relative URL targets resolve against this file's URL; `..` may not climb above the branch"),
+                );
+                // What follows "Unable to read url, " is the reader's, and
+                // depends on the integration.
+                doc.backstage_error.get_or_insert_with(|| {
+                    format!("Error: Unable to read url, {url} names no file of a repository")
+                });
+                return;
+            }
+            UrlTarget::OtherRepository | UrlTarget::OtherRef | UrlTarget::Elsewhere => {
+                doc.diagnostics.push(
+                    Diagnostic::info(
+                        codes::NOT_FOLLOWED,
+                        format!(
+                            "`url` target `{url}` is not in this checkout; it is not read offline"
+                        ),
+                    )
+                    .with_span(target.span.clone())
+                    .with_path(target.pointer.clone()),
+                );
+                return;
+            }
+        };
+        let paths: Arc<[PathBuf]> = if text.contains(['*', '?', '[', '{']) {
+            let pattern = normalize(&path);
+            if !self.globs.contains_key(&pattern) {
+                self.expand(vec![pattern.clone()]);
+            }
+            match self.globs.get(&pattern) {
+                Some(Ok(paths)) => Arc::clone(paths),
+                Some(Err(message)) => {
+                    doc.diagnostics.push(
+                        Diagnostic::error(
+                            codes::BAD_GLOB,
+                            format!("target `{text}` is not a valid glob: {message}"),
+                        )
+                        .with_span(target.span.clone())
+                        .with_path(target.pointer.clone()),
+                    );
+                    return;
+                }
+                None => return,
+            }
+        } else {
+            Arc::from(vec![path])
+        };
+        let missing = |_: &str| {
+            format!("NotFoundError: Unable to read url, no matching files found for {url}")
+        };
+        if paths.is_empty() && target.presence == Presence::Required {
+            doc.diagnostics.push(not_found(target, text));
+            doc.backstage_error.get_or_insert_with(|| missing(""));
+        }
+        // Only files of this checkout, even through links.
+        let inside: Vec<PathBuf> = paths
+            .iter()
+            .filter(|p| {
+                let keep = p
+                    .canonicalize()
+                    .map_or(true, |c| c.starts_with(&repository.dir));
+                if !keep {
+                    doc.diagnostics.push(outside(target, text));
+                }
+                keep
+            })
+            .cloned()
+            .collect();
+        self.read_paths(
+            &inside, link, from, emitter, emitter_at, target, doc, seen, out, missing,
+        );
+    }
+
+    /// Reads the files `paths` a target of `doc` names, or records why not.
+    /// `missing` is the status Backstage records for a required target
+    /// that does not exist (given the file's display name).
+    #[allow(clippy::too_many_arguments)]
+    fn read_paths(
+        &mut self,
+        paths: &[PathBuf],
+        link: usize,
+        from: &Pending,
+        emitter: &(Arc<str>, usize),
+        emitter_at: &Arc<str>,
+        target: &LocationTarget,
+        doc: &mut LoadedDocument,
+        seen: &HashSet<PathBuf>,
+        out: &mut Vec<Pending>,
+        missing: impl Fn(&str) -> String,
+    ) {
+        let text = target.target.as_str();
         for path in paths.iter() {
             match self.resolve(path) {
                 Resolved::File(resolved) => {
@@ -315,12 +475,8 @@ impl<'r> Follower<'r> {
                     if target.presence == Presence::Required {
                         doc.diagnostics.push(not_found(target, text));
                         // The file reader's error fails the Location.
-                        doc.backstage_error.get_or_insert_with(|| {
-                            format!(
-                                "NotFoundError: file {} does not exist",
-                                display_path(self.root, path)
-                            )
-                        });
+                        doc.backstage_error
+                            .get_or_insert_with(|| missing(&display_path(self.root, path)));
                     }
                 }
             }
@@ -331,7 +487,7 @@ impl<'r> Follower<'r> {
         if let Some(known) = self.resolved.get(path) {
             return known.clone();
         }
-        let resolved = match confine(self.root, path) {
+        let resolved = match confine(self.confine, path) {
             Ok(resolved) => match check_regular(&resolved) {
                 Ok(()) => Resolved::File(resolved),
                 Err(ReadError::NotRegular(what)) => Resolved::NotRegular(what),
@@ -429,11 +585,11 @@ fn not_found(target: &LocationTarget, text: &str) -> Diagnostic {
 fn outside(target: &LocationTarget, text: &str) -> Diagnostic {
     Diagnostic::error(
         codes::OUTSIDE_ROOT,
-        format!("target `{text}` leads outside the catalog root"),
+        format!("target `{text}` leads outside the repository"),
     )
     .with_span(target.span.clone())
     .with_path(target.pointer.clone())
-    .with_note("only files inside the loaded directory are read")
+    .with_note("reads stay inside the repository: --root DIR (LoadOptions::with_root), else the enclosing git work tree, else the loaded directory")
 }
 
 /// Folds `.` and `..` without touching the disk.

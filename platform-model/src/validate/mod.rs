@@ -62,6 +62,7 @@ pub use format::{
     is_valid_object_name, is_valid_tag, is_valid_url, object_name_with_max_length,
 };
 pub use problem::{Problem, ProblemTarget, Validation};
+pub(crate) use stages::envelope::entity_ref_of;
 pub use stages::location::{MANAGED_BY_LOCATION, MANAGED_BY_ORIGIN_LOCATION, ReadingLocation};
 
 #[cfg(test)]

@@ -155,7 +155,7 @@ fn alias_keys_count_their_text() {
 
 use std::path::Path;
 
-use platform_model::loader::{Catalog, LoadOptions, Loader};
+use platform_model::loader::{Catalog, LoadOptions, Loader, RegisteredAs};
 
 fn load(path: &Path, options: LoadOptions) -> Catalog {
     Loader::new(options)
@@ -195,7 +195,10 @@ fn an_aliased_placeholder_is_read_once_and_budgeted() {
                 COMPONENT.replace("NAME", "big")
             );
             std::fs::write(dir.path().join("catalog-info.yaml"), &text).expect("write");
-            let catalog = load(dir.path(), LoadOptions::default());
+            let catalog = load(
+                dir.path(),
+                LoadOptions::default().with_registration(RegisteredAs::Url),
+            );
             let over = with_code(&catalog, "placeholder.budget");
             assert_eq!(over.len(), 1, "{over:?}");
             let d = over[0];
@@ -223,7 +226,10 @@ fn placeholders_within_the_budget_all_resolve() {
         vec!["*p"; 1_000].join(", ")
     );
     std::fs::write(dir.path().join("catalog-info.yaml"), text).expect("write");
-    let catalog = load(dir.path(), LoadOptions::default());
+    let catalog = load(
+        dir.path(),
+        LoadOptions::default().with_registration(RegisteredAs::Url),
+    );
     assert!(
         catalog.is_valid(),
         "{:?}",
@@ -235,7 +241,9 @@ fn placeholders_within_the_budget_all_resolve() {
     // The same with a budget too small for all of them.
     let catalog = load(
         dir.path(),
-        LoadOptions::default().with_max_placeholder_bytes(600),
+        LoadOptions::default()
+            .with_registration(RegisteredAs::Url)
+            .with_max_placeholder_bytes(600),
     );
     assert_eq!(with_code(&catalog, "placeholder.budget").len(), 1);
 }
@@ -363,11 +371,14 @@ fn fifo_and_device_placeholders_are_reported_at_the_placeholder() {
             );
             let file = dir.path().join("catalog-info.yaml");
             std::fs::write(&file, &text).expect("write");
-            let options = LoadOptions::default().with_root("/").with_validator(
-                platform_model::validate::Validator::builder()
-                    .with_mode(platform_model::validate::ValidationMode::Full)
-                    .build(),
-            );
+            let options = LoadOptions::default()
+                .with_registration(RegisteredAs::Url)
+                .with_root("/")
+                .with_validator(
+                    platform_model::validate::Validator::builder()
+                        .with_mode(platform_model::validate::ValidationMode::Full)
+                        .build(),
+                );
             let catalog = load(&file, options);
             let found = with_code(&catalog, "placeholder.not-regular");
             assert_eq!(found.len(), 2, "{found:?}");
@@ -655,6 +666,7 @@ fn deep_placeholders_are_located_errors_on_a_small_stack() {
                 let file = dir.path().join("catalog-info.yaml");
                 std::fs::write(&file, &text).expect("write");
                 let options = LoadOptions::default()
+                    .with_registration(RegisteredAs::Url)
                     .with_yaml(
                         YamlOptions::default()
                             .with_budget(YamlBudget::default().with_max_depth(usize::MAX)),

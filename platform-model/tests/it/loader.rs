@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use platform_model::loader::{LoadOptions, Loader};
+use platform_model::loader::{LoadOptions, Loader, RegisteredAs};
 use platform_model::{Catalog, Diagnostic};
 
 fn fixture(path: &str) -> PathBuf {
@@ -57,8 +57,9 @@ fn a_root_location_is_followed_through_globs_and_nested_locations() {
         ]
     );
     // Every document that was read is valid but the root Location, whose
-    // missing target fails it as Backstage's file reader does: so nothing
-    // its targets bring is ingested, only its siblings in the file.
+    // missing target fails it as Backstage's file reader does (so nothing
+    // its targets bring is ingested, only its siblings in the file), and the
+    // APIs whose relative `$text` forms no URL from a `file` location.
     let read: Vec<String> = catalog
         .documents()
         .iter()
@@ -73,7 +74,6 @@ fn a_root_location_is_followed_through_globs_and_nested_locations() {
             "user:default/alice",
             "group:default/payments-team",
             "location:default/nested",
-            "api:default/payment-api",
         ],
         "{:#?}",
         codes(&catalog)
@@ -90,18 +90,24 @@ fn a_root_location_is_followed_through_globs_and_nested_locations() {
         root.backstage_error.as_deref(),
         Some("NotFoundError: file missing.yaml does not exist")
     );
-    assert_eq!(find(&catalog, "catalog.file-not-ingested").len(), 4);
+    assert_eq!(find(&catalog, "catalog.file-not-ingested").len(), 3);
+    assert_eq!(find(&catalog, "placeholder.needs-url").len(), 2);
 }
 
 #[test]
 fn a_failing_location_does_not_stop_its_parent() {
-    // Registered on its own, the nested Location reads the root again
-    // (inside the same root directory): the root fails, which stops what
+    // Registered on its own (by URL, so that its API's `$text` resolves),
+    // the nested Location reads the root again (inside the same
+    // repository): the root fails, which stops what
     // the root brings, but not the nested Location's own API.
-    let catalog = Loader::new(LoadOptions::default().with_root(fixture("locations")))
-        .expect("loader")
-        .load(&fixture("locations/nested/catalog-info.yaml"))
-        .expect("load");
+    let catalog = Loader::new(
+        LoadOptions::default()
+            .with_root(fixture("locations"))
+            .with_registration(RegisteredAs::Url),
+    )
+    .expect("loader")
+    .load(&fixture("locations/nested/catalog-info.yaml"))
+    .expect("load");
     let names = entity_names(&catalog);
     assert!(
         names.contains(&"api:default/payment-api".to_owned()),
@@ -114,11 +120,15 @@ fn a_failing_location_does_not_stop_its_parent() {
 }
 
 #[test]
-fn placeholders_are_resolved_inside_the_root_only() {
-    let catalog = Loader::new(LoadOptions::default().with_root(fixture("locations")))
-        .expect("loader")
-        .load(&fixture("locations/nested/catalog-info.yaml"))
-        .expect("load");
+fn placeholders_are_resolved_inside_the_repository_only() {
+    let catalog = Loader::new(
+        LoadOptions::default()
+            .with_root(fixture("locations"))
+            .with_registration(RegisteredAs::Url),
+    )
+    .expect("loader")
+    .load(&fixture("locations/nested/catalog-info.yaml"))
+    .expect("load");
     let api = catalog
         .entities()
         .find(|e| e.name() == "payment-api")
@@ -138,7 +148,11 @@ fn placeholders_are_resolved_inside_the_root_only() {
 
 #[test]
 fn missing_outside_cyclic_and_remote_targets_are_located() {
-    let catalog = load(&fixture("locations/catalog-info.yaml"));
+    // Confined to the fixture (the default would be this repository).
+    let catalog = Loader::new(LoadOptions::default().with_root(fixture("locations")))
+        .expect("loader")
+        .load(&fixture("locations/catalog-info.yaml"))
+        .expect("load");
     let not_found = find(&catalog, "location.not-found");
     assert_eq!(not_found.len(), 1, "{:#?}", codes(&catalog));
     assert_eq!(not_found[0].message, "file ./missing.yaml does not exist");
@@ -342,4 +356,40 @@ fn in_directory_mode_locations_decide_and_nothing_is_dropped_silently() {
     );
     assert_eq!(dir.summary().skipped_files, 2);
     assert_eq!(dir.summary().files, 3);
+}
+
+#[test]
+fn a_file_reaches_the_rest_of_its_repository_and_nothing_beyond() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let repo = dir.path().join("repo");
+    let write = |path: &Path, text: &str| {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    };
+    std::fs::create_dir_all(repo.join(".git")).expect("git dir");
+    write(
+        &repo.join("catalog/catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: all\nspec:\n  target: ../templates/t/template.yaml\n---\napiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: beyond\nspec:\n  target: ../../outside.yaml\n",
+    );
+    write(
+        &repo.join("templates/t/template.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: t\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n",
+    );
+    write(
+        &dir.path().join("outside.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: outside\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n",
+    );
+    let catalog = load(&repo.join("catalog/catalog-info.yaml"));
+    let files: Vec<&str> = catalog.files().iter().map(|f| &**f).collect();
+    // Named relative to the argument, read anywhere in the work tree.
+    assert_eq!(files, ["catalog-info.yaml", "../templates/t/template.yaml"]);
+    assert!(
+        catalog.entities().any(|e| e.name() == "t"),
+        "{:#?}",
+        codes(&catalog)
+    );
+    assert!(!catalog.entities().any(|e| e.name() == "outside"));
+    let outside = find(&catalog, "location.outside-root");
+    assert_eq!(outside.len(), 1, "{:#?}", codes(&catalog));
+    assert!(outside[0].message.contains("outside the repository"));
 }

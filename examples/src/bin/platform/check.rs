@@ -5,6 +5,7 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use platform_model::loader::RegisteredAs;
 use platform_policy::{CheckOptions, TextOptions};
 
 use crate::term::{Painter, emit, print_json};
@@ -18,6 +19,7 @@ pub(crate) struct CheckArgs {
     pub(crate) min_severity: String,
     pub(crate) app_configs: Vec<PathBuf>,
     pub(crate) backend_dir: Option<PathBuf>,
+    pub(crate) registration: RegisteredAs,
 }
 
 pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
@@ -48,6 +50,7 @@ pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
     if let Some(dir) = &args.backend_dir {
         options = options.with_backend_dir(dir);
     }
+    options = options.with_registration(args.registration);
     input::check_tree_argument(&args.path)?;
     let report = platform_policy::check_tree(&args.path, &options).map_err(|e| e.to_string())?;
     let failed = report.fails_at(threshold);

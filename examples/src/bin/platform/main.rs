@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use platform_model::loader::{Catalog, IngestOptions, LoadOptions, ingest as ingest_catalogs};
+use platform_model::loader::{
+    Catalog, IngestOptions, LoadOptions, RegisteredAs, ingest as ingest_catalogs,
+};
 use platform_model::report::ValidationReport;
 use platform_model::synthetic::SyntheticOrg;
 use platform_model::validate::{ValidationMode, Validator};
@@ -81,6 +83,10 @@ enum Command {
         /// The directory the backend runs in (see `validate --backend-dir`).
         #[arg(long, value_name = "DIR", requires = "app_configs")]
         backend_dir: Option<PathBuf>,
+        /// How Backstage has PATH registered: `file` or `url` (see
+        /// `validate --registration`).
+        #[arg(long, value_name = "TYPE", default_value = "file")]
+        registration: RegisteredAs,
     },
     /// Run a software template (scaffolder.backstage.io/v1beta3).
     Scaffold(scaffold::ScaffoldArgs),
@@ -162,6 +168,7 @@ fn main() -> ExitCode {
             min_severity,
             app_configs,
             backend_dir,
+            registration,
         } => check::check(&check::CheckArgs {
             path,
             profile,
@@ -170,6 +177,7 @@ fn main() -> ExitCode {
             min_severity,
             app_configs,
             backend_dir,
+            registration,
         }),
         Command::Scaffold(args) => scaffold::scaffold(&args),
         Command::Template {
@@ -217,6 +225,14 @@ struct IngestArgs {
     /// repository's `url` location, under the location's rules).
     #[arg(long, value_name = "DIR", requires = "app_configs")]
     repos: Option<PathBuf>,
+    /// How Backstage has the PATH registered: `file` (a file location, the
+    /// default) or `url` (its repository's URL, as discovery or a
+    /// registered URL reads it). It decides how `$text`/`$json`/`$yaml`
+    /// placeholders and Location targets resolve; with `url` the
+    /// repository is the enclosing git work tree (or --root), read as its
+    /// `origin` remote at the checked-out branch.
+    #[arg(long, value_name = "TYPE", default_value = "file")]
+    registration: RegisteredAs,
 }
 
 fn load_all(
@@ -228,8 +244,10 @@ fn load_all(
         input::check_tree_argument(path)?;
     }
     let validator = Validator::builder().with_mode(mode).build();
-    let mut options = IngestOptions::new(LoadOptions::default().with_validator(validator))
-        .with_app_configs(ingest.app_configs.iter().cloned());
+    let load = LoadOptions::default()
+        .with_validator(validator)
+        .with_registration(ingest.registration);
+    let mut options = IngestOptions::new(load).with_app_configs(ingest.app_configs.iter().cloned());
     if let Some(dir) = &ingest.backend_dir {
         options = options.with_backend_dir(dir);
     }

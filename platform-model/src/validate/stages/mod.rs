@@ -3,7 +3,7 @@
 //! foreign root fields, field formats), the kind validators, the Location
 //! step, and the relations.
 
-pub(super) mod envelope;
+pub(crate) mod envelope;
 pub(super) mod fields;
 pub(super) mod kind;
 pub(super) mod location;
