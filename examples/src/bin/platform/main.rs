@@ -214,9 +214,10 @@ struct IngestArgs {
     /// directory).
     #[arg(long, value_name = "DIR", requires = "app_configs")]
     backend_dir: Option<PathBuf>,
-    /// Confine every read to this directory (default: the enclosing git
-    /// work tree for app-config locations, the argument's directory for a
-    /// PATH).
+    /// Confine every read to this directory and name files relative to it
+    /// (default: reads stay in the enclosing git work tree, else the
+    /// argument's directory, and a PATH's files are named relative to the
+    /// argument).
     #[arg(long, value_name = "DIR")]
     root: Option<PathBuf>,
     /// A directory of repository checkouts, one sub-directory per
