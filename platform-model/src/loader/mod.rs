@@ -35,6 +35,7 @@ mod rules;
 mod settle;
 mod targets;
 mod url_base;
+mod yaml_status;
 
 pub(crate) use url_base::UrlBase;
 
@@ -704,6 +705,7 @@ impl Loader {
                     root,
                     dir,
                     &display,
+                    &text,
                     &reading,
                     &base,
                     placeholders,
@@ -744,6 +746,7 @@ impl Loader {
         root: &Path,
         dir: &Path,
         file: &Arc<str>,
+        text: &str,
         reading: &ReadingLocation,
         base: &placeholder::Base<'_>,
         placeholders: bool,
@@ -753,9 +756,14 @@ impl Loader {
         let mut loaded = LoadedDocument::new(Arc::clone(file), doc.index, doc.position.clone());
         loaded.emitted = rules::emitted_kind(&doc.value, || doc.value_span("/kind"));
         if let Some(error) = doc.error {
+            let status = error
+                .span
+                .as_ref()
+                .and_then(|s| yaml_status::package_error(text, &error.message, s.start))
+                .unwrap_or_else(|| error.message.clone());
             loaded.backstage_error = Some(format!(
-                "Error: YAML error at file:{file}, {}",
-                error.message
+                "Error: YAML error at {}, {status}",
+                reading.location_ref()
             ));
             loaded.diagnostics.push(error);
             return loaded;

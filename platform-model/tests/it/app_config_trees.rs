@@ -46,6 +46,15 @@ fn generated_file(entity: &str) -> Option<String> {
     }
 }
 
+/// The `yaml` package's errors whose whole text (message, position and
+/// code frame) we reproduce.
+const WORDED_ALIKE: [&str; 4] = [
+    "YAMLParseError: Map keys must be unique",
+    "YAMLParseError: Tabs are not allowed as indentation",
+    "YAMLParseError: Missing closing \"quote",
+    "YAMLParseError: Missing closing 'quote",
+];
+
 /// Where a recorded status stops being Backstage's: the `yaml` package's
 /// error text, and what the oracle's local URL reader says (a real
 /// integration's reader words its errors its own way).
@@ -75,7 +84,7 @@ fn trees_under_an_app_config_ingest_what_backstage_ingests() {
         .filter(|p| p.join("app-config.yaml").is_file())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 11, "{} cases", cases.len());
+    assert!(cases.len() >= 12, "{} cases", cases.len());
     let mut compared = 0;
     for dir in cases {
         let name = dir
@@ -128,8 +137,11 @@ fn trees_under_an_app_config_ingest_what_backstage_ingests() {
             };
             // The `yaml` package's own error text is not reproduced (our
             // message names the same place); the status up to it must agree.
+            // YAML errors we word as the package does are compared whole.
+            let worded_alike = WORDED_ALIKE.iter().any(|m| error.contains(m));
             let compared_part = NOT_COMPARED
                 .iter()
+                .filter(|_| !worded_alike)
                 .filter_map(|cut| error.find(cut).map(|at| &error[..at]))
                 .min_by_key(|part| part.len());
             let agrees = |ours: &&str| match compared_part {
