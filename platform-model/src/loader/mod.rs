@@ -483,6 +483,7 @@ impl Loader {
         let cache = placeholder::Cache::new(self.options.max_placeholder_bytes);
         let mut follower = targets::Follower::new(root, confine);
         let mut emitters: HashMap<Arc<str>, Option<(Arc<str>, usize)>> = HashMap::new();
+        let mut unreadable_targets: Vec<settle::UnreadableTarget> = Vec::new();
         while !wave.is_empty() {
             let mut results: Vec<FileResult> = wave
                 .into_par_iter()
@@ -528,6 +529,21 @@ impl Loader {
                 if result.skipped {
                     continue;
                 }
+                // A target that cannot be read at all fails the Location
+                // that targets it (Backstage's file reader reports the read
+                // error on that Location).
+                if result.text.is_none()
+                    && let Some(emitter) = &result.pending.emitter
+                    && let Some(error) = result.diagnostics.iter().find(|d| d.is_error())
+                    // Backstage reads invalid UTF-8 with U+FFFD in place.
+                    && error.code != CODE_FILE_ENCODING
+                {
+                    unreadable_targets.push(settle::UnreadableTarget {
+                        location: emitter.clone(),
+                        file: Arc::clone(&result.display),
+                        reason: error.message.clone(),
+                    });
+                }
                 emitters.insert(Arc::clone(&result.display), result.pending.emitter.clone());
                 catalog.push_file(
                     result.display,
@@ -543,6 +559,7 @@ impl Loader {
                 catalog.push_skipped(file.display, file.text, file.warning);
             }
         }
+        settle::fail_on_unreadable_targets(catalog.documents_mut(), &unreadable_targets);
         settle::settle(
             self.options.rules.as_deref(),
             catalog.documents_mut(),

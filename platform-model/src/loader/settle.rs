@@ -52,7 +52,9 @@ fn is_refused(doc: &LoadedDocument) -> bool {
 pub(super) fn fails_when_read(doc: &LoadedDocument) -> bool {
     doc.backstage_error.as_deref().is_some_and(|e| {
         // A Location's own failed read is recorded on the Location.
-        (e.starts_with("Error: ") && !e.starts_with("Error: Unable to read "))
+        (e.starts_with("Error: ")
+            && !e.starts_with("Error: Unable to read ")
+            && !e.starts_with("Error: file "))
             || e.starts_with("TypeError: ")
     })
 }
@@ -70,6 +72,49 @@ struct Failure {
     culprit: String,
     culprit_at: String,
     status: Option<String>,
+}
+
+/// A target file that cannot be read at all, with the Location that
+/// targets it (file, document index) and why.
+#[derive(Clone, Debug)]
+pub(crate) struct UnreadableTarget {
+    pub(crate) location: (Arc<str>, usize),
+    pub(crate) file: Arc<str>,
+    pub(crate) reason: String,
+}
+
+/// Fails each Location that targets a file which cannot be read at all, as
+/// Backstage's file reader records `file <target> could not be read, …`
+/// on it.
+pub(super) fn fail_on_unreadable_targets(
+    documents: &mut [LoadedDocument],
+    unreadable: &[UnreadableTarget],
+) {
+    for UnreadableTarget {
+        location: (file, index),
+        file: target,
+        reason,
+    } in unreadable
+    {
+        let Some(location) = documents
+            .iter_mut()
+            .find(|d| d.file == *file && d.index == *index)
+        else {
+            continue;
+        };
+        let status = format!("Error: file {target} could not be read, {reason}");
+        location.diagnostics.push(
+            Diagnostic::error(
+                crate::codes::LOCATION_TARGET_FAILED,
+                format!("Backstage fails this Location: `{target}`, which its targets bring, cannot be read"),
+            )
+            .with_span(location.name_span.clone())
+            .with_path("/spec/targets")
+            .with_note("none of the entities its targets bring are ingested through it")
+            .with_note(format!("Backstage records: {status}")),
+        );
+        location.backstage_error.get_or_insert(status);
+    }
 }
 
 /// Settles every failure of a load on `documents` (see the module docs).

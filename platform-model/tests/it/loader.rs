@@ -393,3 +393,58 @@ fn a_file_reaches_the_rest_of_its_repository_and_nothing_beyond() {
     assert_eq!(outside.len(), 1, "{:#?}", codes(&catalog));
     assert!(outside[0].message.contains("outside the repository"));
 }
+
+#[test]
+fn a_target_that_cannot_be_read_fails_its_location() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("catalog-info.yaml"),
+        "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata:\n  name: both\nspec:\n  targets: [./good.yaml, ./huge.yaml]\n",
+    )
+    .expect("write");
+    let component = |name: &str| {
+        format!(
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: {name}\nspec:\n  type: service\n  lifecycle: production\n  owner: team-a\n"
+        )
+    };
+    std::fs::write(dir.path().join("good.yaml"), component("good")).expect("write");
+    // Over the file budget: not read, as a file the reader cannot open.
+    let huge = format!("{}# {}\n", component("huge"), "x".repeat(400));
+    std::fs::write(dir.path().join("huge.yaml"), huge).expect("write");
+    let options = LoadOptions::default().with_yaml(
+        platform_model::yaml::YamlOptions::default()
+            .with_budget(platform_model::yaml::YamlBudget::default().with_max_file_bytes(300)),
+    );
+    let catalog = Loader::new(options)
+        .expect("loader")
+        .load(&dir.path().join("catalog-info.yaml"))
+        .expect("load");
+    let location = &catalog.documents()[0];
+    assert!(
+        location
+            .backstage_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("Error: file huge.yaml could not be read, ")),
+        "{:?}",
+        location.backstage_error
+    );
+    assert_eq!(
+        find(&catalog, "location.target-failed").len(),
+        1,
+        "{:#?}",
+        codes(&catalog)
+    );
+    // Nothing the failed Location brings is ingested, the readable file included.
+    assert!(
+        !catalog.entities().any(|e| e.name() == "good"),
+        "{:#?}",
+        codes(&catalog)
+    );
+    // The registration itself stands: the Location is what fails.
+    assert_eq!(
+        find(&catalog, "catalog.file-not-ingested").len(),
+        1,
+        "{:#?}",
+        codes(&catalog)
+    );
+}
