@@ -168,6 +168,119 @@ pub(crate) fn ensure_len(len: Option<usize>, max: usize) -> Result<(), Error> {
     }
 }
 
+/// JavaScript's `.length`: UTF-16 units of a string, items of an array,
+/// the `length` key of an object (undefined without one), undefined
+/// otherwise.
+pub(crate) fn js_length(value: &Value) -> Value {
+    match value.kind() {
+        ValueKind::String => Value::from(value.as_str().unwrap_or_default().encode_utf16().count()),
+        ValueKind::Seq => value.len().map_or(Value::UNDEFINED, Value::from),
+        ValueKind::Map => value.get_attr("length").unwrap_or(Value::UNDEFINED),
+        _ => Value::UNDEFINED,
+    }
+}
+
+/// Nunjucks' `title`: each space-separated word with its first character
+/// upper-cased and the rest lower-cased (`docs-site` is `Docs-site`).
+pub(crate) fn title(value: &Value) -> String {
+    super::format::js_string(value)
+        .split(' ')
+        .map(|word| {
+            let mut chars = word.chars();
+            match chars.next() {
+                Some(first) => first
+                    .to_uppercase()
+                    .chain(chars.flat_map(char::to_lowercase))
+                    .collect(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<String>>()
+        .join(" ")
+}
+
+/// Nunjucks' `string`: JavaScript's `toString()`, which undefined and null
+/// do not have (the whole template then passes through raw).
+pub(crate) fn string(value: &Value) -> Result<String, Error> {
+    match value.kind() {
+        ValueKind::Undefined | ValueKind::None => Err(invalid(
+            "Filter \"string\" failed for undefined input: string requires a value",
+        )),
+        _ => Ok(super::format::js_string(value)),
+    }
+}
+
+/// Nunjucks' `join(delimiter="", attribute)`: items as JavaScript joins
+/// them; undefined has nothing to join. The result may not grow past `max`
+/// bytes.
+pub(crate) fn join(
+    value: &Value,
+    delimiter: Option<String>,
+    attribute: Option<String>,
+    max: usize,
+) -> Result<String, Error> {
+    let delimiter = delimiter.unwrap_or_default();
+    let parts: Vec<String> = match value.kind() {
+        ValueKind::Seq | ValueKind::Iterable => value
+            .try_iter()
+            .map_err(|e| invalid(e.to_string()))?
+            .map(|item| match &attribute {
+                Some(attr) => item.get_attr(attr).unwrap_or(Value::UNDEFINED),
+                None => item,
+            })
+            .map(|item| super::format::js_string(&item))
+            .collect(),
+        ValueKind::String => value
+            .as_str()
+            .unwrap_or_default()
+            .chars()
+            .map(String::from)
+            .collect(),
+        _ => return Err(invalid("Filter \"join\" failed: join requires an array")),
+    };
+    // Bounded before the text is built.
+    let size = parts
+        .iter()
+        .try_fold(0usize, |total, part| total.checked_add(part.len()));
+    let separators = delimiter.len().checked_mul(parts.len().saturating_sub(1));
+    ensure_len(
+        size.zip(separators).and_then(|(a, b)| a.checked_add(b)),
+        max,
+    )?;
+    Ok(parts.join(&delimiter))
+}
+
+/// Nunjucks' `trim`: JavaScript's whitespace off both ends of a string.
+pub(crate) fn trim(value: &Value) -> Result<String, Error> {
+    match value.as_str() {
+        Some(text) => Ok(text
+            .trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}')
+            .to_owned()),
+        None => Err(invalid(
+            "Filter \"trim\" failed: Filter input must be a string",
+        )),
+    }
+}
+
+/// Nunjucks' `round(precision=0, method="common")`: JavaScript's
+/// `Math.round` (halves up: 2.5 is 3, -2.5 is -2), `ceil` or `floor` of the
+/// value scaled by `10^precision`; a whole result is an integer.
+pub(crate) fn round(value: f64, precision: Option<i32>, method: Option<String>) -> Value {
+    let factor = 10f64.powi(precision.unwrap_or(0).clamp(-300, 300));
+    let scaled = value * factor;
+    let rounded = match method.as_deref() {
+        Some("ceil") => scaled.ceil(),
+        Some("floor") => scaled.floor(),
+        _ => (scaled + 0.5).floor(),
+    } / factor;
+    if rounded.fract() == 0.0 && rounded.abs() < 9.0e15 {
+        // Exact: |rounded| is below 2^53.
+        #[allow(clippy::cast_possible_truncation)]
+        return Value::from(rounded as i64);
+    }
+    Value::from(rounded)
+}
+
 /// Nunjucks' `truncate(length=255, killwords=false, end="...")`.
 pub(crate) fn truncate(
     text: &str,
@@ -186,8 +299,11 @@ pub(crate) fn truncate(
     if killwords.unwrap_or(false) {
         return Ok(cut + &end);
     }
-    let trimmed = cut.rfind(' ').map_or(cut.as_str(), |i| &cut[..i]);
-    Ok(format!("{trimmed}{end}"))
+    // JavaScript's `lastIndexOf(' ', length)`: a space at most at index
+    // `length`, so the word ending there is kept.
+    let upto: String = text.chars().take(length + 1).collect();
+    let kept = upto.rfind(' ').map_or(cut.as_str(), |i| &upto[..i]);
+    Ok(format!("{kept}{end}"))
 }
 
 /// Nunjucks' `wordcount`.
@@ -443,8 +559,28 @@ mod tests {
     fn nunjucks_text_filters() {
         assert_eq!(
             truncate("hello world foo", Some(11), None, None, 100).expect("fits"),
+            "hello world..."
+        );
+        assert_eq!(
+            truncate("hello world foo", Some(8), None, None, 100).expect("fits"),
             "hello..."
         );
+        assert_eq!(
+            truncate("abcdefghij", Some(4), None, None, 100).expect("fits"),
+            "abcd..."
+        );
+        assert_eq!(
+            title(&Value::from("docs-site of ACME")),
+            "Docs-site Of Acme"
+        );
+        assert!(string(&Value::UNDEFINED).is_err());
+        assert_eq!(string(&Value::from(true)).expect("bool"), "true");
+        assert_eq!(round(2.5, None, None), Value::from(3));
+        assert_eq!(round(-2.5, None, None), Value::from(-2));
+        assert_eq!(round(1.25, Some(1), None), Value::from(1.3));
+        assert_eq!(round(1.21, Some(1), Some("ceil".into())), Value::from(1.3));
+        assert_eq!(js_length(&Value::from("añb")), Value::from(3));
+        assert!(js_length(&Value::UNDEFINED).is_undefined());
         assert_eq!(wordcount(" a b  c "), 3);
         assert_eq!(center("ab", Some(6), 100).expect("fits"), "  ab  ");
         assert!(center("ab", Some(usize::MAX), 1 << 20).is_err());

@@ -350,9 +350,30 @@ fn environment(
     env.add_filter("dump", |value: Value, indent: Option<Value>| {
         filters::dump(&value, indent)
     });
-    env.add_filter("jsonify", |value: Value, indent: Option<Value>| {
-        filters::dump(&value, indent)
-    });
+    // `fetch:template`'s cookiecutter compatibility adds `jsonify`; in
+    // Backstage's own syntax it is an unknown filter.
+    if matches!(options.syntax, Syntax::Cookiecutter) {
+        env.add_filter("jsonify", |value: Value, indent: Option<Value>| {
+            filters::dump(&value, indent)
+        });
+    }
+    // Nunjucks' own versions of filters MiniJinja also has.
+    env.add_filter("title", |value: Value| filters::title(&value));
+    env.add_filter("string", |value: Value| filters::string(&value));
+    env.add_filter(
+        "join",
+        move |value: Value, delimiter: Option<String>, attribute: Option<String>| {
+            filters::join(&value, delimiter, attribute, max_value)
+        },
+    );
+    env.add_filter("trim", |value: Value| filters::trim(&value));
+    env.add_filter(
+        "round",
+        |value: f64, precision: Option<i32>, method: Option<String>| {
+            filters::round(value, precision, method)
+        },
+    );
+    env.add_filter("js_length", |value: Value| filters::js_length(&value));
     env.add_filter(
         "truncate",
         move |text: String, length: Option<usize>, killwords: Option<bool>, end: Option<String>| {
@@ -387,14 +408,14 @@ fn environment(
 }
 
 /// The 1-based line and column of a template error in `source`. The
-/// engine parsed the normalized text (`===` as `==`, `!==` as `!=`), so its
+/// engine parsed the normalized text (see [`scan::normalize`]), so its
 /// byte range is mapped back to `source` first.
 fn locate(source: &str, error: &Error) -> (usize, usize) {
     let Some(range) = error.range() else {
         return (error.line().unwrap_or(1), 1);
     };
-    let normalized = scan::normalize(source);
-    let mut start = source_offset(source, &normalized, range.start).min(source.len());
+    let (_, edits) = scan::normalize_mapped(source);
+    let mut start = source_offset(&edits, range.start).min(source.len());
     // Never inside a character (a range that ended inside one was a fuzz
     // finding).
     while !source.is_char_boundary(start) {
@@ -407,19 +428,23 @@ fn locate(source: &str, error: &Error) -> (usize, usize) {
     (line, column)
 }
 
-/// The byte of `source` that byte `offset` of its normalized form came
-/// from: normalizing only deletes `=` bytes, so the texts align byte by
-/// byte but for those.
-fn source_offset(source: &str, normalized: &str, offset: usize) -> usize {
-    let (s, n) = (source.as_bytes(), normalized.as_bytes());
-    let (mut i, mut j) = (0, 0);
-    while j < offset.min(n.len()) && i < s.len() {
-        if s[i] == n[j] {
-            j += 1;
+/// The byte of the source that byte `offset` of its normalized form came
+/// from, through the normalization's `edits` (an offset inside a
+/// replacement maps to the replaced text's start).
+fn source_offset(edits: &[scan::Edit], offset: usize) -> usize {
+    let mut shift: isize = 0;
+    for edit in edits {
+        if offset < edit.normalized_at {
+            break;
         }
-        i += 1;
+        if offset < edit.normalized_at + edit.normalized_len {
+            // Inside a replacement: its start in the source.
+            return edit.source_at;
+        }
+        shift = (edit.source_at + edit.source_len) as isize
+            - (edit.normalized_at + edit.normalized_len) as isize;
     }
-    i
+    offset.saturating_add_signed(shift)
 }
 
 fn template_error(source: &str, error: &Error) -> TemplateError {

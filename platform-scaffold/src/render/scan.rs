@@ -73,8 +73,12 @@ fn tokens(source: &str) -> Option<Vec<Token<'_>>> {
             _ => "#}",
         };
         let end = find_close(&rest[body_start..], close)? + body_start;
-        let body =
-            rest[body_start..end].trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        // A `-` or `+` right against the delimiter controls whitespace; one
+        // after a space is the expression's own (`${{ -2.5 }}`).
+        let raw = &rest[body_start..end];
+        let raw = raw.strip_prefix(['-', '+']).unwrap_or(raw);
+        let raw = raw.strip_suffix(['-', '+']).unwrap_or(raw);
+        let body = raw.trim();
         out.push(match open {
             "${{" => Token::Output(body),
             "{%" => Token::Statement(body),
@@ -229,60 +233,168 @@ pub(crate) fn overlong_chain(source: &str, max_operators: usize) -> Option<usize
     None
 }
 
-/// Rewrites `===` and `!==` to `==` and `!=` inside tags (outside string
-/// literals), since Nunjucks accepts JavaScript's strict comparisons.
+/// One replacement made by [`normalize_mapped`]: `source_len` bytes of the
+/// source at `source_at` became `normalized_len` bytes at `normalized_at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Edit {
+    pub(crate) source_at: usize,
+    pub(crate) source_len: usize,
+    pub(crate) normalized_at: usize,
+    pub(crate) normalized_len: usize,
+}
+
+/// The name an undefined identifier is rewritten to: `True`, `False` and
+/// `None` are not literals in Nunjucks (only `true`, `false`, `none` and
+/// `null` are), so they are names nothing defines.
+pub(crate) const UNDEFINED_PREFIX: &str = "__nunjucks_undefined_";
+
+/// Rewrites, inside tags and outside string literals, what Nunjucks reads
+/// differently from our engine: JavaScript's `===`/`!==` become `==`/`!=`;
+/// `True`, `False` and `None` become undefined names; `.length` becomes
+/// the `js_length` filter (JavaScript's `length` of arrays and strings);
+/// and an inline `if` without `else` in a `${{ }}` output gets
+/// `else ""`, which is what Nunjucks yields for it.
 pub(crate) fn normalize(source: &str) -> std::borrow::Cow<'_, str> {
-    if !source.contains("==") {
-        return std::borrow::Cow::Borrowed(source);
+    normalize_mapped(source).0
+}
+
+/// [`normalize`], with the edits it made (in order), to map positions in
+/// the result back to the source.
+pub(crate) fn normalize_mapped(source: &str) -> (std::borrow::Cow<'_, str>, Vec<Edit>) {
+    const NEEDLES: [&str; 6] = ["==", "True", "False", "None", ".length", "if"];
+    if !NEEDLES.iter().any(|n| source.contains(n)) {
+        return (std::borrow::Cow::Borrowed(source), Vec::new());
     }
-    let mut out = String::with_capacity(source.len());
+    let mut out = String::with_capacity(source.len() + 16);
+    let mut edits = Vec::new();
     let mut rest = source;
+    let mut consumed = 0;
     while let Some((at, open)) = next_open(rest, &["${{", "{%"]) {
         let open_len = open.len();
         let close = if open_len == 3 { "}}" } else { "%}" };
         out.push_str(&rest[..at + open_len]);
         let body = &rest[at + open_len..];
         let end = find_close(body, close).unwrap_or(body.len());
-        let mut quote: Option<char> = None;
-        let mut chars = body[..end].char_indices().peekable();
-        let tag = &body[..end];
-        let mut skip = 0;
-        while let Some((i, c)) = chars.next() {
-            if skip > 0 {
-                skip -= 1;
-                continue;
-            }
-            match quote {
-                Some(q) => {
-                    out.push(c);
-                    if c == '\\' {
-                        if let Some((_, next)) = chars.next() {
-                            out.push(next);
-                        }
-                    } else if c == q {
-                        quote = None;
-                    }
-                }
-                None if c == '"' || c == '\'' => {
-                    quote = Some(c);
-                    out.push(c);
-                }
-                None if tag[i..].starts_with("===") => {
-                    out.push_str("==");
-                    skip = 2;
-                }
-                None if tag[i..].starts_with("!==") => {
-                    out.push_str("!=");
-                    skip = 2;
-                }
-                None => out.push(c),
-            }
-        }
-        out.push_str(&body[end..end + close.len().min(body.len() - end)]);
-        rest = &body[(end + close.len()).min(body.len())..];
+        let body_at = consumed + at + open_len;
+        rewrite_tag(&body[..end], open_len == 3, body_at, &mut out, &mut edits);
+        let tail_end = (end + close.len()).min(body.len());
+        out.push_str(&body[end..tail_end]);
+        consumed = body_at + tail_end;
+        rest = &body[tail_end..];
     }
     out.push_str(rest);
-    std::borrow::Cow::Owned(out)
+    if edits.is_empty() {
+        return (std::borrow::Cow::Borrowed(source), edits);
+    }
+    (std::borrow::Cow::Owned(out), edits)
+}
+
+/// The byte length of the character at byte `at` of `text` (1 past the end).
+fn char_width(text: &str, at: usize) -> usize {
+    text.get(at..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(1, char::len_utf8)
+}
+
+/// Rewrites one tag body (see [`normalize`]) onto `out`; `at` is the
+/// body's offset in the source, and `output` says it is a `${{ }}` tag.
+fn rewrite_tag(tag: &str, output: bool, at: usize, out: &mut String, edits: &mut Vec<Edit>) {
+    let mut replace = |out: &mut String, src_at: usize, src_len: usize, with: &str| {
+        edits.push(Edit {
+            source_at: at + src_at,
+            source_len: src_len,
+            normalized_at: out.len(),
+            normalized_len: with.len(),
+        });
+        out.push_str(with);
+    };
+    let bytes = tag.as_bytes();
+    let mut quote: Option<u8> = None;
+    let mut depth = 0usize;
+    let (mut ifs, mut elses) = (0usize, 0usize);
+    let mut previous: Option<u8> = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if let Some(q) = quote {
+            if b == q {
+                quote = None;
+            }
+            // Whole characters, the escaped one included.
+            let mut to = i + char_width(tag, i);
+            if b == b'\\' && to < tag.len() {
+                to += char_width(tag, to);
+            }
+            out.push_str(&tag[i..to]);
+            i = to;
+            continue;
+        }
+        if b == b'"' || b == b'\'' {
+            quote = Some(b);
+            out.push(b as char);
+            previous = Some(b);
+            i += 1;
+            continue;
+        }
+        if tag[i..].starts_with("===") || tag[i..].starts_with("!==") {
+            replace(out, i, 3, &tag[i..i + 2]);
+            previous = Some(b'=');
+            i += 3;
+            continue;
+        }
+        if b.is_ascii_alphabetic() || b == b'_' {
+            let word_end = bytes[i..]
+                .iter()
+                .position(|c| !(c.is_ascii_alphanumeric() || *c == b'_'))
+                .map_or(bytes.len(), |n| i + n);
+            let word = &tag[i..word_end];
+            let after = bytes.get(word_end).copied();
+            match word {
+                "True" | "False" | "None" if previous != Some(b'.') => {
+                    replace(out, i, word.len(), &format!("{UNDEFINED_PREFIX}{word}"));
+                }
+                "length" if previous == Some(b'.') && after != Some(b'(') => {
+                    // The `.` is already written: replace it with the word.
+                    out.pop();
+                    replace(out, i - 1, word.len() + 1, "|js_length");
+                }
+                "if" if output && depth == 0 => {
+                    ifs += 1;
+                    out.push_str(word);
+                }
+                "else" if output && depth == 0 => {
+                    elses += 1;
+                    out.push_str(word);
+                }
+                _ => out.push_str(word),
+            }
+            previous = Some(bytes[word_end - 1]);
+            i = word_end;
+            continue;
+        }
+        match b {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        // Copy the whole character (the tag may hold non-ASCII text).
+        let width = char_width(tag, i);
+        out.push_str(&tag[i..i + width]);
+        if !b.is_ascii_whitespace() {
+            previous = Some(b);
+        }
+        i += width;
+    }
+    if ifs > elses {
+        // Before the whitespace and trim marker that end the tag.
+        let kept = tag.trim_end_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        let trailing = tag.len() - kept.len();
+        let suffix: String = out[out.len() - trailing..].to_owned();
+        out.truncate(out.len() - trailing);
+        let added = " else \"\"".repeat(ifs - elses);
+        replace(out, kept.len(), 0, &added);
+        out.push_str(&suffix);
+    }
 }
 
 #[cfg(test)]
@@ -326,6 +438,33 @@ mod tests {
             "{% if a != 1 %}x === y{% endif %}"
         );
         assert_eq!(normalize("${{ '===' }}"), "${{ '===' }}");
+    }
+
+    #[test]
+    fn nunjucks_readings() {
+        let undefined = |w: &str| format!("{UNDEFINED_PREFIX}{w}");
+        assert_eq!(
+            normalize("${{ True or x.None }}"),
+            format!("${{{{ {} or x.None }}}}", undefined("True"))
+        );
+        assert_eq!(normalize("${{ 'True' }}"), "${{ 'True' }}");
+        assert_eq!(normalize("${{ a.length + 1 }}"), "${{ a|js_length + 1 }}");
+        assert_eq!(normalize("${{ a.lengthy }}"), "${{ a.lengthy }}");
+        assert_eq!(normalize("${{ 'x' if c }}"), "${{ 'x' if c else \"\" }}");
+        assert_eq!(normalize("${{ 'x' if c -}}"), "${{ 'x' if c else \"\" -}}");
+        assert_eq!(
+            normalize("${{ 'x' if c else 'y' }}"),
+            "${{ 'x' if c else 'y' }}"
+        );
+        assert_eq!(normalize("${{ f('x' if c) }}"), "${{ f('x' if c) }}");
+        // Statements keep their `if`.
+        assert_eq!(
+            normalize("{% if c %}x{% endif %}"),
+            "{% if c %}x{% endif %}"
+        );
+        let (text, edits) = normalize_mapped("${{ True }}${{ a === b }}");
+        assert_eq!(edits.len(), 2);
+        assert_eq!(&text[edits[1].normalized_at..][..2], "==");
     }
 }
 

@@ -38,6 +38,14 @@ fn template_text() -> impl Strategy<Value = String> {
         "{{",
         "raw",
         " endraw ",
+        // What the Nunjucks readings rewrite (see render::scan::normalize).
+        "True",
+        " None",
+        ".length",
+        " else ",
+        "===",
+        "é",
+        "\\",
     ]);
     prop::collection::vec(pieces, 0..24).prop_map(|parts| parts.concat())
 }
