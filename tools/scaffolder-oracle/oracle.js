@@ -49,6 +49,11 @@ const MODES = [
   ['cookiecutter', { cookiecutterCompat: true }],
   ['extension', { templateFileExtension: true }],
   ['verbatim', { copyWithoutTemplating: ['verbatim/**', '!verbatim/none'] }],
+  // A directory named with or without its slash: globby expands it to
+  // everything under it.
+  ['verbatim-dir', { copyWithoutTemplating: ['verbatim/'] }],
+  ['verbatim-bare', { copyWithoutTemplating: ['verbatim'] }],
+  ['verbatim-sub', { copyWithoutTemplating: ['verbatim/sub'] }],
 ];
 
 // ---------------------------------------------------------------------------

@@ -255,11 +255,22 @@ impl Globs {
                 }
             };
             let text = text.trim_start_matches("./");
-            let glob = globset::GlobBuilder::new(text)
-                .literal_separator(true)
-                .build()
-                .map_err(|e| Error::InvalidInput(format!("Invalid input passed to action {action}, the glob `{pattern}` is invalid: {e}")))?;
-            set.add(glob);
+            // globby expands a pattern that names a directory (`dir` or
+            // `dir/`) to everything under it; a pattern without glob
+            // characters may name one, so it also stands for `dir/**`.
+            let plain = !text.contains(['*', '?', '[', ']', '{', '}', '(', ')', '!', '+', '@']);
+            let trimmed = text.trim_end_matches('/');
+            let mut texts = vec![if plain { trimmed } else { text }.to_owned()];
+            if plain && !trimmed.is_empty() {
+                texts.push(format!("{trimmed}/**"));
+            }
+            for text in texts {
+                let glob = globset::GlobBuilder::new(&text)
+                    .literal_separator(true)
+                    .build()
+                    .map_err(|e| Error::InvalidInput(format!("Invalid input passed to action {action}, the glob `{pattern}` is invalid: {e}")))?;
+                set.add(glob);
+            }
         }
         let build = |b: globset::GlobSetBuilder| {
             b.build()

@@ -97,6 +97,24 @@ fn extension_mode_matches_backstage() {
     assert_eq!(tree, backstage("extension"));
 }
 
+/// A directory named in `copyWithoutTemplating` (with or without its
+/// slash, at any depth) is every file under it, as globby expands it.
+#[test]
+fn verbatim_directories_are_whole_folders() {
+    for (mode, pattern) in [
+        ("verbatim-dir", "verbatim/"),
+        ("verbatim-bare", "verbatim"),
+        ("verbatim-sub", "verbatim/sub"),
+    ] {
+        let tree = render(&format!("        copyWithoutTemplating: ['{pattern}']\n"));
+        assert!(
+            tree.contains("--- verbatim/sub/deep.txt\n${{ values.name }} deep\n"),
+            "{pattern}: {tree}"
+        );
+        assert_eq!(tree, backstage(mode), "{pattern}");
+    }
+}
+
 #[test]
 fn verbatim_globs_keep_contents_and_render_paths() {
     let tree = render("        copyWithoutTemplating: ['verbatim/**', '!verbatim/none']\n");
