@@ -68,6 +68,7 @@ pub mod actions;
 mod error;
 mod events;
 mod files;
+mod formats;
 pub mod lint;
 mod location;
 mod parameters;

@@ -18,12 +18,16 @@ pub(crate) struct Violation {
     pub(crate) message: String,
 }
 
-/// Compiles a draft-07 schema; remote `$ref`s are not fetched.
+/// Compiles a draft-07 schema; remote `$ref`s are not fetched. Formats are
+/// checked as Backstage's validation checks them ([`crate::formats`]).
 pub(crate) fn compile(schema: &Value) -> Result<Validator, String> {
-    jsonschema::draft7::options()
+    let mut options = jsonschema::draft7::options()
         .with_pattern_options(PatternOptions::regex())
-        .build(schema)
-        .map_err(|e| e.to_string())
+        .should_validate_formats(true);
+    for (name, check) in crate::formats::FORMATS {
+        options = options.with_format(name, check);
+    }
+    options.build(schema).map_err(|e| e.to_string())
 }
 
 /// Every violation of `instance`; `masked` keeps values out of messages
@@ -76,6 +80,37 @@ pub(crate) fn dotted(pointer: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Parameter formats against what the scaffolder backend's validation
+    /// accepts: `tests/fixtures/oracle/formats.json` was recorded by
+    /// `tools/scaffolder-oracle/format-oracle.js` with the `jsonschema`
+    /// package Backstage 4.3.0's router validates parameters with.
+    #[test]
+    fn formats_accept_what_backstage_accepts() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/oracle/formats.json"
+        );
+        let text = std::fs::read_to_string(path).expect("oracle file");
+        let oracle: Value = serde_json::from_str(&text).expect("json");
+        let mut compared = 0;
+        let mut differ = Vec::new();
+        for format in oracle["formats"].as_array().into_iter().flatten() {
+            let name = format["format"].as_str().unwrap_or_default();
+            let validator =
+                compile(&serde_json::json!({"type": "string", "format": name})).expect("schema");
+            for case in format["results"].as_array().into_iter().flatten() {
+                let value = &case["value"];
+                let want = case["valid"] == true;
+                if validator.is_valid(value) != want {
+                    differ.push(format!("{name} {value}: Backstage says {want}"));
+                }
+                compared += 1;
+            }
+        }
+        assert!(compared >= 120, "{compared} cases");
+        assert!(differ.is_empty(), "{}", differ.join("\n"));
+    }
 
     #[test]
     fn violations_name_the_path_and_rule() {
