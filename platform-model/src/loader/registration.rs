@@ -85,15 +85,15 @@ impl Registration {
         url: &str,
         declared_at: Option<Span>,
     ) -> Self {
-        let checkout = checkout.into();
-        let path = checkout.join(file.as_ref());
         Self {
-            location_type: "file".into(),
-            target: path.to_string_lossy().into_owned(),
             required: true,
-            declared_at,
-            origin: Some(LocationRef::new("url", url)),
-            url_base: Some((checkout, url_prefix.into())),
+            ..Self::discovered(
+                checkout,
+                file,
+                url_prefix,
+                LocationRef::new("url", url),
+                declared_at,
+            )
         }
     }
 

@@ -251,27 +251,10 @@ impl<'r> Follower<'r> {
                 return;
             }
             Planned::Path(path) => Arc::from(vec![path]),
-            Planned::Glob(pattern) => {
-                if !self.globs.contains_key(&pattern) {
-                    // Not prepared with its wave: expand it alone.
-                    self.expand(vec![pattern.clone()]);
-                }
-                match self.globs.get(&pattern) {
-                    Some(Ok(paths)) => Arc::clone(paths),
-                    Some(Err(message)) => {
-                        doc.diagnostics.push(
-                            Diagnostic::error(
-                                codes::BAD_GLOB,
-                                format!("target `{text}` is not a valid glob: {message}"),
-                            )
-                            .with_span(target.span.clone())
-                            .with_path(target.pointer.clone()),
-                        );
-                        return;
-                    }
-                    None => return,
-                }
-            }
+            Planned::Glob(pattern) => match self.glob_paths(&pattern, target, doc) {
+                Some(paths) => paths,
+                None => return,
+            },
         };
         if paths.is_empty() && target.presence == Presence::Required {
             doc.diagnostics.push(not_found(target, text));
@@ -355,23 +338,8 @@ impl<'r> Follower<'r> {
             }
         };
         let paths: Arc<[PathBuf]> = if text.contains(['*', '?', '[', '{']) {
-            let pattern = normalize(&path);
-            if !self.globs.contains_key(&pattern) {
-                self.expand(vec![pattern.clone()]);
-            }
-            match self.globs.get(&pattern) {
-                Some(Ok(paths)) => Arc::clone(paths),
-                Some(Err(message)) => {
-                    doc.diagnostics.push(
-                        Diagnostic::error(
-                            codes::BAD_GLOB,
-                            format!("target `{text}` is not a valid glob: {message}"),
-                        )
-                        .with_span(target.span.clone())
-                        .with_path(target.pointer.clone()),
-                    );
-                    return;
-                }
+            match self.glob_paths(&normalize(&path), target, doc) {
+                Some(paths) => paths,
                 None => return,
             }
         } else {
@@ -401,6 +369,34 @@ impl<'r> Follower<'r> {
         self.read_paths(
             &inside, link, from, emitter, emitter_at, target, doc, seen, out, missing,
         );
+    }
+
+    /// The files the glob `pattern` of `target` matches (expanded alone when
+    /// its wave did not prepare it); `None`, with a `location.bad-glob`
+    /// error on `doc`, when it is not a valid glob.
+    fn glob_paths(
+        &mut self,
+        pattern: &Path,
+        target: &LocationTarget,
+        doc: &mut LoadedDocument,
+    ) -> Option<Arc<[PathBuf]>> {
+        if !self.globs.contains_key(pattern) {
+            self.expand(vec![pattern.to_path_buf()]);
+        }
+        match self.globs.get(pattern)? {
+            Ok(paths) => Some(Arc::clone(paths)),
+            Err(message) => {
+                doc.diagnostics.push(
+                    Diagnostic::error(
+                        codes::BAD_GLOB,
+                        format!("target `{}` is not a valid glob: {message}", target.target),
+                    )
+                    .with_span(target.span.clone())
+                    .with_path(target.pointer.clone()),
+                );
+                None
+            }
+        }
     }
 
     /// Reads the files `paths` a target of `doc` names, or records why not.
