@@ -812,7 +812,7 @@ impl Run<'_> {
         let has_secrets = !(self.secrets.is_empty() && self.options.environment_secrets.is_empty());
         if let (Some(with), true) = (&resolved, has_secrets) {
             let blank = Renderer::context(&Value::Object(self.input_context(true)));
-            let mut shadow = Renderer::new(self.renderer.options().clone().with_strict(false));
+            let mut shadow = self.renderer.lenient_twin();
             if let Ok(without) = shadow.render_json(each, &blank) {
                 self.journal
                     .redactor
@@ -880,7 +880,7 @@ impl Run<'_> {
             // are blanked: redact them too.
             if !self.secrets.is_empty() || !self.options.environment_secrets.is_empty() {
                 let blank = Renderer::context(&Value::Object(blank));
-                let mut shadow = Renderer::new(self.renderer.options().clone().with_strict(false));
+                let mut shadow = self.renderer.lenient_twin();
                 if let (Some(with), Ok(without)) =
                     (&rendered, shadow.render_json(&step.input, &blank))
                 {

@@ -467,7 +467,20 @@ fn shorten(source: &str) -> String {
 impl Renderer {
     /// A renderer with these options.
     pub fn new(options: RenderOptions) -> Self {
-        let status = Arc::new(Status::default());
+        Self::with_status(options, Arc::new(Status::default()))
+    }
+
+    /// A lenient renderer with this one's options that sees the run as
+    /// this one does (`failure()` is true once a step failed), for
+    /// rendering the same input again with secrets blanked.
+    pub(crate) fn lenient_twin(&self) -> Self {
+        Self::with_status(
+            self.options.clone().with_strict(false),
+            Arc::clone(&self.status),
+        )
+    }
+
+    fn with_status(options: RenderOptions, status: Arc<Status>) -> Self {
         let undefined = if options.strict {
             UndefinedBehavior::Strict
         } else {

@@ -296,3 +296,29 @@ fn git_inputs_cannot_become_options() {
     );
     assert!(message.contains("not allowed"), "{message}");
 }
+
+/// `failure()` is true after a failed step whether or not secrets are
+/// blanked, so with a secret set a message using it is not mistaken for a
+/// value derived from the secret (Backstage prints it).
+#[test]
+fn status_functions_are_not_taken_for_secrets() {
+    let dir = tempfile::tempdir().expect("dir");
+    let template = template_in(
+        dir.path(),
+        "  steps:
+    - {id: boom, action: test:fail}
+    - id: report
+      if: '${{ always() }}'
+      action: debug:log
+      input: {message: 'failed=${{ failure() }}'}
+",
+    );
+    let secrets = Secrets::new().with("token", "hunter2-very-secret");
+    let Err(failure) = scaffolder().run(&template, &json!({}), &secrets, Target::Memory) else {
+        panic!("the run succeeded");
+    };
+    let report = failure.report.expect("report");
+    let text: Vec<&str> = report.log.iter().map(|l| l.body.message.as_str()).collect();
+    assert!(text.iter().any(|m| m.contains("failed=true")), "{text:#?}");
+    assert!(!text.iter().any(|m| m.contains("***")), "{text:#?}");
+}
