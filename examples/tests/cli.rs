@@ -986,3 +986,36 @@ fn control_characters_of_input_are_escaped_in_text_output() {
             .is_some_and(|f| f.contains('\u{9b}'))
     );
 }
+
+#[test]
+fn a_failed_scaffold_still_prints_json_saying_why() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "apiVersion: scaffolder.backstage.io/v1beta3\nkind: Template\nmetadata:\n  name: t\nspec:\n  type: service\n  steps:\n    - id: fetch\n      action: fetch:template\n      input: {url: ./missing-skeleton}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("values.yaml"), "{}\n").expect("write");
+    let path = |name: &str| dir.path().join(name).to_string_lossy().into_owned();
+    let out = platform(&[
+        "scaffold",
+        &path("template.yaml"),
+        "--values",
+        &path("values.yaml"),
+        "--out",
+        &path("out"),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let report = json(&out);
+    assert_eq!(report["error"]["step"], "fetch");
+    assert_eq!(report["error"]["action"], "fetch:template");
+    let message = report["error"]["message"].as_str().unwrap_or_default();
+    assert!(
+        message.ends_with("./missing-skeleton: does not exist"),
+        "{message}"
+    );
+    assert_eq!(report["steps"][0]["status"], "failed");
+    assert!(!dir.path().join("out").exists());
+}

@@ -116,7 +116,18 @@ fn join(errors: &[ParameterError]) -> String {
 }
 
 impl Error {
+    /// An I/O error on `shown` in words a user reads (the error kind's own
+    /// text says "entity not found" for a missing file).
     pub(crate) fn io(shown: &str, error: &std::io::Error) -> Self {
-        Self::Io(format!("{shown}: {}", error.kind()))
+        use std::io::ErrorKind;
+        let what = match error.kind() {
+            ErrorKind::NotFound => "does not exist".to_owned(),
+            ErrorKind::PermissionDenied => "permission denied".to_owned(),
+            ErrorKind::AlreadyExists => "already exists".to_owned(),
+            ErrorKind::NotADirectory => "is not a directory".to_owned(),
+            ErrorKind::IsADirectory => "is a directory".to_owned(),
+            other => other.to_string(),
+        };
+        Self::Io(format!("{shown}: {what}"))
     }
 }

@@ -277,7 +277,7 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
                 }
                 Ok(ExitCode::SUCCESS)
             }
-            Err(stopped) => failure(&stopped.error),
+            Err(stopped) => failure(&stopped, args.format),
         };
     }
     match scaffolder.run(&template, &values, &secrets, Target::Directory(&args.out)) {
@@ -309,7 +309,7 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Err(stopped) => failure(&stopped.error),
+        Err(stopped) => failure(&stopped, args.format),
     }
 }
 
@@ -355,7 +355,30 @@ fn cancel_on_signal() -> CancelToken {
 
 /// Reports a failed run: exit 1 for failures of the template or its
 /// values, 2 for an unusable output directory.
-fn failure(error: &Error) -> Result<ExitCode, String> {
+/// Reports a run that stopped: on stderr, and with `--format json` also as
+/// a JSON document on stdout (the report so far, when there is one, with
+/// an `error` object), so that a machine reading stdout learns why.
+fn failure(stopped: &platform_scaffold::RunFailure, format: Format) -> Result<ExitCode, String> {
+    let error = &stopped.error;
+    if format == Format::Json {
+        let mut json = match &stopped.report {
+            Some(report) => serde_json::to_value(report).map_err(|e| e.to_string())?,
+            None => serde_json::json!({}),
+        };
+        let mut detail = serde_json::json!({"message": error.to_string()});
+        if let Error::StepFailed { step, action, .. } = error {
+            detail["step"] = serde_json::json!(step);
+            detail["action"] = serde_json::json!(action);
+        }
+        if let Error::InvalidParameters { errors } | Error::InvalidSecrets { errors } = error {
+            detail["errors"] =
+                serde_json::json!(errors.iter().map(ToString::to_string).collect::<Vec<_>>());
+        }
+        if let Some(map) = json.as_object_mut() {
+            map.insert("error".into(), detail);
+        }
+        print_json(&json)?;
+    }
     emit_err(&format!("error: {error}"));
     if let Error::InvalidParameters { errors } | Error::InvalidSecrets { errors } = error {
         for e in errors {
