@@ -145,7 +145,9 @@ pub struct StepReport {
     /// How long it took, in milliseconds.
     pub duration_ms: u64,
     /// Its outputs (`{}` when none; example outputs for an action skipped in
-    /// a dry run).
+    /// a dry run); `null`, and left out of the JSON as Backstage leaves it
+    /// out, for a step its `if` skipped.
+    #[serde(skip_serializing_if = "Value::is_null")]
     pub output: Value,
 }
 
@@ -676,7 +678,7 @@ impl Run<'_> {
             action: step.action.clone(),
             status: StepStatus::Skipped,
             duration_ms: 0,
-            output: json!({}),
+            output: Value::Null,
         });
     }
 

@@ -64,6 +64,10 @@ fn a_failure_skips_later_steps_unless_they_ask_and_the_first_error_wins() {
         expected.map(|(id, s)| (id.to_owned(), s)).to_vec()
     );
     assert_eq!(report.output, Value::Null, "no output after a failure");
+    // A skipped step has no output entry, as in Backstage's payload.
+    let json = serde_json::to_value(&report.steps).expect("json");
+    assert!(json[2].get("output").is_none(), "{}", json[2]);
+    assert!(json[0]["output"].is_object(), "{}", json[0]);
 }
 
 #[test]
