@@ -130,6 +130,9 @@ pub enum Target<'a> {
     Memory,
 }
 
+/// The template reference actions see in a dry run, as in Backstage.
+const DRY_RUN_TEMPLATE_REF: &str = "template:default/dry-run";
+
 /// What a finished step did.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
@@ -948,7 +951,13 @@ impl Run<'_> {
                 input: item.input,
                 workspace,
                 template_dir: self.template.dir(),
-                template_ref: self.template.entity_ref(),
+                // Backstage's dry run runs a copy of the template it names
+                // `template:default/dry-run`.
+                template_ref: if self.dry_run {
+                    DRY_RUN_TEMPLATE_REF
+                } else {
+                    self.template.entity_ref()
+                },
                 secrets: self.secrets,
                 dry_run: self.dry_run,
                 step_id: &step.id,

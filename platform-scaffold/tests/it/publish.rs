@@ -253,6 +253,24 @@ fn catalog_actions_write_fetch_and_register() {
         written.contains("backstage.io/source-template: template:default/test"),
         "{written}"
     );
+    // Backstage's dry run names the template `template:default/dry-run`.
+    let registry = {
+        let client: Arc<dyn CatalogClient> =
+            Arc::new(LocalCatalog::open(&catalog_dir).expect("catalog"));
+        let mut registry = platform_scaffold::actions::ActionRegistry::with_builtins();
+        registry
+            .register(CatalogFetch::new(Arc::clone(&client)))
+            .register(CatalogRegister::new(client));
+        registry
+    };
+    let dry = platform_scaffold::Scaffolder::new(registry)
+        .dry_run(&template, &json!({}), &Secrets::new())
+        .expect("dry run");
+    let dry_written: String = dry.files.iter().map(|f| f.content.as_str()).collect();
+    assert!(
+        dry_written.contains("backstage.io/source-template: template:default/dry-run"),
+        "{dry_written}"
+    );
     assert!(written.contains("owner: payments-team"), "{written}");
     assert_eq!(
         report.steps[2].output["catalogInfoUrl"],
