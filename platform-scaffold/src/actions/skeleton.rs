@@ -167,10 +167,33 @@ pub(crate) fn write_file(
     set_mode(&target, mode, relative)
 }
 
+/// The process's file mode creation mask, as Backstage's copy applies it
+/// to skeleton modes (a 664 file becomes 644 under the usual 022): from
+/// `/proc/self/status` where there is one, else 022.
+#[cfg(unix)]
+fn umask() -> u32 {
+    static UMASK: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    *UMASK.get_or_init(|| {
+        std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|status| {
+                status
+                    .lines()
+                    .find_map(|line| line.strip_prefix("Umask:"))
+                    .and_then(|mask| u32::from_str_radix(mask.trim(), 8).ok())
+            })
+            .unwrap_or(0o022)
+    })
+}
+
+/// Sets a skeleton file's mode: its permission bits under the umask. The
+/// set-user-id, set-group-id and sticky bits of a skeleton are never
+/// carried over (a template could otherwise plant a set-uid file).
 #[cfg(unix)]
 fn set_mode(path: &Path, mode: Option<u32>, shown: &str) -> Result<(), Error> {
     use std::os::unix::fs::PermissionsExt;
     if let Some(mode) = mode {
+        let mode = mode & 0o777 & !umask();
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
             .map_err(|e| Error::io(shown, &e))?;
     }

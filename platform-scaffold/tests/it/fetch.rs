@@ -258,3 +258,49 @@ fn single_file_variants() {
         ]
     );
 }
+
+/// Skeleton modes go through the process umask, as Backstage's copy does,
+/// and never carry set-user-id, set-group-id or sticky bits.
+#[cfg(unix)]
+#[test]
+fn skeleton_modes_follow_the_umask_and_lose_special_bits() {
+    use std::os::unix::fs::PermissionsExt;
+    let umask = std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|m| u32::from_str_radix(m.trim(), 8).ok())
+        })
+        .unwrap_or(0o022);
+    let dir = tempfile::tempdir().expect("dir");
+    let skeleton = dir.path().join("skeleton");
+    std::fs::create_dir_all(&skeleton).expect("dir");
+    for (name, mode) in [("shared.txt", 0o664), ("tool", 0o4775)] {
+        let path = skeleton.join(name);
+        std::fs::write(&path, "x\n").expect("write");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode)).expect("chmod");
+    }
+    let template = template_in(
+        dir.path(),
+        "  steps:\n    - action: fetch:template\n      input: {url: ./skeleton}\n",
+    );
+    let out = dir.path().join("out");
+    scaffolder()
+        .run(
+            &template,
+            &json!({}),
+            &Secrets::new(),
+            Target::Directory(&out),
+        )
+        .expect("run");
+    let mode_of = |name: &str| {
+        std::fs::metadata(out.join(name))
+            .expect("written")
+            .permissions()
+            .mode()
+            & 0o7777
+    };
+    assert_eq!(mode_of("shared.txt"), 0o664 & !umask);
+    assert_eq!(mode_of("tool"), 0o775 & !umask);
+}
