@@ -50,6 +50,10 @@ impl Action for DebugLog {
 
     fn run(&self, ctx: &mut ActionContext<'_>) -> Result<(), Error> {
         let input: LogInput = ctx.input_as(self.id())?;
+        // Backstage's action logs its whole input first, as indented JSON.
+        let echoed = serde_json::to_string_pretty(ctx.input())
+            .map_err(|e| Error::InvalidInput(format!("{}: {e}", self.id())))?;
+        ctx.log(&echoed);
         if let Some(message) = &input.message {
             ctx.log(message);
         }

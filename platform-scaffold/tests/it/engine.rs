@@ -460,3 +460,31 @@ fn context_names_are_backstages() {
         json!({"user": "user:default/jane", "task": "t-1", "env": "eu"})
     );
 }
+
+/// `debug:log` logs its whole input as indented JSON before the message,
+/// as Backstage's does.
+#[test]
+fn debug_log_echoes_its_input_first() {
+    let dir = tempfile::tempdir().expect("dir");
+    let template = template_in(
+        dir.path(),
+        "  steps:\n    - {id: say, action: debug:log, input: {message: hi, listWorkspace: false}}\n",
+    );
+    let report = scaffolder()
+        .run(&template, &json!({}), &Secrets::new(), Target::Memory)
+        .expect("run");
+    let lines: Vec<&str> = report
+        .log
+        .iter()
+        .filter(|l| l.body.step_id.as_deref() == Some("say"))
+        .map(|l| l.body.message.as_str())
+        .collect();
+    let echo = lines
+        .iter()
+        .position(|m| *m == "{\n  \"message\": \"hi\",\n  \"listWorkspace\": false\n}");
+    let message = lines.iter().position(|m| *m == "hi");
+    assert!(
+        matches!((echo, message), (Some(e), Some(m)) if e < m),
+        "{lines:#?}"
+    );
+}
