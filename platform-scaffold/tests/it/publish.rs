@@ -239,22 +239,7 @@ fn catalog_actions_write_fetch_and_register() {
     - {id: missing, action: catalog:fetch, input: {entityRefs: ['group:nobody', 'group:payments-team'], optional: true}}
 ",
     );
-    let client: Arc<dyn CatalogClient> =
-        Arc::new(LocalCatalog::open(&catalog_dir).expect("catalog"));
-    let mut registry = platform_scaffold::actions::ActionRegistry::with_builtins();
-    registry
-        .register(CatalogFetch::new(Arc::clone(&client)))
-        .register(CatalogRegister::new(client));
-    let report = platform_scaffold::Scaffolder::new(registry)
-        .run(&template, &json!({}), &Secrets::new(), Target::Memory)
-        .expect("run");
-    let written = report.files[0].text().expect("yaml");
-    assert!(
-        written.contains("backstage.io/source-template: template:default/test"),
-        "{written}"
-    );
-    // Backstage's dry run names the template `template:default/dry-run`.
-    let registry = {
+    let registry = || {
         let client: Arc<dyn CatalogClient> =
             Arc::new(LocalCatalog::open(&catalog_dir).expect("catalog"));
         let mut registry = platform_scaffold::actions::ActionRegistry::with_builtins();
@@ -263,7 +248,16 @@ fn catalog_actions_write_fetch_and_register() {
             .register(CatalogRegister::new(client));
         registry
     };
-    let dry = platform_scaffold::Scaffolder::new(registry)
+    let report = platform_scaffold::Scaffolder::new(registry())
+        .run(&template, &json!({}), &Secrets::new(), Target::Memory)
+        .expect("run");
+    let written = report.files[0].text().expect("yaml");
+    assert!(
+        written.contains("backstage.io/source-template: template:default/test"),
+        "{written}"
+    );
+    // Backstage's dry run names the template `template:default/dry-run`.
+    let dry = platform_scaffold::Scaffolder::new(registry())
         .dry_run(&template, &json!({}), &Secrets::new())
         .expect("dry run");
     let dry_written: String = dry.files.iter().map(|f| f.content.as_str()).collect();
