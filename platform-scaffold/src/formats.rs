@@ -221,7 +221,31 @@ fn regex(text: &str) -> bool {
             matches!((bound(1), bound(2)), (Some(low), Some(high)) if low > high)
         })
     });
-    text.len() <= 64 * 1024 && !reversed && fancy_regex::Regex::new(text).is_ok()
+    text.len() <= 64 * 1024
+        && group_depth(text) <= MAX_GROUP_DEPTH
+        && !reversed
+        && fancy_regex::Regex::new(text).is_ok()
+}
+
+/// The deepest group nesting `regex` hands to the (recursive) parser; a
+/// deeper value is refused rather than risk the stack.
+const MAX_GROUP_DEPTH: usize = 256;
+
+/// How deep `(` groups nest in `text` (escapes and classes not told apart:
+/// an over-estimate only refuses sooner).
+fn group_depth(text: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for b in text.bytes() {
+        match b {
+            b'(' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 // Searched for anywhere, as the package does: a declaration `name: value`.
@@ -274,5 +298,13 @@ mod tests {
             };
             assert!(check(sample), "{name}: {sample}");
         }
+    }
+
+    #[test]
+    fn hostile_regex_values_are_refused_without_recursing() {
+        let deep = format!("{}a{}", "(".repeat(30_000), ")".repeat(30_000));
+        assert!(!regex(&deep));
+        assert!(!regex(&"a".repeat(70_000)));
+        assert!(regex(&format!("{}a{}", "(".repeat(10), ")".repeat(10))));
     }
 }

@@ -776,7 +776,9 @@ impl Loader {
             let status = error
                 .span
                 .as_ref()
-                .and_then(|s| yaml_status::package_error(text, &error.message, s.start))
+                .and_then(|s| {
+                    yaml_status::package_error(text, &error.message, s.start, s.line as usize)
+                })
                 .unwrap_or_else(|| error.message.clone());
             loaded.backstage_error = Some(format!(
                 "Error: YAML error at {}, {status}",

@@ -754,3 +754,42 @@ fn lone_carriage_returns_count_as_line_breaks_everywhere() {
         (2, 4)
     );
 }
+
+/// Every document of a large file failing with a duplicate key: each
+/// status (in the `yaml` package's words, with its code frame) looks only
+/// at the lines around its error, so the file costs a linear amount.
+#[test]
+fn many_failing_documents_word_their_statuses_in_linear_time() {
+    bounded(
+        "adversarial::many_failing_documents_word_their_statuses_in_linear_time",
+        Limits::mib(400).seconds(30),
+        || {
+            let documents = 20_000;
+            let text = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: a\n  name: b\n---\n"
+                .repeat(documents);
+            let catalog = Loader::new(LoadOptions::default())
+                .expect("loader")
+                .load_str("many.yaml", &text);
+            let worded = catalog
+                .documents()
+                .iter()
+                .filter(|d| {
+                    d.backstage_error.as_deref().is_some_and(|e| {
+                        e.contains("YAMLParseError: Map keys must be unique at line")
+                    })
+                })
+                .count();
+            assert_eq!(worded, documents);
+            let last = catalog
+                .documents()
+                .last()
+                .and_then(|d| d.backstage_error.clone());
+            let line = 6 * (documents - 1) + 5;
+            assert!(
+                last.as_deref()
+                    .is_some_and(|e| e.contains(&format!("at line {line}, column 3"))),
+                "{last:?}"
+            );
+        },
+    );
+}
