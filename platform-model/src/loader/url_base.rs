@@ -141,17 +141,12 @@ impl UrlBase {
         let same_host = url::Url::parse(&self.repository)
             .ok()
             .is_some_and(|base| base.host_str() == parsed.host_str());
-        let file_url = url::Url::parse(&normal)
-            .ok()
-            .and_then(|u| {
-                u.path_segments().map(|s| {
-                    s.filter(|x| !x.is_empty())
-                        .collect::<Vec<_>>()
-                        .get(2)
-                        .is_some_and(|t| *t == "tree")
-                })
-            })
-            .unwrap_or(false);
+        // `normal` is `parsed` with `blob` as `tree`: a file URL of some
+        // repository has `tree` as its third path segment.
+        let file_url = parsed
+            .path_segments()
+            .and_then(|mut segments| segments.find(|s| !s.is_empty()).and(segments.nth(1)))
+            .is_some_and(|kind| kind == "tree" || kind == "blob" || kind == "edit");
         match (same_host, file_url) {
             (true, true) => UrlTarget::OtherRepository,
             (true, false) => UrlTarget::NotAFile,
