@@ -20,6 +20,7 @@
 
 mod filters;
 pub(crate) mod format;
+mod js_ops;
 mod scan;
 
 use std::collections::HashSet;
@@ -374,6 +375,13 @@ fn environment(
         },
     );
     env.add_filter("js_length", |value: Value| filters::js_length(&value));
+    let strict = matches!(undefined, UndefinedBehavior::Strict);
+    env.add_filter("js_plus", move |a: Value, b: Value| {
+        js_ops::plus(&a, &b, strict, max_value)
+    });
+    env.add_filter("js_minus", move |a: Value, b: Value| {
+        js_ops::minus(&a, &b, strict)
+    });
     env.add_filter(
         "truncate",
         move |text: String, length: Option<usize>, killwords: Option<bool>, end: Option<String>| {

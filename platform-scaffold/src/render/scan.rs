@@ -253,7 +253,8 @@ pub(crate) const UNDEFINED_PREFIX: &str = "__nunjucks_undefined_";
 /// `True`, `False` and `None` become undefined names; `.length` becomes
 /// the `js_length` filter (JavaScript's `length` of arrays and strings);
 /// and an inline `if` without `else` in a `${{ }}` output gets
-/// `else ""`, which is what Nunjucks yields for it.
+/// `else ""`, which is what Nunjucks yields for it; and a `${{ }}` chain of
+/// `+` and `-` becomes JavaScript's operators (see [`super::js_ops`]).
 pub(crate) fn normalize(source: &str) -> std::borrow::Cow<'_, str> {
     normalize_mapped(source).0
 }
@@ -261,7 +262,7 @@ pub(crate) fn normalize(source: &str) -> std::borrow::Cow<'_, str> {
 /// [`normalize`], with the edits it made (in order), to map positions in
 /// the result back to the source.
 pub(crate) fn normalize_mapped(source: &str) -> (std::borrow::Cow<'_, str>, Vec<Edit>) {
-    const NEEDLES: [&str; 6] = ["==", "True", "False", "None", ".length", "if"];
+    const NEEDLES: [&str; 8] = ["==", "True", "False", "None", ".length", "if", "+", "-"];
     if !NEEDLES.iter().any(|n| source.contains(n)) {
         return (std::borrow::Cow::Borrowed(source), Vec::new());
     }
@@ -276,7 +277,22 @@ pub(crate) fn normalize_mapped(source: &str) -> (std::borrow::Cow<'_, str>, Vec<
         let body = &rest[at + open_len..];
         let end = find_close(body, close).unwrap_or(body.len());
         let body_at = consumed + at + open_len;
-        rewrite_tag(&body[..end], open_len == 3, body_at, &mut out, &mut edits);
+        let chain = if open_len == 3 {
+            super::js_ops::rewrite_chain(&body[..end])
+        } else {
+            None
+        };
+        if let Some(chain) = chain {
+            edits.push(Edit {
+                source_at: body_at,
+                source_len: end,
+                normalized_at: out.len(),
+                normalized_len: chain.len(),
+            });
+            out.push_str(&chain);
+        } else {
+            rewrite_tag(&body[..end], open_len == 3, body_at, &mut out, &mut edits);
+        }
         let tail_end = (end + close.len()).min(body.len());
         out.push_str(&body[end..tail_end]);
         consumed = body_at + tail_end;
@@ -448,7 +464,10 @@ mod tests {
             format!("${{{{ {} or x.None }}}}", undefined("True"))
         );
         assert_eq!(normalize("${{ 'True' }}"), "${{ 'True' }}");
-        assert_eq!(normalize("${{ a.length + 1 }}"), "${{ a|js_length + 1 }}");
+        assert_eq!(
+            normalize("${{ a.length + 1 }}"),
+            "${{ (a|js_length)|js_plus(1) }}"
+        );
         assert_eq!(normalize("${{ a.lengthy }}"), "${{ a.lengthy }}");
         assert_eq!(normalize("${{ 'x' if c }}"), "${{ 'x' if c else \"\" }}");
         assert_eq!(normalize("${{ 'x' if c -}}"), "${{ 'x' if c else \"\" -}}");
