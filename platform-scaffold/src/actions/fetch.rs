@@ -51,8 +51,11 @@ impl FetchLimits {
     }
 }
 
-/// The skeleton path a relative `url` names, confined to the template's
-/// directory.
+/// The skeleton path a relative `url` names. It may climb out of the
+/// template's directory as far as the root of the git repository holding
+/// it (the catalog loader's confinement, as Backstage's readers stay in
+/// one repository), never into that repository's `.git`; a template
+/// outside any repository is confined to its own directory.
 fn source(ctx: &ActionContext<'_>, url: &str) -> Result<PathBuf, Error> {
     if url::Url::parse(url).is_ok_and(|u| u.scheme().len() > 1) {
         return Err(Error::NotAllowed(format!(
@@ -62,11 +65,34 @@ fn source(ctx: &ActionContext<'_>, url: &str) -> Result<PathBuf, Error> {
     let dir = ctx
         .template_dir()
         .ok_or_else(|| Error::Failed(format!("Failed to fetch, template location could not be determined and the url `{url}` is relative")))?;
-    resolve_inside(dir, url).map_err(|_| {
+    let outside = |whose: &str| {
         Error::NotAllowed(format!(
-            "`{url}` refers to a path outside the template's directory"
+            "`{url}` refers to a path outside the template's {whose}"
         ))
-    })
+    };
+    let Some((root, within)) = repository_of(dir) else {
+        return resolve_inside(dir, url).map_err(|_| outside("directory"));
+    };
+    let relative = within.join(url);
+    let relative = relative.to_str().ok_or_else(|| outside("repository"))?;
+    let resolved = resolve_inside(&root, relative).map_err(|_| outside("repository"))?;
+    let in_git = resolved
+        .strip_prefix(&root)
+        .is_ok_and(|inner| inner.components().any(|c| c.as_os_str() == ".git"));
+    if in_git {
+        return Err(Error::NotAllowed(format!(
+            "`{url}` refers to the repository's git metadata"
+        )));
+    }
+    Ok(resolved)
+}
+
+/// The git work tree holding `dir` and `dir`'s path inside it.
+fn repository_of(dir: &Path) -> Option<(PathBuf, PathBuf)> {
+    let canonical = dir.canonicalize().ok()?;
+    let root = platform_model::files::repository_root(&canonical)?;
+    let within = canonical.strip_prefix(&root).ok()?.to_path_buf();
+    Some((root, within))
 }
 
 fn target_error(rendered: &str, error: Error) -> Error {

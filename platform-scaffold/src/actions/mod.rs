@@ -167,7 +167,8 @@ impl<'a> ActionContext<'a> {
         self.workspace
     }
 
-    /// The template's directory (relative `url`s resolve inside it).
+    /// The template's directory (relative `url`s resolve from it, within
+    /// its git repository).
     #[must_use]
     pub fn template_dir(&self) -> Option<&'a Path> {
         self.template_dir

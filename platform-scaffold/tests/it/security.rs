@@ -322,3 +322,49 @@ fn status_functions_are_not_taken_for_secrets() {
     assert!(text.iter().any(|m| m.contains("failed=true")), "{text:#?}");
     assert!(!text.iter().any(|m| m.contains("***")), "{text:#?}");
 }
+
+/// A template in a repository may fetch a skeleton elsewhere in that
+/// repository with `../`, but never above its root nor into its `.git`.
+#[test]
+fn fetch_urls_climb_only_to_the_repository_root() {
+    let repo = tempfile::tempdir().expect("repo");
+    std::fs::create_dir_all(repo.path().join(".git")).expect("git dir");
+    std::fs::write(repo.path().join(".git/config"), "[remote]\n").expect("config");
+    std::fs::create_dir_all(repo.path().join("skeletons/shared")).expect("skeleton");
+    std::fs::write(
+        repo.path().join("skeletons/shared/hello.txt"),
+        "hello ${{ values.name }}\n",
+    )
+    .expect("write");
+    let dir = repo.path().join("templates/svc");
+    std::fs::create_dir_all(&dir).expect("template dir");
+    let template = template_in(
+        &dir,
+        "  steps:\n    - {action: fetch:template, input: {url: ../../skeletons/shared, values: {name: x}}}\n",
+    );
+    scaffolder()
+        .run(
+            &template,
+            &json!({}),
+            &Secrets::new(),
+            Target::Directory(&dir.join("out")),
+        )
+        .expect("a skeleton in the same repository");
+    assert_eq!(
+        std::fs::read_to_string(dir.join("out/hello.txt")).expect("fetched"),
+        "hello x\n"
+    );
+    for (url, says) in [
+        ("../../..", "outside the template's repository"),
+        ("../../../elsewhere", "outside the template's repository"),
+        ("../../.git", "git metadata"),
+        ("../../skeletons/../.git/config", "git metadata"),
+    ] {
+        std::fs::remove_dir_all(dir.join("out")).ok();
+        let message = run_error(
+            &dir,
+            &format!("  steps:\n    - {{action: fetch:plain, input: {{url: '{url}'}}}}\n"),
+        );
+        assert!(message.contains(says), "{url}: {message}");
+    }
+}
