@@ -162,10 +162,12 @@ pub struct Warning {
     pub step: Option<String>,
     /// What happened.
     pub message: String,
-    /// The template text (shortened).
+    /// The template text (shortened), or the path of the skeleton file
+    /// an action warned about (`./skeleton/README.md`).
     pub template: String,
-    /// Where in the template text (an empty file name), or `None` for a
-    /// warning an action gave. In JSON the keys `line` and `column`, `0`
+    /// Where in the template text (an empty file name) or in the skeleton
+    /// file (its path as the file name), or `None` for any other warning
+    /// an action gave. In JSON the keys `line` and `column`, `0`
     /// and `0` when there is no location.
     #[serde(flatten, serialize_with = "optional_line_and_column")]
     pub span: Option<Span>,
@@ -973,12 +975,12 @@ impl Run<'_> {
             let warnings = std::mem::take(&mut ctx.warnings);
             let outputs_of_run = std::mem::take(&mut ctx.outputs);
             drop(ctx);
-            for message in warnings {
+            for warning in warnings {
                 self.warnings.push(Warning {
                     step: Some(step.id.clone()),
-                    message,
-                    template: String::new(),
-                    span: None,
+                    message: warning.message,
+                    template: warning.template,
+                    span: warning.span,
                 });
             }
             result?;

@@ -271,6 +271,14 @@ impl Action for FetchTemplate {
             let rendered = renderer
                 .render_text(path_source, &context)
                 .map_err(|e| located(&entry.path, e))?;
+            let file = skeleton::join(&input.url, &entry.path);
+            for warning in renderer.take_warnings() {
+                ctx.warn_in_file(
+                    &format!("in the file's name: {}", warning.message),
+                    &file,
+                    &warning.span,
+                );
+            }
             // Backstage skips these entries. An empty name (or directory
             // name) is the idiom for a conditional file; a value that put
             // an absolute path or `//` into the name is reported.
@@ -323,6 +331,9 @@ impl Action for FetchTemplate {
                         let out = renderer
                             .render_text(&text, &context)
                             .map_err(|e| located(&entry.path, e))?;
+                        for warning in renderer.take_warnings() {
+                            ctx.warn_in_file(&warning.message, &file, &warning.span);
+                        }
                         skeleton::write_file(ctx.workspace(), &target, out.as_bytes(), Some(*mode))
                             .map_err(|e| target_error(&rendered, e))?;
                     } else {
@@ -438,6 +449,9 @@ impl Action for FetchTemplateFile {
         let out = renderer
             .render_text(&text, &context(&input.values, input.cookiecutter_compat))
             .map_err(|e| located(&input.url, e))?;
+        for warning in renderer.take_warnings() {
+            ctx.warn_in_file(&warning.message, &input.url, &warning.span);
+        }
         skeleton::write_file(ctx.workspace(), &input.target_path, out.as_bytes(), None)
     }
 }

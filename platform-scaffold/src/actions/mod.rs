@@ -116,7 +116,16 @@ pub struct ActionContext<'a> {
     pub(crate) cancel: &'a CancelToken,
     pub(crate) render: &'a RenderOptions,
     pub(crate) user: &'a Value,
-    pub(crate) warnings: Vec<String>,
+    pub(crate) warnings: Vec<ActionWarning>,
+}
+
+/// A warning an action gave: its message, and for a warning about a
+/// template file the file and where in it.
+#[derive(Debug)]
+pub(crate) struct ActionWarning {
+    pub(crate) message: String,
+    pub(crate) template: String,
+    pub(crate) span: Option<platform_model::Span>,
 }
 
 impl std::fmt::Debug for ActionContext<'_> {
@@ -234,7 +243,31 @@ impl<'a> ActionContext<'a> {
         let step = self.step_id;
         self.journal
             .log(Some(step), &format!("warning: {message}"), None);
-        self.warnings.push(self.journal.redactor.redact(message));
+        self.warnings.push(ActionWarning {
+            message: self.journal.redactor.redact(message),
+            template: String::new(),
+            span: None,
+        });
+    }
+
+    /// A warning about a template file the action rendered (a skeleton
+    /// file, say): `file` names it as the template refers to it, `span`
+    /// is where in it (its file name is replaced by `file`). Also a log
+    /// line; secrets redacted.
+    pub fn warn_in_file(&mut self, message: &str, file: &str, span: &platform_model::Span) {
+        let step = self.step_id;
+        let message = self.journal.redactor.redact(message);
+        let file = self.journal.redactor.redact(file);
+        self.journal.log(
+            Some(step),
+            &format!("warning: {file}:{}:{}: {message}", span.line, span.column),
+            None,
+        );
+        self.warnings.push(ActionWarning {
+            message,
+            span: Some(crate::location::in_file(span, &file)),
+            template: file,
+        });
     }
 
     /// Whether the run was cancelled.

@@ -375,7 +375,10 @@ fn environment(
         },
     );
     env.add_filter("js_length", |value: Value| filters::js_length(&value));
-    let strict = matches!(undefined, UndefinedBehavior::Strict);
+    let strict = matches!(
+        undefined,
+        UndefinedBehavior::Strict | UndefinedBehavior::SemiStrict
+    );
     env.add_filter("js_plus", move |a: Value, b: Value| {
         js_ops::plus(&a, &b, strict, max_value)
     });
@@ -498,7 +501,9 @@ impl Renderer {
             text: environment(&options, &status, undefined, false),
             json: environment(&options, &status, undefined, true),
             probe: (!options.strict)
-                .then(|| environment(&options, &status, UndefinedBehavior::Strict, false)),
+                // Undefined in an `if` is false in Nunjucks and the idiom of
+                // a conditional file: only other uses warn.
+                .then(|| environment(&options, &status, UndefinedBehavior::SemiStrict, false)),
             compiled: HashSet::new(),
             options,
             status,
@@ -597,7 +602,30 @@ impl Renderer {
             .render(context)
             .map_err(|e| template_error(source, &e))?;
         self.check_size(&out)?;
+        self.probe_undefined(source, &normalized, context);
         Ok(out)
+    }
+
+    /// In lenient mode, renders `normalized` again with undefined values
+    /// as errors, to warn about the first one (strict mode fails instead).
+    fn probe_undefined(&mut self, source: &str, normalized: &str, context: &Value) {
+        let Some(probe) = &self.probe else {
+            return;
+        };
+        if !normalized.contains("{{") && !normalized.contains("{%") {
+            return;
+        }
+        if let Err(e) = probe.render_str(normalized, context.clone())
+            && e.kind() == ErrorKind::UndefinedError
+        {
+            let (line, column) = locate(source, &e);
+            self.warn(
+                source,
+                format!("undefined value: {}", e.detail().unwrap_or("undefined")),
+                line,
+                column,
+            );
+        }
     }
 
     /// Renders one string leaf with Backstage's type preservation: `None`
@@ -618,21 +646,15 @@ impl Renderer {
             return Ok(Some(serde_json::Value::String(source.to_owned())));
         }
         self.check_chains(source)?;
-        if let Some(probe) = &self.probe {
+        if self.probe.is_some() {
             let normalized = scan::normalize(source);
-            if let Err(e) = probe.render_str(&normalized, context.clone())
-                && e.kind() == ErrorKind::UndefinedError
-            {
-                let (line, column) = locate(source, &e);
-                self.warn(
-                    source,
-                    format!("undefined value: {}", e.detail().unwrap_or("undefined")),
-                    line,
-                    column,
-                );
-            }
+            self.probe_undefined(source, &normalized, context);
         }
-        match self.render_typed(source, context) {
+        let probed = self.warnings.len();
+        let rendered = self.render_typed(source, context);
+        // A mixed string renders as text, which probes again: one warning.
+        self.warnings.truncate(probed);
+        match rendered {
             Ok(value) => Ok(value),
             Err(error) if !self.options.strict => {
                 self.warn(

@@ -488,3 +488,37 @@ fn debug_log_echoes_its_input_first() {
         "{lines:#?}"
     );
 }
+
+#[test]
+fn undefined_values_in_skeleton_files_warn_with_the_file_and_position() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(dir.path().join("skeleton")).expect("dir");
+    std::fs::write(
+        dir.path().join("skeleton/a.txt"),
+        // An undefined `if` is the conditional idiom: no warning for it.
+        "line one{% if values.flag %}!{% endif %}\nhi ${{ values.absent }} and ${{ values.name }} ${{ values.other }}\n",
+    )
+    .expect("write");
+    std::fs::write(dir.path().join("skeleton/b.txt"), "${{ values.name }}\n").expect("write");
+    let template = template_in(
+        dir.path(),
+        "  steps:\n    - id: f\n      action: fetch:template\n      input:\n        url: ./skeleton\n        values: {name: svc}\n",
+    );
+    let report = scaffolder()
+        .run(&template, &json!({}), &Secrets::new(), Target::Memory)
+        .expect("lenient run");
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    let warning = &report.warnings[0];
+    assert_eq!(warning.step.as_deref(), Some("f"));
+    assert_eq!(warning.template, "./skeleton/a.txt");
+    assert!(
+        warning.message.contains("`values.absent` is undefined"),
+        "{}",
+        warning.message
+    );
+    let span = warning.span.as_ref().expect("located");
+    assert_eq!(
+        (&*span.file, span.line, span.column),
+        ("./skeleton/a.txt", 2, 8)
+    );
+}

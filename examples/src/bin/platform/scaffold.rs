@@ -190,7 +190,11 @@ fn progress(event: &Event) {
         Event::Log {
             step_id: Some(_),
             message,
-        } => format!("    {message}"),
+        } => message
+            .lines()
+            .map(|line| format!("    {line}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Event::Log { message, .. } => message.clone(),
         _ => return,
     };
