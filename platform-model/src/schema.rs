@@ -112,7 +112,7 @@ pub fn catalog_schema() -> Value {
             definitions.extend(defs);
         }
         if let Some(object) = schema.as_object_mut() {
-            object.remove("$schema");
+            object.shift_remove("$schema");
         }
         branches.push(json!({
             "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},

@@ -191,7 +191,7 @@ fn visible_pages<'a>(pages: &'a [Page], values: &mut Map<String, Value>) -> Vec<
                         .skip(page.index + 1)
                         .any(|p| declared(&p.schema).contains(&name))
                 {
-                    values.remove(&name);
+                    values.shift_remove(&name);
                 }
             }
         }

@@ -1030,7 +1030,7 @@ impl Run<'_> {
                 items.retain_mut(|item| match item.as_object_mut() {
                     Some(map) if map.contains_key("if") => {
                         let keep = is_truthy(map.get("if"));
-                        map.remove("if");
+                        map.shift_remove("if");
                         keep
                     }
                     _ => true,

@@ -350,7 +350,7 @@ fn merge(
                 if value.is_null() {
                     // A later `null` removes the key, as Backstage's
                     // ConfigReader treats it.
-                    base_map.remove(&key);
+                    base_map.shift_remove(&key);
                     remove_spans(pointer, base_spans);
                     pointer.truncate(len);
                     continue;

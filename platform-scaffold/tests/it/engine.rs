@@ -226,6 +226,7 @@ fn outputs_render_after_success_with_if_filtering_and_default_ids() {
       - {title: Repo, url: '${{ steps[\"step-1\"].output.echo.url }}'}
       - {title: Hidden, url: x, if: '${{ false }}'}
       - {title: Literal false string stays, url: y, if: 'false'}
+      - {if: '${{ true }}', title: Ordered, url: z, icon: github}
     text:
       - {title: Dash, content: '${{ steps.my-step.output.echo.n }}'}
       - {title: Bracket, content: '${{ steps[\"my-step\"].output.echo.n }}'}
@@ -238,7 +239,13 @@ fn outputs_render_after_success_with_if_filtering_and_default_ids() {
     assert_eq!(report.steps[0].name, "test:echo");
     let links = report.output["links"].as_array().expect("links");
     let titles: Vec<&str> = links.iter().filter_map(|l| l["title"].as_str()).collect();
-    assert_eq!(titles, vec!["Repo", "Literal false string stays"]);
+    assert_eq!(
+        titles,
+        vec!["Repo", "Literal false string stays", "Ordered"]
+    );
+    // Taking `if` out keeps the other keys in their order.
+    let keys: Vec<&String> = links[2].as_object().expect("link").keys().collect();
+    assert_eq!(keys, ["title", "url", "icon"]);
     assert_eq!(links[0]["url"], "https://example.com/repo");
     assert!(links.iter().all(|l| l.get("if").is_none()));
     // `steps.my-step` is a subtraction: NaN, which JSON makes null.
