@@ -585,6 +585,8 @@ fn template_lint_reports_located_findings() {
         "template",
         "lint",
         "examples/acme/templates/new-go-service/template.yaml",
+        "--actions",
+        "builtin",
     ]);
     assert_eq!(
         clean.status.code(),
@@ -592,6 +594,50 @@ fn template_lint_reports_located_findings() {
         "{}",
         String::from_utf8_lossy(&clean.stdout)
     );
+    // A stock backend has no `http:backstage:request` (a Roadie module).
+    let stock = platform(&[
+        "template",
+        "lint",
+        "examples/acme/templates/new-go-service/template.yaml",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(stock.status.code(), Some(1));
+    let report = json(&stock);
+    assert_eq!(report["findings"].as_array().map(Vec::len), Some(1));
+    assert_eq!(report["findings"][0]["code"], "scaffold.unknown-action");
+    let published = platform(&[
+        "template",
+        "lint",
+        "platform-scaffold/tests/fixtures/published/github-service/template.yaml",
+    ]);
+    assert_eq!(
+        published.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&published.stdout)
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let list = dir.path().join("actions.json");
+    std::fs::write(&list, r#"[{"id": "fetch:template"}]"#).expect("write");
+    let own = platform(&[
+        "template",
+        "lint",
+        "platform-scaffold/tests/fixtures/published/github-service/template.yaml",
+        "--actions",
+        list.to_str().expect("utf-8"),
+        "--format",
+        "json",
+    ]);
+    let report = json(&own);
+    let unknown: Vec<&str> = report["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "scaffold.unknown-action")
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(unknown.len(), 2, "{unknown:?}");
     let seed = platform(&[
         "template",
         "lint",

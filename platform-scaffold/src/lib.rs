@@ -83,7 +83,7 @@ mod workspace;
 pub use error::{Error, ParameterError};
 pub use events::{CancelToken, Event, LogBody, LogLine, Observer, StepStatus};
 pub use files::{Change, DryRunFile, FileChange, FileEntry, diff_against, snapshot_tree};
-pub use lint::lint;
+pub use lint::{lint, lint_against};
 pub use parameters::{check_secrets, prepare_parameters};
 pub use runner::{
     DryRunReport, RunFailure, RunOptions, RunReport, Scaffolder, StepReport, Target, Warning,

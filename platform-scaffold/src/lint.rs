@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashMap};
 use platform_model::Diagnostic;
 use serde_json::Value;
 
-use crate::actions::ActionRegistry;
+use crate::actions::{ActionRegistry, ActionSchemas};
 use crate::parameters::declared;
 use crate::render::{RenderOptions, Renderer};
 use crate::schema::compile;
@@ -176,6 +176,14 @@ fn allowed_keys(schema: &Value) -> Option<BTreeSet<String>> {
 /// Lints `template` against the actions of `registry`.
 #[must_use]
 pub fn lint(template: &Template, registry: &ActionRegistry) -> Vec<Diagnostic> {
+    lint_against(template, &ActionSchemas::from_registry(registry))
+}
+
+/// Lints `template` against the actions a backend has: a stock Backstage
+/// backend ([`ActionSchemas::stock`]), a registry's, or a backend's own
+/// list ([`ActionSchemas::from_backstage_list`]).
+#[must_use]
+pub fn lint_against(template: &Template, actions: &ActionSchemas) -> Vec<Diagnostic> {
     let mut findings = Vec::new();
     let located = |d: Diagnostic, pointer: &str, key: bool| {
         let span = if key {
@@ -223,22 +231,23 @@ pub fn lint(template: &Template, registry: &ActionRegistry) -> Vec<Diagnostic> {
     }
     let mut strings: Vec<(Option<usize>, String, String)> = Vec::new();
     for (i, step) in template.steps().iter().enumerate() {
-        match registry.get(&step.action) {
-            None => findings.push(located(
-                Diagnostic::error(
+        match actions.get(&step.action) {
+            None => {
+                let mut unknown = Diagnostic::error(
                     codes::UNKNOWN_ACTION,
                     format!(
                         "Template action with ID '{}' is not registered.",
                         step.action
                     ),
-                ),
-                &format!("{}/action", step.pointer),
-                false,
-            )),
+                );
+                if let Some(closest) = actions.closest(&step.action) {
+                    unknown = unknown.with_note(format!("did you mean `{closest}`?"));
+                }
+                findings.push(located(unknown, &format!("{}/action", step.pointer), false));
+            }
             Some(action) => {
-                let schema = action.input_schema();
-                if let (Some(allowed), Some(input)) =
-                    (allowed_keys(&schema), step.input.as_object())
+                let schema = &action.input;
+                if let (Some(allowed), Some(input)) = (allowed_keys(schema), step.input.as_object())
                 {
                     for key in input.keys().filter(|k| !allowed.contains(*k)) {
                         let known: Vec<&str> = allowed.iter().map(String::as_str).collect();

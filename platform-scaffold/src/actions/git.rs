@@ -24,18 +24,30 @@ use crate::Error;
 
 /// Where git runs: the work tree (a workspace directory) and the
 /// repository directory kept outside it.
-struct GitDirs<'a> {
-    work_tree: &'a Path,
-    git_dir: &'a Path,
+pub(crate) struct GitDirs<'a> {
+    pub(crate) work_tree: &'a Path,
+    pub(crate) git_dir: &'a Path,
 }
 
 /// Runs `git` hardened, with `dirs` (or, for `init --bare` of a remote,
 /// in `cwd` alone).
-fn git(
+pub(crate) fn git(
     cwd: &Path,
     dirs: Option<&GitDirs<'_>>,
     args: &[&str],
     author: Option<(&str, &str)>,
+) -> Result<String, Error> {
+    git_with(cwd, dirs, args, author, &[], None)
+}
+
+/// [`git`] with more environment (`GIT_INDEX_FILE`) and bytes on stdin.
+pub(crate) fn git_with(
+    cwd: &Path,
+    dirs: Option<&GitDirs<'_>>,
+    args: &[&str],
+    author: Option<(&str, &str)>,
+    env: &[(&str, &Path)],
+    stdin: Option<&[u8]>,
 ) -> Result<String, Error> {
     let mut command = Command::new("git");
     command
@@ -73,6 +85,9 @@ fn git(
             .env("GIT_WORK_TREE", dirs.work_tree);
     }
     command.args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
     if let Some((name, email)) = author {
         command
             .env("GIT_AUTHOR_NAME", name)
@@ -80,12 +95,32 @@ fn git(
             .env("GIT_COMMITTER_NAME", name)
             .env("GIT_COMMITTER_EMAIL", email);
     }
-    let output = command.output().map_err(|e| match e.kind() {
+    let started = |e: std::io::Error| match e.kind() {
         std::io::ErrorKind::NotFound => {
             Error::Failed("git is not installed (or not on PATH)".into())
         }
         kind => Error::Failed(format!("git could not be started: {kind}")),
-    })?;
+    };
+    let output = match stdin {
+        None => command.output().map_err(started)?,
+        Some(bytes) => {
+            use std::io::Write;
+            let mut child = command
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .map_err(started)?;
+            // Written in full before reading: the inputs given here are
+            // index lines, which git reads before it writes anything.
+            if let Some(mut input) = child.stdin.take() {
+                input
+                    .write_all(bytes)
+                    .map_err(|e| Error::Failed(format!("git stdin: {}", e.kind())))?;
+            }
+            child.wait_with_output().map_err(started)?
+        }
+    };
     if output.status.success() {
         Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
     } else {
@@ -209,7 +244,7 @@ impl GitRemotes {
 }
 
 /// Refuses values git could read as options or as odd refs.
-fn plain_argument(value: &str, what: &str) -> Result<(), Error> {
+pub(crate) fn plain_argument(value: &str, what: &str) -> Result<(), Error> {
     if value.is_empty() || value.starts_with('-') || value.contains(['\n', '\r', '\0']) {
         return Err(Error::InvalidInput(format!(
             "{what} `{value}` is not allowed"
@@ -218,7 +253,7 @@ fn plain_argument(value: &str, what: &str) -> Result<(), Error> {
     Ok(())
 }
 
-fn branch_name(branch: &str) -> Result<(), Error> {
+pub(crate) fn branch_name(branch: &str) -> Result<(), Error> {
     plain_argument(branch, "branch name")?;
     let bad = branch.contains("..")
         || branch.contains(['~', '^', ':', '?', '*', '[', '\\', ' '])
@@ -234,17 +269,17 @@ fn branch_name(branch: &str) -> Result<(), Error> {
 }
 
 /// What a publish needs.
-struct Publish<'a> {
-    remote: &'a str,
-    branch: &'a str,
-    source: Option<&'a str>,
-    message: &'a str,
-    author: (&'a str, &'a str),
+pub(crate) struct Publish<'a> {
+    pub(crate) remote: &'a str,
+    pub(crate) branch: &'a str,
+    pub(crate) source: Option<&'a str>,
+    pub(crate) message: &'a str,
+    pub(crate) author: (&'a str, &'a str),
 }
 
 /// Commits the (sub)directory from a fresh repository directory outside
 /// the workspace and pushes it; returns the commit hash.
-fn publish(
+pub(crate) fn publish(
     ctx: &mut ActionContext<'_>,
     publish: &Publish<'_>,
     remotes: &GitRemotes,
@@ -438,6 +473,30 @@ impl LocalGitHost {
         )
     }
 
+    /// Registers every action the host backs: `github:repo:create`,
+    /// `github:repo:push`, and the publish actions `publish:github`,
+    /// `publish:github:pull-request`, `publish:gitlab` and
+    /// `publish:gitlab:merge-request` (see [`super::publish`]).
+    pub fn register_all(&self, registry: &mut super::ActionRegistry) {
+        use super::publish::{
+            PublishGithub, PublishGithubPullRequest, PublishGitlab, PublishGitlabMergeRequest,
+        };
+        let (create, push) = self.actions();
+        registry
+            .register(create)
+            .register(push)
+            .register(PublishGithub::new(self.clone()))
+            .register(PublishGithubPullRequest::new(self.clone()))
+            .register(PublishGitlab::new(self.clone()))
+            .register(PublishGitlabMergeRequest::new(self.clone()));
+    }
+
+    /// The directory the host keeps its repositories in.
+    #[must_use]
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
     /// The bare repository for `repoUrl` (`github.com?owner=o&repo=r`, or
     /// `github.com/o/r`).
     fn repository(&self, repo_url: &str) -> Result<(PathBuf, String, String, String), Error> {
@@ -490,7 +549,7 @@ fn parse_repo_url(text: &str) -> Result<(String, String, String), Error> {
     }
 }
 
-fn file_url(path: &Path) -> String {
+pub(crate) fn file_url(path: &Path) -> String {
     url::Url::from_file_path(path)
         .map_or_else(|()| path.to_string_lossy().into_owned(), |u| u.to_string())
 }

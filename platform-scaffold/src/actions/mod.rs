@@ -39,6 +39,8 @@ mod fetch;
 mod fs;
 pub mod git;
 pub mod http;
+pub mod publish;
+mod schemas;
 mod skeleton;
 
 use std::collections::BTreeMap;
@@ -53,6 +55,7 @@ pub use catalog::{
 pub use debug::{DebugLog, DebugWait};
 pub use fetch::{FetchLimits, FetchPlain, FetchPlainFile, FetchTemplate, FetchTemplateFile};
 pub use fs::{FsDelete, FsReadDir, FsRename};
+pub use schemas::{ActionListError, ActionSchema, ActionSchemas};
 
 use crate::Error;
 use crate::events::{CancelToken, Journal};

@@ -37,6 +37,7 @@ use crate::location::{line_and_column, text_span};
 
 #[allow(unused_imports)]
 use filters as _;
+pub(crate) use filters::parse_repo_url as parse_repo_url_parts;
 pub(crate) use filters::to_json;
 use scan::Shape;
 
@@ -158,6 +159,12 @@ impl RenderOptions {
     pub fn with_integrations(mut self, integrations: Vec<Integration>) -> Self {
         self.integrations = integrations;
         self
+    }
+
+    /// The SCM integrations `parseRepoUrl` and the publish actions know.
+    #[must_use]
+    pub fn scm_integrations(&self) -> &[Integration] {
+        &self.integrations
     }
 
     /// The template syntax.

@@ -9,6 +9,7 @@ mod hostile;
 mod lint;
 mod properties;
 mod publish;
+mod published;
 mod security;
 
 use std::path::{Path, PathBuf};

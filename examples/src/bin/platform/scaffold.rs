@@ -10,7 +10,7 @@ use platform_model::Diagnostic;
 use platform_scaffold::actions::git::{GitRemotes, LocalGitHost, PublishGit};
 use platform_scaffold::actions::http::{BackstageRequest, HttpConfig};
 use platform_scaffold::actions::{
-    ActionRegistry, CatalogClient, CatalogFetch, CatalogRegister, LocalCatalog,
+    ActionRegistry, ActionSchemas, CatalogClient, CatalogFetch, CatalogRegister, LocalCatalog,
 };
 use platform_scaffold::{
     CancelToken, Error, Event, RunOptions, Scaffolder, Secrets, StepStatus, Target, Template,
@@ -70,9 +70,32 @@ pub(crate) struct ScaffoldArgs {
 pub(crate) struct LintArgs {
     /// The template file.
     template: PathBuf,
+    /// Which actions the template may use: `stock` (what a fresh Backstage
+    /// create-app backend registers), `builtin` (what `platform scaffold`
+    /// runs), or a FILE with a backend's own list (the JSON of
+    /// `GET /api/scaffolder/v2/actions`).
+    #[arg(long, value_name = "stock|builtin|FILE", default_value = "stock")]
+    actions: String,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
+}
+
+/// The actions `template lint --actions` names.
+fn lint_actions(choice: &str) -> Result<ActionSchemas, String> {
+    match choice {
+        "stock" => Ok(ActionSchemas::stock()),
+        "builtin" => Ok(ActionSchemas::from_registry(&registry(
+            Path::new("."),
+            &[],
+            "http://localhost:7007",
+            None,
+        )?)),
+        file => {
+            let text = input::read_text("--actions", Path::new(file))?;
+            ActionSchemas::from_backstage_list(&text).map_err(|e| format!("--actions {file}: {e}"))
+        }
+    }
 }
 
 /// The actions the CLI offers: the built-ins, a local git host, the HTTP
@@ -84,8 +107,7 @@ fn registry(
     catalog: Option<&Path>,
 ) -> Result<ActionRegistry, String> {
     let mut registry = ActionRegistry::with_builtins();
-    let (create, push) = LocalGitHost::new(git_remotes).actions();
-    registry.register(create).register(push);
+    LocalGitHost::new(git_remotes).register_all(&mut registry);
     let remotes = git_hosts
         .iter()
         .fold(GitRemotes::new().with_local_root(git_remotes), |r, host| {
@@ -404,8 +426,8 @@ pub(crate) fn lint(args: &LintArgs) -> Result<ExitCode, String> {
         Ok(t) => t,
         Err(code) => return Ok(code),
     };
-    let registry = registry(Path::new("."), &[], "http://localhost:7007", None)?;
-    let findings = platform_scaffold::lint(&template, &registry);
+    let actions = lint_actions(&args.actions)?;
+    let findings = platform_scaffold::lint_against(&template, &actions);
     let failed = findings.iter().any(Diagnostic::is_error);
     match args.format {
         Format::Json => {
