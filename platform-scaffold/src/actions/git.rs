@@ -46,7 +46,7 @@ pub(crate) fn git_with(
     dirs: Option<&GitDirs<'_>>,
     args: &[&str],
     author: Option<(&str, &str)>,
-    env: &[(&str, &Path)],
+    env: &[(&str, &std::ffi::OsStr)],
     stdin: Option<&[u8]>,
 ) -> Result<String, Error> {
     let mut command = Command::new("git");
@@ -275,6 +275,9 @@ pub(crate) struct Publish<'a> {
     pub(crate) source: Option<&'a str>,
     pub(crate) message: &'a str,
     pub(crate) author: (&'a str, &'a str),
+    /// User and token for an https push, sent as an `Authorization`
+    /// header through git's environment (never on its command line).
+    pub(crate) credentials: Option<(&'a str, &'a crate::secrets::Secret)>,
 }
 
 /// Commits the (sub)directory from a fresh repository directory outside
@@ -328,7 +331,19 @@ pub(crate) fn publish(
     )?;
     let hash = run(&["rev-parse", "HEAD"], None)?;
     ctx.check_cancelled()?;
-    git(
+    let header = publish.credentials.map(|(user, token)| {
+        use base64::Engine as _;
+        let basic =
+            base64::engine::general_purpose::STANDARD.encode(format!("{user}:{}", token.expose()));
+        std::ffi::OsString::from(format!("Authorization: Basic {basic}"))
+    });
+    let mut env: Vec<(&str, &std::ffi::OsStr)> = Vec::new();
+    if let Some(header) = &header {
+        env.push(("GIT_CONFIG_COUNT", std::ffi::OsStr::new("1")));
+        env.push(("GIT_CONFIG_KEY_0", std::ffi::OsStr::new("http.extraHeader")));
+        env.push(("GIT_CONFIG_VALUE_0", header.as_os_str()));
+    }
+    git_with(
         git_dir.path(),
         Some(&dirs),
         &[
@@ -342,6 +357,8 @@ pub(crate) fn publish(
             publish.remote,
             &format!("HEAD:refs/heads/{}", publish.branch),
         ],
+        None,
+        &env,
         None,
     )?;
     ctx.log(&format!(
@@ -395,6 +412,7 @@ impl PublishInput {
                     .as_deref()
                     .unwrap_or("scaffolder@backstage.io"),
             ),
+            credentials: None,
         }
     }
 }

@@ -5,6 +5,8 @@
 mod acme;
 mod engine;
 mod fetch;
+#[cfg(feature = "hosting-api")]
+mod github_api;
 mod hostile;
 mod lint;
 mod properties;

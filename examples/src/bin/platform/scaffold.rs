@@ -9,6 +9,7 @@ use clap::Args;
 use platform_model::Diagnostic;
 use platform_scaffold::actions::git::{GitRemotes, LocalGitHost, PublishGit};
 use platform_scaffold::actions::http::{BackstageRequest, HttpConfig};
+use platform_scaffold::actions::publish::GithubApi;
 use platform_scaffold::actions::{
     ActionRegistry, ActionSchemas, CatalogClient, CatalogFetch, CatalogRegister, LocalCatalog,
 };
@@ -56,6 +57,20 @@ pub(crate) struct ScaffoldArgs {
     /// Base URL that http:backstage:request paths are appended to.
     #[arg(long, value_name = "URL", default_value = "http://localhost:7007")]
     backstage_url: String,
+    /// Run publish:github and publish:github:pull-request against GitHub's
+    /// REST API at URL (`https://api.github.com`, or `https://HOST/api/v3` for
+    /// GitHub Enterprise) instead of the local git host. The token is a
+    /// step's `token` input, else the GITHUB_TOKEN environment variable.
+    #[arg(long, value_name = "URL")]
+    github_api: Option<String>,
+    /// The host GitHub `repoUrl`s name for --github-api.
+    #[arg(
+        long,
+        value_name = "HOST",
+        default_value = "github.com",
+        requires = "github_api"
+    )]
+    github_host: String,
     /// A catalog directory for catalog:fetch and catalog:register (which
     /// adds Locations to it).
     #[arg(long, value_name = "DIR")]
@@ -242,12 +257,20 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
         name.push(".git-remotes");
         args.out.with_file_name(name)
     });
-    let registry = registry(
+    let mut registry = registry(
         &remotes,
         &args.git_hosts,
         &args.backstage_url,
         args.catalog.as_deref(),
     )?;
+    if let Some(api) = &args.github_api {
+        let mut github = GithubApi::new(api, args.github_host.as_str())
+            .map_err(|e| format!("--github-api: {e}"))?;
+        if let Some(token) = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.is_empty()) {
+            github = github.with_token(platform_scaffold::Secret::new(token));
+        }
+        github.register(&mut registry);
+    }
     let mut options = RunOptions::default()
         .with_strict(args.strict)
         .with_cancel_token(cancel_on_signal());

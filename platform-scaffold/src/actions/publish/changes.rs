@@ -7,6 +7,7 @@
 //! as such, symlinks to something that exists left out (a dangling one
 //! kept as a link).
 
+use std::ffi::OsStr;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -43,7 +44,7 @@ pub(crate) fn commit(changes: &Changes<'_>, scratch: &Path) -> Result<Committed,
         work_tree: empty.as_path(),
         git_dir: &git_dir,
     };
-    let run = |args: &[&str], env: &[(&str, &Path)], stdin: Option<&[u8]>| {
+    let run = |args: &[&str], env: &[(&str, &OsStr)], stdin: Option<&[u8]>| {
         git_with(scratch, Some(&dirs), args, None, env, stdin)
     };
     run(&["init", "--quiet"], &[], None)?;
@@ -74,12 +75,16 @@ pub(crate) fn commit(changes: &Changes<'_>, scratch: &Path) -> Result<Committed,
         ))
     })?;
     let request_index = scratch.join("request.index");
-    let index_env: [(&str, &Path); 1] = [("GIT_INDEX_FILE", &request_index)];
+    let index_env: [(&str, &OsStr); 1] = [("GIT_INDEX_FILE", request_index.as_os_str())];
     run(&["read-tree", "refs/base"], &index_env, None)?;
     let mut lines = String::new();
     if let Some(files) = changes.files {
         for (mode, sha, path) in workspace_entries(scratch, &git_dir, files)? {
-            let _ = writeln!(lines, "{mode} {sha}\t{}", join(changes.target_path, &path));
+            let _ = writeln!(
+                lines,
+                "{mode} {sha}\t{}",
+                super::repository_join(changes.target_path, &path)
+            );
         }
     }
     for path in changes.delete {
@@ -171,13 +176,21 @@ fn tempfile_dir(scratch: &Path) -> Result<std::path::PathBuf, Error> {
     Ok(empty)
 }
 
-fn join(target: &str, path: &str) -> String {
-    let target = target.trim_matches('/');
-    if target.is_empty() || target == "." {
-        path.to_owned()
-    } else {
-        format!("{target}/{path}")
-    }
+/// The files of `dir` as a pull request sends them (mode, blob, path),
+/// staged in a private repository directory under `scratch`.
+#[cfg(feature = "hosting-api")]
+pub(crate) fn workspace_files(
+    scratch: &Path,
+    dir: &Path,
+) -> Result<Vec<(String, String, String)>, Error> {
+    let git_dir = scratch.join("files.git");
+    let empty = tempfile_dir(scratch)?;
+    let dirs = GitDirs {
+        work_tree: &empty,
+        git_dir: &git_dir,
+    };
+    git_with(scratch, Some(&dirs), &["init", "--quiet"], None, &[], None)?;
+    workspace_entries(scratch, &git_dir, dir)
 }
 
 /// The files of `dir` as index entries (mode, blob, path), staged by git
@@ -192,7 +205,7 @@ fn workspace_entries(
         git_dir,
     };
     let index = scratch.join("workspace.index");
-    let env: [(&str, &Path); 1] = [("GIT_INDEX_FILE", &index)];
+    let env: [(&str, &OsStr); 1] = [("GIT_INDEX_FILE", index.as_os_str())];
     git_with(scratch, Some(&dirs), &["add", "--all"], None, &env, None)?;
     let listing = git_with(
         scratch,

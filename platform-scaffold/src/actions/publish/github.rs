@@ -102,6 +102,7 @@ impl Action for PublishGithub {
                         .as_deref()
                         .unwrap_or(DEFAULT_AUTHOR.1),
                 ),
+                credentials: None,
             },
             &GitRemotes::new().with_local_root(self.host.root()),
         );

@@ -159,6 +159,7 @@ impl Action for PublishGitlab {
                             .as_deref()
                             .unwrap_or(DEFAULT_AUTHOR.1),
                     ),
+                    credentials: None,
                 },
                 &GitRemotes::new().with_local_root(self.host.root()),
             );
@@ -287,7 +288,10 @@ impl Action for PublishGitlabMergeRequest {
             "delete" => (None, list_files(&files)?),
             _ => (files.is_dir().then_some(files.as_path()), Vec::new()),
         };
-        let delete: Vec<String> = delete.iter().map(|p| join(&target_path, p)).collect();
+        let delete: Vec<String> = delete
+            .iter()
+            .map(|p| super::repository_join(&target_path, p))
+            .collect();
         let scratch = crate::workspace::private_tempdir("platform-scaffold-mr-", None)
             .map_err(|e| Error::io("a temporary git directory", &e))?;
         let committed = changes::commit(
@@ -355,15 +359,6 @@ impl Action for PublishGitlabMergeRequest {
         ctx.output("targetBranchName", Value::String(base));
         ctx.output("mergeRequestUrl", Value::String(url));
         Ok(())
-    }
-}
-
-fn join(target: &str, path: &str) -> String {
-    let target = target.trim_matches('/');
-    if target.is_empty() || target == "." {
-        path.to_owned()
-    } else {
-        format!("{target}/{path}")
     }
 }
 

@@ -12,17 +12,27 @@
 //! and the template's output render as they would in Backstage. Settings
 //! only a hosting service can apply (visibility, topics, collaborators,
 //! branch protection, …) are accepted, logged and recorded.
+//!
+//! With the `hosting-api` feature (on by default), [`GithubApi`] gives
+//! `publish:github` and `publish:github:pull-request` against GitHub's REST
+//! API and git over https instead (the `tls` feature for https).
 
 mod changes;
 mod github;
+#[cfg(feature = "hosting-api")]
+mod github_api;
 mod gitlab;
 mod requests;
+#[cfg(feature = "hosting-api")]
+mod rest;
 
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
 pub use github::{PublishGithub, PublishGithubPullRequest};
+#[cfg(feature = "hosting-api")]
+pub use github_api::{GITHUB_API_VERSION, GithubApi};
 pub use gitlab::{PublishGitlab, PublishGitlabMergeRequest};
 
 use super::ActionContext;
@@ -195,4 +205,15 @@ pub(crate) fn create_bare(path: &Path, what: &str) -> Result<(), Error> {
     }
     std::fs::create_dir_all(path).map_err(|e| Error::io(what, &e))?;
     super::git::git(path, None, &["init", "--quiet", "--bare"], None).map(|_| ())
+}
+
+/// `path` under `target` (a repository-relative directory, `""` or `.`
+/// for the root).
+pub(crate) fn repository_join(target: &str, path: &str) -> String {
+    let target = target.trim_matches('/');
+    if target.is_empty() || target == "." {
+        path.to_owned()
+    } else {
+        format!("{target}/{path}")
+    }
 }
