@@ -3,12 +3,8 @@
 //! GitHub's REST API does and checks every request as GitHub's
 //! documentation specifies it (method, path, headers, JSON body).
 
-use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::Command;
-use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use platform_scaffold::actions::ActionRegistry;
@@ -17,99 +13,8 @@ use platform_scaffold::actions::publish::{GITHUB_API_VERSION, GithubApi};
 use platform_scaffold::{Error, RunReport, Scaffolder, Secret, Secrets, Target};
 use serde_json::{Value, json};
 
+use crate::loopback::{Seen, serve};
 use crate::template_in;
-
-/// One request the server received.
-#[derive(Debug, Clone)]
-struct Seen {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Value,
-}
-
-impl Seen {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-/// An expected request: method, path, and the answer (status, body).
-type Route = (&'static str, String, u16, Value);
-
-/// Serves `routes` in order, one connection per request; every request is
-/// recorded. A request that is not the next route gets a 500.
-fn serve(routes: Vec<Route>) -> (String, Arc<Mutex<Vec<Seen>>>, std::thread::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let record = Arc::clone(&seen);
-    let handle = std::thread::spawn(move || {
-        let mut routes: VecDeque<Route> = routes.into();
-        while !routes.is_empty() {
-            let Ok((stream, _)) = listener.accept() else {
-                return;
-            };
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut line = String::new();
-            reader.read_line(&mut line).expect("request line");
-            let mut parts = line.split_whitespace();
-            let method = parts.next().unwrap_or_default().to_owned();
-            let path = parts.next().unwrap_or_default().to_owned();
-            let mut headers = Vec::new();
-            let mut length = 0usize;
-            loop {
-                let mut header = String::new();
-                reader.read_line(&mut header).expect("header");
-                let header = header.trim_end();
-                if header.is_empty() {
-                    break;
-                }
-                if let Some((name, value)) = header.split_once(':') {
-                    let value = value.trim().to_owned();
-                    if name.eq_ignore_ascii_case("content-length") {
-                        length = value.parse().unwrap_or(0);
-                    }
-                    headers.push((name.to_owned(), value));
-                }
-            }
-            let mut body = vec![0u8; length];
-            reader.read_exact(&mut body).expect("body");
-            let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
-            record.lock().expect("lock").push(Seen {
-                method: method.clone(),
-                path: path.clone(),
-                headers,
-                body,
-            });
-            let (status, answer) = match routes.front() {
-                Some((m, p, status, answer)) if *m == method && *p == path => {
-                    let reply = (*status, answer.clone());
-                    routes.pop_front();
-                    reply
-                }
-                _ => (
-                    500,
-                    json!({"message": format!("unexpected {method} {path}")}),
-                ),
-            };
-            let text = answer.to_string();
-            let mut stream = stream;
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{text}",
-                text.len()
-            );
-            if status == 500 {
-                return;
-            }
-        }
-    });
-    (base, seen, handle)
-}
 
 /// Every request carries the headers GitHub's REST documentation asks for.
 fn check_headers(seen: &[Seen]) {

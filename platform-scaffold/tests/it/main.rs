@@ -7,8 +7,12 @@ mod engine;
 mod fetch;
 #[cfg(feature = "hosting-api")]
 mod github_api;
+#[cfg(feature = "hosting-api")]
+mod gitlab_api;
 mod hostile;
 mod lint;
+#[cfg(feature = "hosting-api")]
+mod loopback;
 mod properties;
 mod publish;
 mod published;

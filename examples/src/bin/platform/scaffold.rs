@@ -9,7 +9,7 @@ use clap::Args;
 use platform_model::Diagnostic;
 use platform_scaffold::actions::git::{GitRemotes, LocalGitHost, PublishGit};
 use platform_scaffold::actions::http::{BackstageRequest, HttpConfig};
-use platform_scaffold::actions::publish::GithubApi;
+use platform_scaffold::actions::publish::{GithubApi, GitlabApi};
 use platform_scaffold::actions::{
     ActionRegistry, ActionSchemas, CatalogClient, CatalogFetch, CatalogRegister, LocalCatalog,
 };
@@ -71,6 +71,20 @@ pub(crate) struct ScaffoldArgs {
         requires = "github_api"
     )]
     github_host: String,
+    /// Run publish:gitlab and publish:gitlab:merge-request against the
+    /// GitLab instance at URL (`https://gitlab.com`) instead of the local
+    /// git host. The token is a step's `token` input, else the GITLAB_TOKEN
+    /// environment variable.
+    #[arg(long, value_name = "URL")]
+    gitlab_api: Option<String>,
+    /// The host GitLab `repoUrl`s name for --gitlab-api.
+    #[arg(
+        long,
+        value_name = "HOST",
+        default_value = "gitlab.com",
+        requires = "gitlab_api"
+    )]
+    gitlab_host: String,
     /// A catalog directory for catalog:fetch and catalog:register (which
     /// adds Locations to it).
     #[arg(long, value_name = "DIR")]
@@ -270,6 +284,14 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
             github = github.with_token(platform_scaffold::Secret::new(token));
         }
         github.register(&mut registry);
+    }
+    if let Some(api) = &args.gitlab_api {
+        let mut gitlab = GitlabApi::new(api, args.gitlab_host.as_str())
+            .map_err(|e| format!("--gitlab-api: {e}"))?;
+        if let Some(token) = std::env::var("GITLAB_TOKEN").ok().filter(|t| !t.is_empty()) {
+            gitlab = gitlab.with_token(platform_scaffold::Secret::new(token));
+        }
+        gitlab.register(&mut registry);
     }
     let mut options = RunOptions::default()
         .with_strict(args.strict)

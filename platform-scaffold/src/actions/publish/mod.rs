@@ -15,13 +15,17 @@
 //!
 //! With the `hosting-api` feature (on by default), [`GithubApi`] gives
 //! `publish:github` and `publish:github:pull-request` against GitHub's REST
-//! API and git over https instead (the `tls` feature for https).
+//! API and git over https instead, and [`GitlabApi`] `publish:gitlab` and
+//! `publish:gitlab:merge-request` against GitLab's (the `tls` feature for
+//! https).
 
 mod changes;
 mod github;
 #[cfg(feature = "hosting-api")]
 mod github_api;
 mod gitlab;
+#[cfg(feature = "hosting-api")]
+mod gitlab_api;
 mod requests;
 #[cfg(feature = "hosting-api")]
 mod rest;
@@ -34,6 +38,8 @@ pub use github::{PublishGithub, PublishGithubPullRequest};
 #[cfg(feature = "hosting-api")]
 pub use github_api::{GITHUB_API_VERSION, GithubApi};
 pub use gitlab::{PublishGitlab, PublishGitlabMergeRequest};
+#[cfg(feature = "hosting-api")]
+pub use gitlab_api::GitlabApi;
 
 use super::ActionContext;
 use super::schemas::ActionSchemas;

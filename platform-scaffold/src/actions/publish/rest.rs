@@ -89,6 +89,19 @@ impl Rest {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Response, Error> {
+        self.send_as(self.auth, token, method, path, body)
+    }
+
+    /// [`Rest::send`] with the token sent as `auth` (header name and value
+    /// prefix) instead of the client's usual way.
+    pub(crate) fn send_as(
+        &self,
+        auth: (&'static str, &'static str),
+        token: &Secret,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Response, Error> {
         let url = self
             .base
             .join(path.trim_start_matches('/'))
@@ -112,7 +125,7 @@ impl Rest {
                 "user-agent",
                 concat!("platform-scaffold/", env!("CARGO_PKG_VERSION")),
             )
-            .header(self.auth.0, format!("{}{}", self.auth.1, token.expose()));
+            .header(auth.0, format!("{}{}", auth.1, token.expose()));
         for (name, value) in &self.headers {
             builder = builder.header(*name, value.as_str());
         }
