@@ -442,3 +442,39 @@ mod tests {
         assert!(plus(&Value::from("aaaa"), &Value::from("bbbb"), false, 5).is_err());
     }
 }
+
+#[cfg(test)]
+mod properties {
+    use proptest::prelude::*;
+
+    use crate::render::{RenderOptions, Renderer};
+
+    proptest! {
+        /// A chain of integers and `+`/`-` renders what JavaScript computes,
+        /// and a string anywhere before an operator concatenates from there.
+        #[test]
+        fn integer_chains_follow_javascript(first in -1000i64..1000, rest in proptest::collection::vec((any::<bool>(), 0i64..1000), 0..8)) {
+            let mut source = format!("${{{{ {} ", first.abs());
+            let mut expected = first.abs();
+            for (plus, n) in &rest {
+                source.push_str(if *plus { "+ " } else { "- " });
+                source.push_str(&format!("{n} "));
+                expected = if *plus { expected + n } else { expected - n };
+            }
+            source.push_str("}}");
+            let mut renderer = Renderer::new(RenderOptions::default());
+            let context = Renderer::context(&serde_json::json!({}));
+            let got = renderer.render_string(&source, &context).expect("lenient");
+            prop_assert_eq!(got, Some(serde_json::json!(expected)), "{}", source);
+        }
+
+        #[test]
+        fn undefined_in_a_text_chain_prints_as_javascript_does(prefix in "[a-z]{0,5}", n in 0i64..100) {
+            let source = format!("{prefix}${{{{ parameters.gone + \"-\" + {n} }}}}");
+            let mut renderer = Renderer::new(RenderOptions::default());
+            let context = Renderer::context(&serde_json::json!({"parameters": {}}));
+            let got = renderer.render_string(&source, &context).expect("lenient");
+            prop_assert_eq!(got, Some(serde_json::json!(format!("{prefix}undefined-{n}"))));
+        }
+    }
+}
