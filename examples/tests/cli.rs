@@ -1065,3 +1065,55 @@ fn a_failed_scaffold_still_prints_json_saying_why() {
     assert_eq!(report["steps"][0]["status"], "failed");
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn a_published_template_publishes_to_the_local_git_host_and_integrations_are_flags() {
+    let dir = tempfile::tempdir().expect("dir");
+    let out = dir.path().join("svc");
+    let remotes = dir.path().join("remotes");
+    let template = "platform-scaffold/tests/fixtures/published/github-service/template.yaml";
+    let values = "platform-scaffold/tests/fixtures/published/github-service/values.yaml";
+    let run = platform(&[
+        "scaffold",
+        template,
+        "--values",
+        values,
+        "--out",
+        &out.to_string_lossy(),
+        "--git-remotes",
+        &remotes.to_string_lossy(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let report = json(&run);
+    let publish = report["steps"]
+        .as_array()
+        .expect("steps")
+        .iter()
+        .find(|s| s["id"] == "publish")
+        .expect("publish step");
+    assert_eq!(
+        publish["output"]["repoContentsUrl"],
+        "https://github.com/acme-corp/payments-api/blob/main"
+    );
+    assert!(remotes.join("acme-corp/payments-api.git").is_dir());
+    assert!(out.join(".github/workflows/ci.yaml").is_file());
+    let bad = platform(&[
+        "scaffold",
+        template,
+        "--values",
+        values,
+        "--out",
+        &dir.path().join("other").to_string_lossy(),
+        "--integration",
+        "bitbucket.acme.test",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("expected HOST=KIND"));
+}

@@ -493,11 +493,14 @@ impl LocalGitHost {
 
     /// Registers every action the host backs: `github:repo:create`,
     /// `github:repo:push`, and the publish actions `publish:github`,
-    /// `publish:github:pull-request`, `publish:gitlab` and
-    /// `publish:gitlab:merge-request` (see [`super::publish`]).
+    /// `publish:github:pull-request`, `publish:gitlab`,
+    /// `publish:gitlab:merge-request`, `publish:bitbucketServer`,
+    /// `publish:bitbucketServer:pull-request` and `publish:azure` (see
+    /// [`super::publish`]).
     pub fn register_all(&self, registry: &mut super::ActionRegistry) {
         use super::publish::{
-            PublishGithub, PublishGithubPullRequest, PublishGitlab, PublishGitlabMergeRequest,
+            PublishAzure, PublishBitbucketServer, PublishBitbucketServerPullRequest, PublishGithub,
+            PublishGithubPullRequest, PublishGitlab, PublishGitlabMergeRequest,
         };
         let (create, push) = self.actions();
         registry
@@ -506,7 +509,10 @@ impl LocalGitHost {
             .register(PublishGithub::new(self.clone()))
             .register(PublishGithubPullRequest::new(self.clone()))
             .register(PublishGitlab::new(self.clone()))
-            .register(PublishGitlabMergeRequest::new(self.clone()));
+            .register(PublishGitlabMergeRequest::new(self.clone()))
+            .register(PublishBitbucketServer::new(self.clone()))
+            .register(PublishBitbucketServerPullRequest::new(self.clone()))
+            .register(PublishAzure::new(self.clone()));
     }
 
     /// The directory the host keeps its repositories in.

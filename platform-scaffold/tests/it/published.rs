@@ -374,3 +374,109 @@ fn lint_knows_the_stock_backend_and_a_backends_own_list() {
     .expect("list");
     assert!(platform_scaffold::lint_against(&template, &own).is_empty());
 }
+
+fn with_bitbucket(host: &Path) -> Scaffolder {
+    let mut integrations = platform_scaffold::render::Integration::defaults();
+    integrations.push(platform_scaffold::render::Integration::new(
+        "bitbucket.acme.test",
+        "bitbucketServer",
+    ));
+    scaffolder(host).with_options(
+        platform_scaffold::RunOptions::default().with_render_options(
+            platform_scaffold::render::RenderOptions::default().with_integrations(integrations),
+        ),
+    )
+}
+
+#[test]
+fn bitbucket_server_repositories_and_pull_requests() {
+    let host = tempfile::tempdir().expect("host");
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(dir.path().join("skeleton")).expect("skeleton");
+    std::fs::write(dir.path().join("skeleton/README.md"), "# svc\n").expect("write");
+    let publish = template_in(
+        dir.path(),
+        "  steps:
+    - {action: fetch:plain, input: {url: ./skeleton}}
+    - {id: publish, action: publish:bitbucketServer, input: {repoUrl: 'bitbucket.acme.test?project=PLAT&repo=svc'}}
+    - {id: pr, action: 'publish:bitbucketServer:pull-request', input: {repoUrl: 'bitbucket.acme.test?project=PLAT&repo=svc', title: Docs, description: Adds docs, sourceBranch: docs}}
+",
+    );
+    let report = with_bitbucket(host.path())
+        .run(&publish, &json!({}), &Secrets::new(), Target::Memory)
+        .expect("run");
+    let bare = host.path().join("PLAT/svc.git");
+    let published = output(&report, "publish");
+    assert_eq!(
+        published["remoteUrl"],
+        "https://bitbucket.acme.test/scm/plat/svc.git"
+    );
+    assert_eq!(
+        published["repoContentsUrl"],
+        "https://bitbucket.acme.test/projects/PLAT/repos/svc/browse"
+    );
+    assert_eq!(
+        published["commitHash"].as_str(),
+        Some(git(&bare, &["rev-parse", "refs/heads/master"]).as_str())
+    );
+    assert_eq!(
+        output(&report, "pr"),
+        &json!({"pullRequestUrl": "https://bitbucket.acme.test/projects/PLAT/repos/svc/pull-requests/1"})
+    );
+    assert_eq!(
+        git(&bare, &["log", "-1", "--format=%s", "docs"]),
+        "Adds docs"
+    );
+    assert_eq!(
+        git(&bare, &["rev-parse", "docs^"]),
+        git(&bare, &["rev-parse", "master"])
+    );
+    // Without the integration the host is refused, as in Backstage.
+    let error = run(host.path(), &publish, &json!({})).expect_err("no integration");
+    assert!(
+        error
+            .to_string()
+            .contains("No matching integration configuration for host bitbucket.acme.test"),
+        "{error}"
+    );
+}
+
+#[test]
+fn azure_repositories() {
+    let host = tempfile::tempdir().expect("host");
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::create_dir_all(dir.path().join("skeleton")).expect("skeleton");
+    std::fs::write(dir.path().join("skeleton/README.md"), "# svc\n").expect("write");
+    let publish = template_in(
+        dir.path(),
+        "  steps:
+    - {action: fetch:plain, input: {url: ./skeleton}}
+    - {id: publish, action: publish:azure, input: {repoUrl: 'dev.azure.com?organization=acme&project=plat&repo=svc'}}
+",
+    );
+    let report = run(host.path(), &publish, &json!({})).expect("run");
+    let published = output(&report, "publish");
+    assert_eq!(
+        published["remoteUrl"],
+        "https://acme@dev.azure.com/acme/plat/_git/svc"
+    );
+    assert_eq!(
+        published["repoContentsUrl"],
+        "https://dev.azure.com/acme/plat/_git/svc"
+    );
+    let id = published["repositoryId"].as_str().expect("id");
+    assert_eq!(
+        id.split('-').map(str::len).collect::<Vec<_>>(),
+        [8, 4, 4, 4, 12]
+    );
+    assert!(host.path().join("acme/plat/svc.git").is_dir());
+    let missing = template_in(
+        dir.path(),
+        "  steps:\n    - {action: publish:azure, input: {repoUrl: 'dev.azure.com?project=plat&repo=svc'}}\n",
+    );
+    let error = run(host.path(), &missing, &json!({})).expect_err("no organization");
+    assert!(
+        error.to_string().contains("missing organization"),
+        "{error}"
+    );
+}

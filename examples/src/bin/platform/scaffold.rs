@@ -13,6 +13,7 @@ use platform_scaffold::actions::publish::{GithubApi, GitlabApi};
 use platform_scaffold::actions::{
     ActionRegistry, ActionSchemas, CatalogClient, CatalogFetch, CatalogRegister, LocalCatalog,
 };
+use platform_scaffold::render::{Integration, RenderOptions};
 use platform_scaffold::{
     CancelToken, Error, Event, RunOptions, Scaffolder, Secrets, StepStatus, Target, Template,
     diff_against,
@@ -71,6 +72,12 @@ pub(crate) struct ScaffoldArgs {
         requires = "github_api"
     )]
     github_host: String,
+    /// An SCM integration as HOST=KIND (repeatable), beside the public
+    /// hosts: KIND is github, gitlab, bitbucketCloud, bitbucketServer,
+    /// azure, gitea or gerrit. It decides which actions and `parseRepoUrl`
+    /// accept a `repoUrl` on HOST.
+    #[arg(long = "integration", value_name = "HOST=KIND")]
+    integrations: Vec<String>,
     /// Run publish:gitlab and publish:gitlab:merge-request against the
     /// GitLab instance at URL (`https://gitlab.com`) instead of the local
     /// git host. The token is a step's `token` input, else the GITLAB_TOKEN
@@ -293,7 +300,31 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
         }
         gitlab.register(&mut registry);
     }
+    let mut integrations = Integration::defaults();
+    for pair in &args.integrations {
+        const KINDS: [&str; 7] = [
+            "github",
+            "gitlab",
+            "bitbucketCloud",
+            "bitbucketServer",
+            "azure",
+            "gitea",
+            "gerrit",
+        ];
+        match pair.split_once('=') {
+            Some((host, kind)) if !host.is_empty() && KINDS.contains(&kind) => {
+                integrations.push(Integration::new(host.to_ascii_lowercase(), kind));
+            }
+            _ => {
+                return Err(format!(
+                    "--integration {pair}: expected HOST=KIND, KIND one of {}",
+                    KINDS.join(", ")
+                ));
+            }
+        }
+    }
     let mut options = RunOptions::default()
+        .with_render_options(RenderOptions::default().with_integrations(integrations))
         .with_strict(args.strict)
         .with_cancel_token(cancel_on_signal());
     if args.format == Format::Text {

@@ -1,8 +1,11 @@
-//! The publish actions a stock Backstage app installs, against the local
-//! git host ([`LocalGitHost`](super::git::LocalGitHost)): `publish:github`,
-//! `publish:github:pull-request`, `publish:gitlab` and
-//! `publish:gitlab:merge-request`, with Backstage's input schemas (as
-//! recorded from the real modules), defaults and outputs.
+//! The publish actions of Backstage's GitHub, GitLab, Bitbucket Server and
+//! Azure modules, against the local git host
+//! ([`LocalGitHost`](super::git::LocalGitHost)): `publish:github`,
+//! `publish:github:pull-request`, `publish:gitlab`,
+//! `publish:gitlab:merge-request`, `publish:bitbucketServer`,
+//! `publish:bitbucketServer:pull-request` and `publish:azure`, with
+//! Backstage's input schemas (as recorded from the real modules), defaults
+//! and outputs.
 //!
 //! On the local host a repository is a bare repository
 //! `<root>/<owner>/<repo>.git`, a pull or merge request is a branch pushed
@@ -19,6 +22,8 @@
 //! `publish:gitlab:merge-request` against GitLab's (the `tls` feature for
 //! https).
 
+mod azure;
+mod bitbucket;
 mod changes;
 mod github;
 #[cfg(feature = "hosting-api")]
@@ -34,6 +39,8 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+pub use azure::PublishAzure;
+pub use bitbucket::{PublishBitbucketServer, PublishBitbucketServerPullRequest};
 pub use github::{PublishGithub, PublishGithubPullRequest};
 #[cfg(feature = "hosting-api")]
 pub use github_api::{GITHUB_API_VERSION, GithubApi};
@@ -78,23 +85,36 @@ impl RepoTarget {
                 ),
             }));
         }
-        let (owner, repo) = match (text("owner"), text("repo"), text("project")) {
-            (Some(owner), Some(repo), _) => (owner, repo),
-            // GitLab's `?project=` form names the project by path.
-            (None, _, Some(project)) if kind == "gitlab" => match project.rsplit_once('/') {
-                Some((owner, repo)) => (owner.to_owned(), repo.to_owned()),
+        let (owner, repo) = match (kind, text("owner"), text("repo"), text("project")) {
+            // Bitbucket Server names a repository by project key and slug.
+            ("bitbucketServer", _, Some(repo), Some(project)) => (project, repo),
+            // Azure DevOps by organization, project and repository.
+            ("azure", _, Some(repo), Some(project)) => match text("organization") {
+                Some(organization) => (format!("{organization}/{project}"), repo),
                 None => {
                     return Err(Error::InvalidInput(format!(
-                        "No owner provided for host: {host}, and repo undefined"
+                        "Invalid URL provider was included in the repo URL to create {repo_url}, missing organization"
                     )));
                 }
             },
-            (owner, repo, _) => {
-                return Err(Error::InvalidInput(format!(
-                    "No owner provided for host: {host}, and repo {}",
-                    repo.or(owner).unwrap_or_else(|| "undefined".into())
-                )));
-            }
+            (_, owner, repo, project) => match (owner, repo, project) {
+                (Some(owner), Some(repo), _) => (owner, repo),
+                // GitLab's `?project=` form names the project by path.
+                (None, _, Some(project)) if kind == "gitlab" => match project.rsplit_once('/') {
+                    Some((owner, repo)) => (owner.to_owned(), repo.to_owned()),
+                    None => {
+                        return Err(Error::InvalidInput(format!(
+                            "No owner provided for host: {host}, and repo undefined"
+                        )));
+                    }
+                },
+                (owner, repo, _) => {
+                    return Err(Error::InvalidInput(format!(
+                        "No owner provided for host: {host}, and repo {}",
+                        repo.or(owner).unwrap_or_else(|| "undefined".into())
+                    )));
+                }
+            },
         };
         for segment in owner.split('/').chain([repo.as_str()]) {
             let plain = !segment.is_empty()
