@@ -56,7 +56,7 @@ impl FetchLimits {
 /// it (the catalog loader's confinement, as Backstage's readers stay in
 /// one repository), never into that repository's `.git`; a template
 /// outside any repository is confined to its own directory.
-fn source(ctx: &ActionContext<'_>, url: &str) -> Result<PathBuf, Error> {
+pub(crate) fn source(ctx: &ActionContext<'_>, url: &str) -> Result<PathBuf, Error> {
     if url::Url::parse(url).is_ok_and(|u| u.scheme().len() > 1) {
         return Err(Error::NotAllowed(format!(
             "`{url}` is an absolute URL; offline runs fetch only paths relative to the template"

@@ -34,6 +34,7 @@
 //! ```
 
 mod catalog;
+mod cookiecutter;
 mod debug;
 mod fetch;
 mod fs;
@@ -52,6 +53,7 @@ use serde_json::{Map, Value, json};
 pub use catalog::{
     CatalogClient, CatalogFetch, CatalogRegister, CatalogWrite, LocalCatalog, MemoryCatalog,
 };
+pub use cookiecutter::FetchCookiecutter;
 pub use debug::{DebugLog, DebugWait};
 pub use fetch::{FetchLimits, FetchPlain, FetchPlainFile, FetchTemplate, FetchTemplateFile};
 pub use fs::{FsDelete, FsReadDir, FsRename};

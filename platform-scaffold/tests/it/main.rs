@@ -3,6 +3,7 @@
 //! and HTTP, and the Acme template.
 
 mod acme;
+mod cookiecutter;
 mod engine;
 mod fetch;
 #[cfg(feature = "hosting-api")]

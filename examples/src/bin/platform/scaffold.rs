@@ -11,7 +11,8 @@ use platform_scaffold::actions::git::{GitRemotes, LocalGitHost, PublishGit};
 use platform_scaffold::actions::http::{BackstageRequest, HttpConfig};
 use platform_scaffold::actions::publish::{GithubApi, GitlabApi};
 use platform_scaffold::actions::{
-    ActionRegistry, ActionSchemas, CatalogClient, CatalogFetch, CatalogRegister, LocalCatalog,
+    ActionRegistry, ActionSchemas, CatalogClient, CatalogFetch, CatalogRegister, FetchCookiecutter,
+    LocalCatalog,
 };
 use platform_scaffold::render::{Integration, RenderOptions};
 use platform_scaffold::{
@@ -72,6 +73,11 @@ pub(crate) struct ScaffoldArgs {
         requires = "github_api"
     )]
     github_host: String,
+    /// Offer fetch:cookiecutter, running PROGRAM (`cookiecutter`, or a
+    /// path). Cookiecutter renders outside any sandbox, so a template can
+    /// run code through it: only for templates you trust.
+    #[arg(long, value_name = "PROGRAM")]
+    cookiecutter: Option<PathBuf>,
     /// An SCM integration as HOST=KIND (repeatable), beside the public
     /// hosts: KIND is github, gitlab, bitbucketCloud, bitbucketServer,
     /// azure, gitea or gerrit. It decides which actions and `parseRepoUrl`
@@ -291,6 +297,9 @@ pub(crate) fn scaffold(args: &ScaffoldArgs) -> Result<ExitCode, String> {
             github = github.with_token(platform_scaffold::Secret::new(token));
         }
         github.register(&mut registry);
+    }
+    if let Some(program) = &args.cookiecutter {
+        registry.register(FetchCookiecutter::new(program));
     }
     if let Some(api) = &args.gitlab_api {
         let mut gitlab = GitlabApi::new(api, args.gitlab_host.as_str())
