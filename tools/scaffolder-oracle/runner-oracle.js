@@ -146,7 +146,7 @@ const metrics = {
   createGauge: () => ({ record() {} }),
 };
 
-async function runTask(parameters, steps) {
+async function runTask(parameters, steps, output = {}) {
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'scaffolder-runner-oracle-'));
   const workingDirectory = path.join(base, 'work');
   fs.mkdirSync(workingDirectory);
@@ -186,7 +186,7 @@ async function runTask(parameters, steps) {
       apiVersion: 'scaffolder.backstage.io/v1beta3',
       parameters,
       steps,
-      output: {},
+      output,
       templateInfo: { entityRef: 'template:default/oracle' },
     },
     secrets: {},
@@ -204,13 +204,14 @@ async function runTask(parameters, steps) {
   };
 
   let error = null;
+  let result = null;
   try {
-    await runner.execute(task);
+    result = await runner.execute(task);
   } catch (e) {
     error = `${e.name}: ${e.message}`;
   }
   fs.rmSync(base, { recursive: true, force: true });
-  return { seen, error, taskLog, rootLogs };
+  return { seen, error, taskLog, rootLogs, output: result ? result.output : undefined };
 }
 
 // ---------------------------------------------------------------------------
@@ -307,6 +308,15 @@ async function main() {
     return out;
   });
 
+  // 3. The template's `output`, rendered by a task without steps: values,
+  //    `links`/`text` items filtered by `if`, key order.
+  let output;
+  if (fixture.output) {
+    const r = await runTask(parameters, [], fixture.output);
+    if (r.error) throw new Error(`output task failed: ${r.error}`);
+    output = { template: fixture.output, backstage: r.output };
+  }
+
   const result = {
     generatedBy: 'tools/scaffolder-oracle/runner-oracle.js',
     source: 'platform-scaffold/tests/fixtures/type-preservation.json',
@@ -322,6 +332,7 @@ async function main() {
     context: fixture.context,
     rows,
     truthiness,
+    output,
   };
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   fs.writeFileSync(outFile, `${JSON.stringify(result, null, 2)}\n`);

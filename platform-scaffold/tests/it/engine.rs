@@ -529,3 +529,33 @@ fn undefined_values_in_skeleton_files_warn_with_the_file_and_position() {
         ("./skeleton/a.txt", 2, 8)
     );
 }
+
+/// The template output of the runner oracle's table (recorded from
+/// Backstage's runner): values, `links`/`text` filtered by `if`, and every
+/// object's key order.
+#[test]
+fn template_output_matches_backstages_runner() {
+    let oracle: Value = serde_json::from_str(
+        &std::fs::read_to_string(crate::fixtures().join("oracle/type-preservation.json"))
+            .expect("oracle"),
+    )
+    .expect("json");
+    let dir = tempfile::tempdir().expect("dir");
+    let template = template_in(
+        dir.path(),
+        &format!("  steps: []\n  output: {}\n", oracle["output"]["template"]),
+    );
+    let report = scaffolder()
+        .run(
+            &template,
+            &oracle["context"]["parameters"],
+            &Secrets::new(),
+            Target::Memory,
+        )
+        .expect("run");
+    // Compared as text: JSON maps compare equal whatever their order.
+    assert_eq!(
+        serde_json::to_string(&report.output).expect("json"),
+        serde_json::to_string(&oracle["output"]["backstage"]).expect("json")
+    );
+}

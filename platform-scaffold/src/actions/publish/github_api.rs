@@ -595,6 +595,9 @@ impl Action for PublishGithubPullRequestApi {
             return Ok(());
         }
         let token = self.api.token(ctx, &target)?;
+        if ctx.input_bool("forceFork", false) {
+            ctx.warn("forceFork is not supported by this back end: the branch is pushed to the repository itself");
+        }
         let repo_path = format!("repos/{}/{}", target.owner, target.repo);
         let failed =
             |e: String| Error::Failed(format!("Pull request creation failed; caused by {e}"));
