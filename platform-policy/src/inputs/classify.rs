@@ -26,6 +26,8 @@ pub(crate) struct FileOutcome {
     pub(super) entities: Vec<CatalogDoc>,
     pub(super) findings: Vec<Finding>,
     pub(super) template: bool,
+    /// Kustomize files read (not manifests).
+    pub(super) kustomizations: usize,
     pub(super) path: Option<Arc<str>>,
     pub(super) text: Option<Arc<str>>,
 }
@@ -104,7 +106,49 @@ fn yaml_options(schema: YamlSchema) -> YamlOptions {
     YamlOptions::default().with_schema(schema)
 }
 
+/// Go-template actions Helm charts write (`{{ .Values.x }}`, `{{- if`,
+/// `{{ include`, `{{/* comment */}}`, …).
+const GO_TEMPLATE_MARKERS: [&str; 10] = [
+    "{{ .",
+    "{{.",
+    "{{- ",
+    "{{/*",
+    "{{ include",
+    "{{ template",
+    "{{ toYaml",
+    "{{ if",
+    "{{ range",
+    "{{ with",
+];
+
+/// A Helm chart template: Go-template actions in a file under a
+/// `templates/` directory, or unmistakable ones anywhere. It becomes
+/// manifests only once Helm renders it (`helm template`).
+fn is_helm_template(path: &str, text: &str) -> bool {
+    if !text.contains("{{") {
+        return false;
+    }
+    let under_templates = path.starts_with("templates/") || path.contains("/templates/");
+    under_templates || GO_TEMPLATE_MARKERS.iter().any(|m| text.contains(m))
+}
+
+/// A Kustomize file (`Kustomization`, `Component`): instructions to
+/// kustomize, not an object the API server receives.
+fn is_kustomization(file_name: &str, map: &Map<String, Value>) -> bool {
+    let api_version = map.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
+    api_version.starts_with("kustomize.config.k8s.io/")
+        || (matches!(
+            file_name,
+            "kustomization.yaml" | "kustomization.yml" | "Kustomization"
+        ) && matches!(kind, "" | "Kustomization" | "Component"))
+}
+
 fn classify_yaml(path: &Arc<str>, text: &str, out: &mut FileOutcome) {
+    if is_helm_template(path, text) && !text.contains("${{") {
+        out.template = true;
+        return;
+    }
     let stream = yaml::parse_stream(path, text, &yaml_options(YamlSchema::Yaml11));
     let is_template = stream
         .documents
@@ -128,6 +172,10 @@ fn classify_yaml(path: &Arc<str>, text: &str, out: &mut FileOutcome) {
         let Value::Object(map) = &doc.value else {
             continue;
         };
+        if is_kustomization(file_name, map) {
+            out.kustomizations += 1;
+            continue;
+        }
         if is_catalog(map) {
             // Re-read with YAML 1.2, as Backstage does.
             let docs = catalog_stream.get_or_insert_with(|| {
@@ -179,6 +227,20 @@ fn input_yaml_finding(d: &platform_model::Diagnostic) -> Finding {
         f = f.with_note(note.clone());
     }
     f
+}
+
+/// Whether the object's API group is Kubernetes' own (the core group,
+/// `apps`, `batch`, `policy`, `autoscaling`, or a `*.k8s.io` group).
+fn is_builtin_group(value: &Value) -> bool {
+    let api_version = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let group = api_version.split_once('/').map_or("", |(g, _)| g);
+    matches!(
+        group,
+        "" | "apps" | "batch" | "policy" | "autoscaling" | "extensions"
+    ) || group.ends_with(".k8s.io")
 }
 
 fn is_catalog(map: &Map<String, Value>) -> bool {
@@ -288,7 +350,9 @@ fn check_envelope(location: &YamlLocation, value: &Value, out: &mut FileOutcome)
         .unwrap_or("object");
     let named = pointer(value, "/metadata/name").is_some_and(Value::is_string)
         || pointer(value, "/metadata/generateName").is_some_and(Value::is_string);
-    if !named {
+    // Only Kubernetes' own groups require a name here; operator
+    // configurations and other custom kinds may not (`IstioOperator`).
+    if !named && is_builtin_group(value) {
         let pointer = if value.get("metadata").is_some() {
             "/metadata/name"
         } else {
@@ -414,6 +478,43 @@ mod tests {
         );
         assert_eq!(inputs.template_files, 1);
         assert_eq!(inputs.entities().len(), 1);
+    }
+
+    #[test]
+    fn helm_templates_kustomizations_and_custom_kinds_are_not_errors() {
+        let mut inputs = Inputs::new();
+        inputs.add_source(
+            "chart/templates/deployment.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ include \"app.fullname\" . }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n",
+        );
+        inputs.add_source(
+            "chart/templates/service.yaml",
+            "{{- if .Values.service.enabled }}\napiVersion: v1\nkind: Service\n{{- end }}\n",
+        );
+        inputs.add_source(
+            "deploy/overlays/prod/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [../../base]\nimages: [{name: app, newTag: '1.2'}]\n",
+        );
+        inputs.add_source(
+            "deploy/components/tls/kustomization.yaml",
+            "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches: []\n",
+        );
+        inputs.add_source(
+            "istio.yaml",
+            "apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\nspec: {profile: demo}\n",
+        );
+        assert!(inputs.findings.is_empty(), "{:?}", inputs.findings);
+        assert_eq!(inputs.template_files, 2);
+        assert_eq!(inputs.kustomization_files, 2);
+        assert_eq!(
+            inputs.manifests().len(),
+            1,
+            "the IstioOperator is an object"
+        );
+        // A built-in kind still needs its name.
+        let mut named = Inputs::new();
+        named.add_source("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {}\n");
+        assert_eq!(named.findings.len(), 1);
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub struct Inputs {
     pub(crate) files: usize,
     pub(crate) skipped_files: usize,
     pub(crate) template_files: usize,
+    /// Kustomize files (`Kustomization`, `Component`) recognised.
+    pub(crate) kustomization_files: usize,
     dockerfile_limits: DockerfileLimits,
 }
 
@@ -55,6 +57,7 @@ impl Inputs {
 
     pub(crate) fn absorb(&mut self, outcome: FileOutcome) {
         self.files += 1;
+        self.kustomization_files += outcome.kustomizations;
         if outcome.template {
             self.template_files += 1;
             self.skipped_files += 1;

@@ -252,3 +252,41 @@ fn profiles_change_which_rules_run() {
     assert!(strict.findings.iter().any(|f| f.rule() == "k8s.high-uid"));
     assert!(base.summary.findings < strict.summary.findings);
 }
+
+/// An object whose `apiVersion` does not serve its kind is a finding, not
+/// silently skipped; a version removed after the configured release warns.
+#[test]
+fn api_versions_that_do_not_serve_the_kind() {
+    let text = "apiVersion: v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}\n---\napiVersion: extensions/v1beta1\nkind: Ingress\nmetadata: {name: web}\n---\napiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec: {minAvailable: 1}\n";
+    let report = check_text("old.yaml", text);
+    let found: Vec<String> = report
+        .active()
+        .filter(|f| f.rule() == "k8s.api-version")
+        .map(|f| {
+            let line = f.diagnostic.span.as_ref().map_or(0, |s| s.line);
+            format!("{:?} {line} {}", f.severity(), f.message())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "Error 1 `v1` does not serve Deployment; use `apps/v1`",
+            "Error 6 `extensions/v1beta1` Ingress was removed in Kubernetes 1.22; use `networking.k8s.io/v1`",
+        ]
+    );
+    let config = PolicyConfig::new().with_rule(
+        "k8s.api-version",
+        RuleConfig::default().with_option("kubernetes_version", serde_json::json!("1.21")),
+    );
+    let old = platform_policy::check_sources(
+        [("old.yaml", text)],
+        &CheckOptions::new().with_config(config),
+    )
+    .expect("check");
+    let severities: Vec<Severity> = old
+        .active()
+        .filter(|f| f.rule() == "k8s.api-version")
+        .map(Finding::severity)
+        .collect();
+    assert_eq!(severities, [Severity::Error, Severity::Warning]);
+}

@@ -10,6 +10,7 @@
 //! `jobs`, `hygiene` (namespaces, owner labels) and `networking`; `read`
 //! holds the field readers they share.
 
+mod api_version;
 mod availability;
 mod confinement;
 mod credentials;
@@ -33,6 +34,7 @@ use platform_model::Severity;
 use super::support::{meta, rule};
 use crate::finding::ArtefactKind as A;
 use crate::rule::{OptionKind, Profile, Rule, RuleOption};
+use api_version::api_version;
 use availability::{anti_affinity, replicas_min};
 use confinement::{read_only_root_fs, seccomp};
 use credentials::{secret_env, service_account};
@@ -54,6 +56,9 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
     let pods_and_values = &[A::Manifest, A::HelmValues];
     let manifests = &[A::Manifest];
     vec![
+        rule(meta("k8s.api-version", "Objects use an apiVersion that serves their kind", Error, manifests, Baseline,
+            "The API server refuses a built-in kind under an `apiVersion` that does not serve it (`v1` for a Deployment) or that Kubernetes removed (`extensions/v1beta1` Ingresses, removed in 1.22), and no other rule can judge such an object. Use the version the finding names. With `kubernetes_version` set, a version removed only after that release is a warning.")
+            .with_option(RuleOption::new("kubernetes_version", OptionKind::String, "the cluster's Kubernetes release (`1.27`): versions removed after it warn instead of failing (default: the newest release)")), api_version),
         rule(meta("k8s.privileged", "Containers are not privileged", Error, pods_and_values, Baseline,
             "A privileged container has every capability and access to the host's devices: it is root on the node. Remove `privileged: true` (PSS baseline).").with_tag("security"), privileged),
         rule(meta("k8s.host-namespaces", "Pods do not share host namespaces", Error, pods_and_values, Baseline,
