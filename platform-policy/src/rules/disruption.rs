@@ -175,8 +175,9 @@ fn is_zero(v: &Value) -> bool {
     }
 }
 
+/// A percentage of 100 % or more (`150%` keeps every pod as well).
 fn is_full(v: &Value) -> bool {
-    matches!(v, Value::String(s) if s.trim() == "100%")
+    matches!(v, Value::String(s) if s.trim().strip_suffix('%').and_then(|n| n.trim().parse::<f64>().ok()).is_some_and(|n| n >= 100.0))
 }
 
 fn pdb_allows_eviction(cx: &RuleContext<'_>) -> Vec<Finding> {
@@ -198,7 +199,10 @@ fn pdb_allows_eviction(cx: &RuleContext<'_>) -> Vec<Finding> {
             out.push(cx.at(
                 origin,
                 &pdb.pointer("minAvailable"),
-                "`minAvailable: 100%` blocks every eviction",
+                format!(
+                    "`minAvailable: {}` blocks every eviction",
+                    min.as_str().unwrap_or("100%").trim()
+                ),
             ));
             continue;
         }

@@ -290,3 +290,65 @@ fn api_versions_that_do_not_serve_the_kind() {
         .collect();
     assert_eq!(severities, [Severity::Error, Severity::Warning]);
 }
+
+/// Bugs found on the peers' fixtures: startup probe ports, UDP ports for
+/// TCP probes, requests defaulted from limits, `drop: [all]`, and
+/// percentages above 100 %.
+#[test]
+fn probes_resources_capabilities_and_pdb_percentages() {
+    let text = "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+        - name: web
+          image: registry.acme.test/web:1.0
+          ports: [{containerPort: 53, protocol: UDP, name: dns}]
+          readinessProbe: {tcpSocket: {port: 53}}
+          livenessProbe: {tcpSocket: {port: dns}}
+          startupProbe: {httpGet: {path: /, port: 8080}}
+          resources: {limits: {cpu: 500m, memory: 256Mi}}
+          securityContext: {capabilities: {drop: [all]}}
+---
+apiVersion: policy/v1
+kind: PodDisruptionBudget
+metadata: {name: web, namespace: shop}
+spec:
+  minAvailable: 150%
+  selector: {matchLabels: {app: web}}
+";
+    let report = check_text("web.yaml", text);
+    let found = |rule: &str| -> Vec<String> {
+        report
+            .active()
+            .filter(|f| f.rule() == rule)
+            .map(|f| f.message().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        found("k8s.probes"),
+        [
+            "the readinessProbe of container `web` targets port 53, which the container does not declare",
+            "the livenessProbe of container `web` targets port \"dns\", which the container does not declare",
+            "the startupProbe of container `web` targets port 8080, which the container does not declare",
+        ]
+    );
+    assert_eq!(
+        found("k8s.resources"),
+        Vec::<String>::new(),
+        "requests default to the limits"
+    );
+    assert_eq!(
+        found("k8s.capabilities-drop-all"),
+        ["container `web` does not drop ALL capabilities"]
+    );
+    assert_eq!(
+        found("pdb.allows-eviction"),
+        ["`minAvailable: 150%` blocks every eviction"]
+    );
+}

@@ -82,7 +82,7 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
         rule(meta("k8s.pss-other", "Other Pod Security Standards controls hold", Error, pods_and_values, Baseline,
             "The remaining PSS controls: procMount Default, only safe sysctls, no custom SELinux user/role or type, AppArmor not unconfined, no Windows HostProcess, no `host` in probes and lifecycle hooks (baseline, errors) and only the restricted volume types (restricted, warnings).").with_tag("security"), pss_other),
         rule(meta("k8s.resources", "Containers request CPU and memory and limit memory", Warning, pods_and_values, Restricted,
-            "Without requests the scheduler cannot place pods well and they are evicted first; without a memory limit one leak takes the node's memory. A CPU limit is optional (it throttles) unless `require_cpu_limit` is set.")
+            "Without requests the scheduler cannot place pods well and they are evicted first; without a memory limit one leak takes the node's memory. A request left out defaults to its limit, as Kubernetes sets it. A CPU limit is optional (it throttles) unless `require_cpu_limit` is set.")
             .with_option(RuleOption::new("require_cpu_limit", OptionKind::Bool, "also require `limits.cpu` (default false)")), resources),
         rule(meta("k8s.probes", "Long-running containers have readiness and liveness probes", Warning, manifests, Restricted,
             "Without a readiness probe traffic reaches pods that are not ready; without a liveness probe a hung process is never restarted. A probe must target a port the container declares. Jobs and CronJobs are exempt."), probes),

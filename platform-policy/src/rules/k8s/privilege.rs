@@ -100,7 +100,9 @@ pub(super) fn capabilities_drop_all(cx: &RuleContext<'_>) -> Vec<Finding> {
         }
         for c in &pod.containers {
             let mut drops = strings(pod.sc_get(c, "capabilities/drop"));
-            if !drops.any(|(_, d)| d.eq_ignore_ascii_case("ALL")) {
+            // Pod Security admission compares with `ALL` exactly: `all`
+            // drops nothing there.
+            if !drops.any(|(_, d)| d == "ALL") {
                 out.push(
                     cx.at(
                         pod.origin,

@@ -1,5 +1,5 @@
-//! Readiness and liveness probes of long-running containers, and the ports
-//! they target.
+//! Readiness and liveness probes of long-running containers, and the TCP
+//! ports they (and startup probes) target.
 
 use serde_json::Value;
 
@@ -16,21 +16,26 @@ pub(super) fn probes(cx: &RuleContext<'_>) -> Vec<Finding> {
         }
         for c in pod.main_containers() {
             let ports = pod.container_get(c, "ports").and_then(Value::as_array);
-            for probe in ["readinessProbe", "livenessProbe"] {
+            // A startup probe is optional, but its port is checked as well.
+            for probe in ["readinessProbe", "livenessProbe", "startupProbe"] {
                 let Some(p) = pod.container_get(c, probe) else {
-                    out.push(cx.at(
-                        pod.origin,
-                        &PodView::container_field(c, probe),
-                        format!("{} has no {probe}", PodView::label(c)),
-                    ));
+                    if probe != "startupProbe" {
+                        out.push(cx.at(
+                            pod.origin,
+                            &PodView::container_field(c, probe),
+                            format!("{} has no {probe}", PodView::label(c)),
+                        ));
+                    }
                     continue;
                 };
                 for handler in ["httpGet", "tcpSocket", "grpc"] {
                     let Some(port) = get(p, handler).and_then(|h| get(h, "port")) else {
                         continue;
                     };
+                    // HTTP, TCP and gRPC probes connect over TCP: a UDP port
+                    // of the same number or name does not answer them.
                     let declared = ports.is_some_and(|ps| {
-                        ps.iter().any(|x| match port {
+                        ps.iter().filter(|x| is_tcp(x)).any(|x| match port {
                             Value::String(name) => {
                                 get(x, "name").and_then(Value::as_str) == Some(name.as_str())
                             }
@@ -50,4 +55,11 @@ pub(super) fn probes(cx: &RuleContext<'_>) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Whether a declared port is TCP (the default protocol).
+fn is_tcp(port: &Value) -> bool {
+    get(port, "protocol")
+        .and_then(Value::as_str)
+        .is_none_or(|p| p == "TCP")
 }

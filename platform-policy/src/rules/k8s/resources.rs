@@ -22,11 +22,15 @@ pub(super) fn resources(cx: &RuleContext<'_>) -> Vec<Finding> {
         for c in pod.main_containers() {
             let resources = pod.container_get(c, "resources");
             let mut missing: Vec<(&str, &str)> = Vec::new();
-            for &(section, what, path) in &fields {
-                if resources
+            let set = |path: &str| {
+                resources
                     .and_then(|r| walk(r, path))
-                    .is_none_or(Value::is_null)
-                {
+                    .is_some_and(|v| !v.is_null())
+            };
+            for &(section, what, path) in &fields {
+                // Kubernetes sets a missing request to the limit.
+                let defaulted = section == "requests" && set(&format!("limits/{what}"));
+                if !set(path) && !defaulted {
                     missing.push((section, what));
                 }
             }
