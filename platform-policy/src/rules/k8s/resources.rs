@@ -1,7 +1,5 @@
 //! Resource requests and limits of containers.
 
-use serde_json::Value;
-
 use crate::finding::Finding;
 use crate::inputs::walk;
 use crate::joins::PodView;
