@@ -251,9 +251,21 @@ fn healthcheck(cx: &RuleContext<'_>) -> Vec<Finding> {
     each(cx, |i, d, _, out| {
         let df = &d.dockerfile;
         let Some(last) = df.final_stage() else { return };
-        let has = df.stage_instructions(last).any(|ins| {
-            ins.keyword == "HEALTHCHECK" && !ins.text().trim().eq_ignore_ascii_case("NONE")
-        });
+        // A HEALTHCHECK (`NONE` included: a decision) in the final stage or
+        // in a stage it is built `FROM`, whose settings it inherits.
+        let mut stage = Some(last);
+        let mut has = false;
+        for _ in 0..df.stages.len() {
+            let Some(current) = stage else { break };
+            if df
+                .stage_instructions(current)
+                .any(|ins| ins.keyword == "HEALTHCHECK")
+            {
+                has = true;
+                break;
+            }
+            stage = df.stage_named_before(&current.image.to_ascii_lowercase(), current.index);
+        }
         if !has {
             out.push(cx.at_dockerfile(
                 i,
@@ -440,6 +452,25 @@ fn commands(script: &str) -> Vec<Vec<String>> {
     out
 }
 
+/// apt-get's quiet level of a command's words: each `q` of short flag
+/// clusters and each `--quiet`, or the number of `-q=N`/`--quiet=N`.
+fn quiet_level(words: &[String]) -> usize {
+    let mut level = 0;
+    for word in words {
+        if let Some(n) = word
+            .strip_prefix("-q=")
+            .or_else(|| word.strip_prefix("--quiet="))
+        {
+            level = n.parse().unwrap_or(level);
+        } else if word == "--quiet" {
+            level += 1;
+        } else if word.starts_with('-') && !word.starts_with("--") {
+            level += word.chars().filter(|c| *c == 'q').count();
+        }
+    }
+    level
+}
+
 /// `apt-get install` commands (with `sudo` and env assignments skipped).
 fn apt_installs(words: &[String]) -> Option<(&str, &[String])> {
     let start = words.iter().position(|w| !w.contains('=') && w != "sudo")?;
@@ -515,12 +546,14 @@ fn apt_hygiene(cx: &RuleContext<'_>) -> Vec<Finding> {
                     "update" => update = true,
                     "install" => {
                         install = true;
+                        // apt-get: quiet level 2 (`-qq`, `-q -q`,
+                        // `--quiet --quiet`, `-q=2`) implies `-y`.
                         let yes = rest.iter().any(|w| {
                             w == "-y"
                                 || w == "--yes"
                                 || w == "--assume-yes"
                                 || (w.starts_with('-') && !w.starts_with("--") && w.contains('y'))
-                        });
+                        }) || quiet_level(rest) >= 2;
                         if !yes {
                             problems.push("`install` without `-y`".to_owned());
                         }
@@ -531,7 +564,17 @@ fn apt_hygiene(cx: &RuleContext<'_>) -> Vec<Finding> {
                     _ => {}
                 }
             }
-            if install && !script.contains("/var/lib/apt/lists") {
+            // A BuildKit cache or tmpfs mount keeps the lists out of the
+            // layer, so there is nothing to remove.
+            let mounted = ins.keyword == "RUN"
+                && ins.flags.iter().any(|f| {
+                    f.name == "mount"
+                        && f.value.as_deref().is_some_and(|v| {
+                            (v.contains("type=cache") || v.contains("type=tmpfs"))
+                                && v.contains("/var/lib/apt")
+                        })
+                });
+            if install && !mounted && !script.contains("/var/lib/apt/lists") {
                 problems.push("`/var/lib/apt/lists` is not removed in the same RUN".to_owned());
             }
             if update && !install {
@@ -561,10 +604,13 @@ fn no_sudo(cx: &RuleContext<'_>) -> Vec<Finding> {
             .enumerate()
             .filter(|(_, x)| x.keyword == "RUN")
         {
-            if commands(&ins.script())
-                .iter()
-                .any(|c| c.iter().any(|w| w == "sudo"))
-            {
+            // `sudo` as the command run, not as a package or an argument
+            // (`apt-get install sudo`, `echo sudo`).
+            if commands(&ins.script()).iter().any(|c| {
+                c.iter()
+                    .find(|w| !w.contains('=') || w.starts_with('-'))
+                    .is_some_and(|w| w == "sudo")
+            }) {
                 let span = d
                     .dockerfile
                     .span_of(idx, "sudo", text)

@@ -352,3 +352,67 @@ spec:
         ["`minAvailable: 150%` blocks every eviction"]
     );
 }
+
+/// Dockerfile bugs found on the peers' fixtures: `-qq` implies `-y`, a
+/// BuildKit cache mount needs no list cleanup, `sudo` only as the command,
+/// `HEALTHCHECK NONE` and an inherited HEALTHCHECK are decisions.
+#[test]
+fn apt_quiet_levels_cache_mounts_sudo_and_inherited_healthchecks() {
+    let dockerfile = "FROM debian:12.5 AS base
+HEALTHCHECK CMD curl -f http://localhost/ || exit 1
+RUN apt-get update && apt-get install -qq --no-install-recommends curl sudo && rm -rf /var/lib/apt/lists/*
+RUN --mount=type=cache,target=/var/lib/apt,sharing=locked apt-get update && apt-get --quiet --quiet install --no-install-recommends jq
+RUN echo sudo is not used here
+FROM base
+USER 10001
+";
+    let report = platform_policy::check_sources([("Dockerfile", dockerfile)], &CheckOptions::new())
+        .expect("check");
+    let rules: Vec<&str> = report
+        .active()
+        .filter(|f| {
+            matches!(
+                f.rule(),
+                "docker.apt-hygiene" | "docker.no-sudo" | "docker.healthcheck"
+            )
+        })
+        .map(|f| f.rule())
+        .collect();
+    assert_eq!(
+        rules,
+        Vec::<&str>::new(),
+        "{:?}",
+        report
+            .active()
+            .map(|f| (f.rule(), f.message()))
+            .collect::<Vec<_>>()
+    );
+    let none = platform_policy::check_sources(
+        [(
+            "Dockerfile",
+            "FROM debian:12.5\nHEALTHCHECK NONE\nRUN sudo apt-get install -q curl\nUSER 10001\n",
+        )],
+        &CheckOptions::new(),
+    )
+    .expect("check");
+    let found: Vec<(&str, &str)> = none
+        .active()
+        .filter(|f| {
+            matches!(
+                f.rule(),
+                "docker.apt-hygiene" | "docker.no-sudo" | "docker.healthcheck"
+            )
+        })
+        .map(|f| (f.rule(), f.message()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "docker.apt-hygiene",
+                "apt-get hygiene: `install` without `-y`; `install` without `--no-install-recommends`; `/var/lib/apt/lists` is not removed in the same RUN"
+            ),
+            ("docker.no-sudo", "RUN uses sudo"),
+        ]
+    );
+}
