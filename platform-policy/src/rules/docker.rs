@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use platform_model::{Severity, Span};
 
-use super::secrets::secret_name;
+use super::secrets::{secret_name, secret_value};
 use super::support::{meta, rule};
 use crate::dockerfile::{
     Arguments, Dockerfile, Instruction, Stage, parse_arg, parse_env, shell_words,
@@ -728,14 +728,24 @@ fn no_tls_bypass(cx: &RuleContext<'_>) -> Vec<Finding> {
 fn no_secrets_in_env(cx: &RuleContext<'_>) -> Vec<Finding> {
     each(cx, |i, d, text, out| {
         for (idx, ins) in d.dockerfile.instructions.iter().enumerate() {
+            // Names named like secrets, or whose value has a credential's
+            // published shape (an `AKIA…` key id, a `ghp_…` token).
             let names: Vec<String> = match ins.keyword.as_str() {
-                "ENV" => parse_env(&ins.text()).into_iter().map(|(k, _)| k).collect(),
-                "ARG" => parse_arg(&ins.text()).into_iter().map(|(k, _)| k).collect(),
+                "ENV" => parse_env(&ins.text())
+                    .into_iter()
+                    .filter(|(k, v)| secret_name(k) || secret_value(v).is_some())
+                    .map(|(k, _)| k)
+                    .collect(),
+                "ARG" => parse_arg(&ins.text())
+                    .into_iter()
+                    .map(|(k, _)| k)
+                    .filter(|n| secret_name(n))
+                    .collect(),
                 _ => continue,
             };
             // Names come in order: each search starts past the previous hit.
             let mut from = 0;
-            for name in names.into_iter().filter(|n| secret_name(n)) {
+            for name in names {
                 let span = match d.dockerfile.span_of_from(idx, &name, text, from) {
                     Some((span, next)) => {
                         from = next;

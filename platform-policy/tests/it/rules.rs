@@ -416,3 +416,48 @@ USER 10001
         ]
     );
 }
+
+/// Secrets by value: a credential's published shape in an env value, and
+/// AWS's access key id by name.
+#[test]
+fn secrets_are_found_by_value_and_aws_key_ids_by_name() {
+    let manifest = "apiVersion: v1
+kind: Pod
+metadata: {name: p, namespace: shop}
+spec:
+  containers:
+    - name: app
+      image: registry.acme.test/app:1.0
+      env:
+        - {name: AWS_ACCESS_KEY_ID, value: placeholder}
+        - {name: UPSTREAM, value: AKIAIOSFODNN7EXAMPLE}
+        - {name: REGION, value: eu-west-1}
+";
+    let report = check_text("pod.yaml", manifest);
+    let found: Vec<&str> = report
+        .active()
+        .filter(|f| f.rule() == "k8s.secret-env")
+        .map(|f| f.message())
+        .collect();
+    assert_eq!(
+        found,
+        [
+            "environment variable `AWS_ACCESS_KEY_ID` of container `app` holds a literal secret",
+            "environment variable `UPSTREAM` of container `app` holds what looks like an AWS access key id",
+        ]
+    );
+    let docker = platform_policy::check_sources(
+        [("Dockerfile", "FROM debian:12.5\nENV UPSTREAM=ghp_0123456789abcdefghijABCDEFGHIJ012345 MODE=prod\nUSER 10001\n")],
+        &CheckOptions::new(),
+    )
+    .expect("check");
+    let found: Vec<&str> = docker
+        .active()
+        .filter(|f| f.rule() == "docker.no-secrets-in-env")
+        .map(|f| f.message())
+        .collect();
+    assert_eq!(
+        found,
+        ["ENV `UPSTREAM` looks like a secret; it is kept in the image history"]
+    );
+}

@@ -7,7 +7,7 @@ use crate::finding::Finding;
 use crate::inputs::get;
 use crate::joins::{Origin, PodView};
 use crate::rule::RuleContext;
-use crate::rules::secrets::secret_name;
+use crate::rules::secrets::{secret_name, secret_value};
 
 pub(super) fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
@@ -81,18 +81,28 @@ pub(super) fn secret_env(cx: &RuleContext<'_>) -> Vec<Finding> {
             if let Some(Value::Array(items)) = pod.container_get(c, "env") {
                 for (i, e) in items.iter().enumerate() {
                     let name = get(e, "name").and_then(Value::as_str).unwrap_or("");
-                    let literal = get(e, "value")
-                        .and_then(Value::as_str)
-                        .is_some_and(|v| !v.is_empty());
-                    if literal && secret_name(name) {
+                    let value = get(e, "value").and_then(Value::as_str).unwrap_or("");
+                    let message = if value.is_empty() {
+                        None
+                    } else if let Some(kind) = secret_value(value) {
+                        Some(format!(
+                            "environment variable `{name}` of {} holds what looks like {kind}",
+                            PodView::label(c)
+                        ))
+                    } else {
+                        secret_name(name).then(|| {
+                            format!(
+                                "environment variable `{name}` of {} holds a literal secret",
+                                PodView::label(c)
+                            )
+                        })
+                    };
+                    if let Some(message) = message {
                         out.push(
                             cx.at(
                                 pod.origin,
                                 &format!("{}/{i}/value", PodView::container_field(c, "env")),
-                                format!(
-                                    "environment variable `{name}` of {} holds a literal secret",
-                                    PodView::label(c)
-                                ),
+                                message,
                             )
                             .with_label("use valueFrom.secretKeyRef"),
                         );
