@@ -7,6 +7,7 @@ use platform_model::{Severity, Span};
 
 use super::secrets::{secret_name, secret_value};
 use super::support::{meta, rule};
+use super::tls_bypass::no_tls_bypass;
 use crate::dockerfile::{
     Arguments, Dockerfile, Instruction, Stage, parse_arg, parse_env, shell_words,
 };
@@ -56,7 +57,7 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
     ]
 }
 
-fn each(
+pub(super) fn each(
     cx: &RuleContext<'_>,
     mut f: impl FnMut(usize, &DockerfileArtefact, &str, &mut Vec<Finding>),
 ) -> Vec<Finding> {
@@ -437,7 +438,7 @@ fn copy_over_add(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 /// The commands of a shell script: split at `&&`, `||`, `;`, `|` and newlines.
-fn commands(script: &str) -> Vec<Vec<String>> {
+pub(super) fn commands(script: &str) -> Vec<Vec<String>> {
     let mut out = Vec::new();
     let normalised = script
         .replace("&&", "\n")
@@ -616,110 +617,6 @@ fn no_sudo(cx: &RuleContext<'_>) -> Vec<Finding> {
                     .span_of(idx, "sudo", text)
                     .unwrap_or_else(|| ins.span.clone());
                 out.push(cx.at_dockerfile(i, span, "RUN uses sudo"));
-            }
-        }
-    })
-}
-
-const TLS_BYPASSES: &[(&str, &str)] = &[
-    ("--insecure", "curl --insecure skips certificate checks"),
-    (
-        "--no-check-certificate",
-        "wget --no-check-certificate skips certificate checks",
-    ),
-    (
-        "--trusted-host",
-        "pip --trusted-host skips certificate checks",
-    ),
-    (
-        "PIP_TRUSTED_HOST",
-        "PIP_TRUSTED_HOST skips certificate checks",
-    ),
-    (
-        "GIT_SSL_NO_VERIFY",
-        "GIT_SSL_NO_VERIFY skips certificate checks",
-    ),
-    (
-        "http.sslVerify false",
-        "git http.sslVerify false skips certificate checks",
-    ),
-    (
-        "NODE_TLS_REJECT_UNAUTHORIZED=0",
-        "NODE_TLS_REJECT_UNAUTHORIZED=0 skips certificate checks",
-    ),
-    (
-        "PYTHONHTTPSVERIFY=0",
-        "PYTHONHTTPSVERIFY=0 skips certificate checks",
-    ),
-    (
-        "strict-ssl false",
-        "npm/yarn strict-ssl false skips certificate checks",
-    ),
-    (
-        "NPM_CONFIG_STRICT_SSL=false",
-        "NPM_CONFIG_STRICT_SSL=false skips certificate checks",
-    ),
-    (
-        "sslverify=0",
-        "sslverify=0 skips repository certificate checks",
-    ),
-    (
-        "sslverify=false",
-        "sslverify=false skips repository certificate checks",
-    ),
-    (
-        "--allow-unauthenticated",
-        "apt-get --allow-unauthenticated installs unsigned packages",
-    ),
-    (
-        "--force-yes",
-        "apt-get --force-yes installs unsigned packages",
-    ),
-    (
-        "--allow-untrusted",
-        "apk --allow-untrusted installs unsigned packages",
-    ),
-    ("--nogpgcheck", "--nogpgcheck installs unsigned packages"),
-    (
-        "--nosignature",
-        "rpm --nosignature installs unsigned packages",
-    ),
-    ("--nodigest", "rpm --nodigest skips package digests"),
-];
-
-fn no_tls_bypass(cx: &RuleContext<'_>) -> Vec<Finding> {
-    each(cx, |i, d, text, out| {
-        for (idx, ins) in d.dockerfile.instructions.iter().enumerate() {
-            if !matches!(ins.keyword.as_str(), "RUN" | "ENV" | "ARG") {
-                continue;
-            }
-            let script = ins.script();
-            let mut hits: Vec<(&str, &str)> = TLS_BYPASSES
-                .iter()
-                .filter(|(needle, _)| {
-                    script.contains(needle)
-                        || (needle.contains('=') && script.replace(' ', "=").contains(needle))
-                })
-                .copied()
-                .collect();
-            if ins.keyword == "RUN" {
-                for cmd in commands(&script) {
-                    if cmd.first().is_some_and(|w| w == "curl")
-                        && cmd.iter().any(|w| {
-                            w == "-k"
-                                || (w.starts_with('-') && !w.starts_with("--") && w.contains('k'))
-                        })
-                    {
-                        hits.push(("-k", "curl -k skips certificate checks"));
-                    }
-                }
-            }
-            for (needle, message) in hits {
-                let span = d
-                    .dockerfile
-                    .span_of(idx, needle, text)
-                    .unwrap_or_else(|| ins.span.clone());
-                out.push(cx.at_dockerfile(i, span, message));
             }
         }
     })

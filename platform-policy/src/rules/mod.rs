@@ -10,6 +10,7 @@ mod engine;
 mod k8s;
 mod secrets;
 mod support;
+mod tls_bypass;
 mod xref;
 
 use std::sync::Arc;
