@@ -7,12 +7,10 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::changes::{self, Changes};
-use super::{
-    RepoTarget, create_bare, default_branch, recorded_schemas, requests, set_default_branch,
-    source_directory, unapplied_settings,
-};
+use super::new_repository::{PushInput, create_and_push};
+use super::{RepoTarget, default_branch, recorded_schemas, requests};
 use crate::Error;
-use crate::actions::git::{GitRemotes, LocalGitHost, Publish, branch_name, publish};
+use crate::actions::git::{LocalGitHost, branch_name};
 use crate::actions::{Action, ActionContext};
 
 const DEFAULT_AUTHOR: (&str, &str) = ("Scaffolder", "scaffolder@backstage.io");
@@ -30,22 +28,6 @@ impl PublishBitbucketServer {
     pub fn new(host: LocalGitHost) -> Self {
         Self { host }
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PublishInput {
-    repo_url: String,
-    #[serde(default)]
-    default_branch: Option<String>,
-    #[serde(default)]
-    source_path: Option<String>,
-    #[serde(default)]
-    git_commit_message: Option<String>,
-    #[serde(default)]
-    git_author_name: Option<String>,
-    #[serde(default)]
-    git_author_email: Option<String>,
 }
 
 impl Action for PublishBitbucketServer {
@@ -66,58 +48,12 @@ impl Action for PublishBitbucketServer {
     }
 
     fn run(&self, ctx: &mut ActionContext<'_>) -> Result<(), Error> {
-        let input: PublishInput = ctx.input_as(self.id())?;
+        let input: PushInput = ctx.input_as(self.id())?;
         let target = RepoTarget::parse(ctx, &input.repo_url, "bitbucketServer")?;
-        let branch = input.default_branch.as_deref().unwrap_or("master");
-        branch_name(branch)?;
-        let source = source_directory(ctx, input.source_path.as_deref())?;
-        let bare = target.bare_path(self.host.root());
-        let settings = unapplied_settings(
-            ctx,
-            &[
-                "repoUrl",
-                "defaultBranch",
-                "sourcePath",
-                "gitCommitMessage",
-                "gitAuthorName",
-                "gitAuthorEmail",
-            ],
-        );
-        create_bare(&bare, &format!("{}/{}", target.owner, target.repo))?;
-        let remote = bare.to_string_lossy().into_owned();
-        let pushed = publish(
-            ctx,
-            &Publish {
-                remote: &remote,
-                branch,
-                source: Some(&source),
-                message: input
-                    .git_commit_message
-                    .as_deref()
-                    .filter(|m| !m.is_empty())
-                    .unwrap_or("initial commit"),
-                author: (
-                    input.git_author_name.as_deref().unwrap_or(DEFAULT_AUTHOR.0),
-                    input
-                        .git_author_email
-                        .as_deref()
-                        .unwrap_or(DEFAULT_AUTHOR.1),
-                ),
-                credentials: None,
-            },
-            &GitRemotes::new().with_local_root(self.host.root()),
-        );
-        let hash = match pushed {
-            Ok(hash) => hash,
-            Err(e) => {
-                let _ = std::fs::remove_dir_all(&bare);
-                return Err(e);
-            }
-        };
-        set_default_branch(&bare, branch)?;
-        requests::record_settings(&bare, &settings)?;
+        let branch = input.branch("master")?;
+        let hash = create_and_push(ctx, &self.host, &target, &input, branch, &[])?;
         let (host, project, repo) = (&target.host, &target.owner, &target.repo);
-        ctx.output("commitHash", Value::String(hash));
+        ctx.output("commitHash", Value::String(hash.unwrap_or_default()));
         ctx.output(
             "remoteUrl",
             Value::String(format!(

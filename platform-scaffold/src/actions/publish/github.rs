@@ -7,12 +7,12 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::changes::{self, Changes};
+use super::new_repository::{PushInput, create_and_push};
 use super::{
-    RepoTarget, create_bare, default_branch, recorded_schemas, requests, set_default_branch,
-    source_directory, unapplied_settings,
+    RepoTarget, default_branch, recorded_schemas, requests, source_directory, unapplied_settings,
 };
 use crate::Error;
-use crate::actions::git::{GitRemotes, LocalGitHost, Publish, branch_name, publish};
+use crate::actions::git::{LocalGitHost, branch_name};
 use crate::actions::{Action, ActionContext};
 
 const DEFAULT_AUTHOR: (&str, &str) = ("Scaffolder", "scaffolder@backstage.io");
@@ -30,22 +30,6 @@ impl PublishGithub {
     pub fn new(host: LocalGitHost) -> Self {
         Self { host }
     }
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PublishInput {
-    repo_url: String,
-    #[serde(default)]
-    default_branch: Option<String>,
-    #[serde(default)]
-    source_path: Option<String>,
-    #[serde(default)]
-    git_commit_message: Option<String>,
-    #[serde(default)]
-    git_author_name: Option<String>,
-    #[serde(default)]
-    git_author_email: Option<String>,
 }
 
 impl Action for PublishGithub {
@@ -66,63 +50,17 @@ impl Action for PublishGithub {
     }
 
     fn run(&self, ctx: &mut ActionContext<'_>) -> Result<(), Error> {
-        let input: PublishInput = ctx.input_as(self.id())?;
+        let input: PushInput = ctx.input_as(self.id())?;
         let target = RepoTarget::parse(ctx, &input.repo_url, "github")?;
-        let branch = input.default_branch.as_deref().unwrap_or("main");
-        branch_name(branch)?;
-        let source = source_directory(ctx, input.source_path.as_deref())?;
-        let bare = target.bare_path(self.host.root());
-        let settings = unapplied_settings(
-            ctx,
-            &[
-                "repoUrl",
-                "defaultBranch",
-                "sourcePath",
-                "gitCommitMessage",
-                "gitAuthorName",
-                "gitAuthorEmail",
-            ],
-        );
-        create_bare(&bare, &format!("{}/{}", target.owner, target.repo))?;
-        let remote = bare.to_string_lossy().into_owned();
-        let pushed = publish(
-            ctx,
-            &Publish {
-                remote: &remote,
-                branch,
-                source: Some(&source),
-                message: input
-                    .git_commit_message
-                    .as_deref()
-                    .unwrap_or("initial commit"),
-                author: (
-                    input.git_author_name.as_deref().unwrap_or(DEFAULT_AUTHOR.0),
-                    input
-                        .git_author_email
-                        .as_deref()
-                        .unwrap_or(DEFAULT_AUTHOR.1),
-                ),
-                credentials: None,
-            },
-            &GitRemotes::new().with_local_root(self.host.root()),
-        );
-        let hash = match pushed {
-            Ok(hash) => hash,
-            Err(e) => {
-                // Nothing half-made stays on the host.
-                let _ = std::fs::remove_dir_all(&bare);
-                return Err(e);
-            }
-        };
-        set_default_branch(&bare, branch)?;
-        requests::record_settings(&bare, &settings)?;
+        let branch = input.branch("main")?;
+        let hash = create_and_push(ctx, &self.host, &target, &input, branch, &[])?;
         let web = target.web_url();
         ctx.output("remoteUrl", Value::String(format!("{web}.git")));
         ctx.output(
             "repoContentsUrl",
             Value::String(format!("{web}/blob/{branch}")),
         );
-        ctx.output("commitHash", Value::String(hash));
+        ctx.output("commitHash", Value::String(hash.unwrap_or_default()));
         Ok(())
     }
 }
@@ -145,37 +83,37 @@ impl PublishGithubPullRequest {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct PullRequestInput {
-    repo_url: String,
-    branch_name: String,
-    title: String,
-    description: String,
+pub(crate) struct PullRequestInput {
+    pub(crate) repo_url: String,
+    pub(crate) branch_name: String,
+    pub(crate) title: String,
+    pub(crate) description: String,
     #[serde(default)]
-    target_branch_name: Option<String>,
+    pub(crate) target_branch_name: Option<String>,
     #[serde(default)]
-    source_path: Option<String>,
+    pub(crate) source_path: Option<String>,
     #[serde(default)]
-    target_path: Option<String>,
+    pub(crate) target_path: Option<String>,
     #[serde(default)]
-    files_to_delete: Vec<String>,
+    pub(crate) files_to_delete: Vec<String>,
     #[serde(default)]
-    draft: bool,
+    pub(crate) draft: bool,
     #[serde(default)]
-    update: bool,
+    pub(crate) update: bool,
     #[serde(default)]
-    create_when_empty: Option<bool>,
+    pub(crate) create_when_empty: Option<bool>,
     #[serde(default)]
-    commit_message: Option<String>,
+    pub(crate) commit_message: Option<String>,
     #[serde(default)]
-    git_author_name: Option<String>,
+    pub(crate) git_author_name: Option<String>,
     #[serde(default)]
-    git_author_email: Option<String>,
+    pub(crate) git_author_email: Option<String>,
     #[serde(default)]
-    reviewers: Vec<String>,
+    pub(crate) reviewers: Vec<String>,
     #[serde(default)]
-    team_reviewers: Vec<String>,
+    pub(crate) team_reviewers: Vec<String>,
     #[serde(default)]
-    assignees: Vec<String>,
+    pub(crate) assignees: Vec<String>,
 }
 
 /// Refuses a repository path that is absolute or climbs with `..`, with

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 use super::changes;
+use super::github::PullRequestInput;
 use super::github::repository_path;
 use super::rest::{Response, Rest};
 use super::{RepoTarget, recorded_schemas, source_directory};
@@ -513,41 +514,6 @@ fn protect(
         }
     }
     Ok(())
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct PullRequestInput {
-    repo_url: String,
-    branch_name: String,
-    title: String,
-    description: String,
-    #[serde(default)]
-    target_branch_name: Option<String>,
-    #[serde(default)]
-    source_path: Option<String>,
-    #[serde(default)]
-    target_path: Option<String>,
-    #[serde(default)]
-    files_to_delete: Vec<String>,
-    #[serde(default)]
-    draft: bool,
-    #[serde(default)]
-    update: bool,
-    #[serde(default)]
-    create_when_empty: Option<bool>,
-    #[serde(default)]
-    commit_message: Option<String>,
-    #[serde(default)]
-    git_author_name: Option<String>,
-    #[serde(default)]
-    git_author_email: Option<String>,
-    #[serde(default)]
-    reviewers: Vec<String>,
-    #[serde(default)]
-    team_reviewers: Vec<String>,
-    #[serde(default)]
-    assignees: Vec<String>,
 }
 
 /// `publish:github:pull-request` on GitHub.

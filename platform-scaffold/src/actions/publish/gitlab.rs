@@ -8,12 +8,12 @@ use serde_json::{Value, json};
 
 use super::changes::{self, Changes};
 use super::github::repository_path;
+use super::new_repository::{PushInput, create_and_push};
 use super::{
-    RepoTarget, create_bare, default_branch, recorded_schemas, requests, set_default_branch,
-    source_directory, unapplied_settings,
+    RepoTarget, default_branch, recorded_schemas, requests, source_directory, unapplied_settings,
 };
 use crate::Error;
-use crate::actions::git::{GitRemotes, LocalGitHost, Publish, branch_name, publish};
+use crate::actions::git::{LocalGitHost, branch_name};
 use crate::actions::{Action, ActionContext};
 
 const DEFAULT_AUTHOR: (&str, &str) = ("Scaffolder", "scaffolder@backstage.io");
@@ -35,19 +35,7 @@ impl PublishGitlab {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct PublishInput {
-    repo_url: String,
-    #[serde(default)]
-    default_branch: Option<String>,
-    /// A path, or `false` for no push, or `true` for the whole workspace.
-    #[serde(default)]
-    source_path: Option<Value>,
-    #[serde(default)]
-    git_commit_message: Option<String>,
-    #[serde(default)]
-    git_author_name: Option<String>,
-    #[serde(default)]
-    git_author_email: Option<String>,
+struct SkipInput {
     #[serde(default)]
     skip_existing: bool,
 }
@@ -102,13 +90,13 @@ impl Action for PublishGitlab {
     }
 
     fn run(&self, ctx: &mut ActionContext<'_>) -> Result<(), Error> {
-        let input: PublishInput = ctx.input_as(self.id())?;
+        let input: PushInput = ctx.input_as(self.id())?;
+        let skip: SkipInput = ctx.input_as(self.id())?;
         let target = RepoTarget::parse(ctx, &input.repo_url, "gitlab")?;
-        let branch = input.default_branch.as_deref().unwrap_or("master");
-        branch_name(branch)?;
+        let branch = input.branch("master")?;
         let bare = target.bare_path(self.host.root());
         let web = target.web_url();
-        if input.skip_existing && bare.is_dir() {
+        if skip.skip_existing && bare.is_dir() {
             let existing = default_branch(&bare)?;
             ctx.log(&format!("project {web} exists; skipped"));
             ctx.output("remoteUrl", Value::String(web.clone()));
@@ -120,60 +108,11 @@ impl Action for PublishGitlab {
             ctx.output("created", Value::Bool(false));
             return Ok(());
         }
-        let source = match &input.source_path {
-            Some(Value::Bool(false)) => None,
-            Some(Value::String(path)) => Some(source_directory(ctx, Some(path))?),
-            _ => Some(".".to_owned()),
-        };
-        let settings = unapplied_settings(
-            ctx,
-            &[
-                "repoUrl",
-                "defaultBranch",
-                "sourcePath",
-                "gitCommitMessage",
-                "gitAuthorName",
-                "gitAuthorEmail",
-                "skipExisting",
-            ],
-        );
-        create_bare(&bare, &format!("{}/{}", target.owner, target.repo))?;
+        let hash = create_and_push(ctx, &self.host, &target, &input, branch, &["skipExisting"])?;
         let id = project_id(&bare, self.host.root())?;
-        if let Some(source) = source {
-            let remote = bare.to_string_lossy().into_owned();
-            let pushed = publish(
-                ctx,
-                &Publish {
-                    remote: &remote,
-                    branch,
-                    source: Some(&source),
-                    message: input
-                        .git_commit_message
-                        .as_deref()
-                        .filter(|m| !m.is_empty())
-                        .unwrap_or("initial commit"),
-                    author: (
-                        input.git_author_name.as_deref().unwrap_or(DEFAULT_AUTHOR.0),
-                        input
-                            .git_author_email
-                            .as_deref()
-                            .unwrap_or(DEFAULT_AUTHOR.1),
-                    ),
-                    credentials: None,
-                },
-                &GitRemotes::new().with_local_root(self.host.root()),
-            );
-            match pushed {
-                Ok(hash) => ctx.output("commitHash", Value::String(hash)),
-                Err(e) => {
-                    let _ = std::fs::remove_dir_all(&bare);
-                    let _ = std::fs::remove_file(bare.with_extension("project.json"));
-                    return Err(e);
-                }
-            }
-            set_default_branch(&bare, branch)?;
+        if let Some(hash) = hash {
+            ctx.output("commitHash", Value::String(hash));
         }
-        requests::record_settings(&bare, &settings)?;
         ctx.output("remoteUrl", Value::String(web.clone()));
         ctx.output(
             "repoContentsUrl",
@@ -203,28 +142,28 @@ impl PublishGitlabMergeRequest {
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct MergeRequestInput {
-    repo_url: String,
-    title: String,
-    branch_name: String,
+pub(crate) struct MergeRequestInput {
+    pub(crate) repo_url: String,
+    pub(crate) title: String,
+    pub(crate) branch_name: String,
     #[serde(default)]
-    description: Option<String>,
+    pub(crate) description: Option<String>,
     #[serde(default)]
-    target_branch_name: Option<String>,
+    pub(crate) target_branch_name: Option<String>,
     #[serde(default)]
-    source_path: Option<String>,
+    pub(crate) source_path: Option<String>,
     #[serde(default)]
-    target_path: Option<String>,
+    pub(crate) target_path: Option<String>,
     #[serde(default)]
-    commit_action: Option<String>,
+    pub(crate) commit_action: Option<String>,
     #[serde(default)]
-    remove_source_branch: bool,
+    pub(crate) remove_source_branch: bool,
     #[serde(default)]
-    assignee: Option<String>,
+    pub(crate) assignee: Option<String>,
     #[serde(default)]
-    reviewers: Vec<String>,
+    pub(crate) reviewers: Vec<String>,
     #[serde(default)]
-    labels: Option<Value>,
+    pub(crate) labels: Option<Value>,
 }
 
 impl Action for PublishGitlabMergeRequest {

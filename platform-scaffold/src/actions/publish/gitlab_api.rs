@@ -17,6 +17,7 @@ use serde_json::{Map, Value, json};
 
 use super::changes;
 use super::github::repository_path;
+use super::gitlab::MergeRequestInput;
 use super::rest::{Rest, segment};
 use super::{RepoTarget, recorded_schemas, repository_join, source_directory};
 use crate::Error;
@@ -401,32 +402,6 @@ fn snake_case(key: &str) -> String {
         }
     }
     out
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MergeRequestInput {
-    repo_url: String,
-    title: String,
-    branch_name: String,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    target_branch_name: Option<String>,
-    #[serde(default)]
-    source_path: Option<String>,
-    #[serde(default)]
-    target_path: Option<String>,
-    #[serde(default)]
-    commit_action: Option<String>,
-    #[serde(default)]
-    remove_source_branch: bool,
-    #[serde(default)]
-    assignee: Option<String>,
-    #[serde(default)]
-    reviewers: Vec<String>,
-    #[serde(default)]
-    labels: Option<Value>,
 }
 
 /// `publish:gitlab:merge-request` on GitLab.

@@ -31,6 +31,7 @@ mod github_api;
 mod gitlab;
 #[cfg(feature = "hosting-api")]
 mod gitlab_api;
+mod new_repository;
 mod requests;
 #[cfg(feature = "hosting-api")]
 mod rest;
