@@ -461,3 +461,55 @@ spec:
         ["ENV `UPSTREAM` looks like a secret; it is kept in the image history"]
     );
 }
+
+/// CronJob pods need a NetworkPolicy too, unless `batch` is off.
+#[test]
+fn cronjob_pods_are_checked_for_a_network_policy() {
+    let text = "apiVersion: batch/v1
+kind: CronJob
+metadata: {name: report, namespace: shop}
+spec:
+  schedule: '0 * * * *'
+  jobTemplate:
+    spec:
+      template:
+        metadata: {labels: {app: report}}
+        spec:
+          restartPolicy: Never
+          containers: [{name: report, image: registry.acme.test/report:1.0}]
+";
+    let report = check_text("cron.yaml", text);
+    let found: Vec<&str> = report
+        .active()
+        .filter(|f| f.rule() == "k8s.network-policy")
+        .map(|f| f.diagnostic.path.as_deref().unwrap_or(""))
+        .collect();
+    assert_eq!(found, ["/spec/jobTemplate/spec/template/metadata/labels"]);
+    let covered = format!(
+        "{text}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: report, namespace: shop}}\nspec:\n  podSelector: {{matchLabels: {{app: report}}}}\n  policyTypes: [Ingress]\n"
+    );
+    let report = check_text("cron.yaml", &covered);
+    assert_eq!(
+        report
+            .active()
+            .filter(|f| f.rule() == "k8s.network-policy")
+            .count(),
+        0
+    );
+    let off = PolicyConfig::new().with_rule(
+        "k8s.network-policy",
+        RuleConfig::default().with_option("batch", serde_json::json!(false)),
+    );
+    let report = platform_policy::check_sources(
+        [("cron.yaml", text)],
+        &CheckOptions::new().with_config(off),
+    )
+    .expect("check");
+    assert_eq!(
+        report
+            .active()
+            .filter(|f| f.rule() == "k8s.network-policy")
+            .count(),
+        0
+    );
+}

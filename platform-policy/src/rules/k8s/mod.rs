@@ -108,7 +108,8 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
             "A label or annotation naming the owning component or system (by default `backstage.io/kubernetes-id` or `app.kubernetes.io/part-of`) lets the catalog, cost tools and on-call find who owns a workload.")
             .with_option(RuleOption::new("keys", OptionKind::StringList, "label or annotation keys, any of which satisfies the rule (default backstage.io/kubernetes-id, app.kubernetes.io/part-of)")), owner_label),
         rule(meta("k8s.network-policy", "Pods are selected by a NetworkPolicy", Info, manifests, Restricted,
-            "A pod no NetworkPolicy selects accepts traffic from anywhere in the cluster. Only long-running workloads are checked.").with_tag("security"), network_policy),
+            "A pod no NetworkPolicy selects accepts traffic from anywhere in the cluster and reaches anything. Job and CronJob pods are checked too (they talk to databases and APIs like any pod) unless `batch` is false.")
+            .with_option(RuleOption::new("batch", OptionKind::Bool, "also check the pods of Jobs and CronJobs (default true)")).with_tag("security"), network_policy),
         rule(meta("k8s.high-uid", "Containers run with a UID of 10000 or more", Warning, pods_and_values, Strict,
             "UIDs below 10000 may collide with users on the node; a high `runAsUser` limits the damage of a container escape (strict profile).").with_tag("security"), high_uid),
         rule(meta("k8s.pull-policy-always", "Images are pulled on every start", Warning, manifests, Strict,
