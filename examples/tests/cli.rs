@@ -577,6 +577,27 @@ fn check_on_acme_reports_the_deliberate_policy_findings_in_every_format() {
         all["findings"].as_array().expect("findings").len(),
         "SARIF keeps catalog and graph findings"
     );
+    // Every rule, the merged catalog and graph ones included, is described,
+    // and every result has a fingerprint.
+    for rule in sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+    {
+        for key in ["fullDescription", "help"] {
+            assert!(
+                rule[key]["text"].as_str().is_some_and(|t| !t.is_empty()),
+                "{key} of {rule}"
+            );
+        }
+    }
+    for result in sarif["runs"][0]["results"].as_array().expect("results") {
+        assert!(
+            result["partialFingerprints"]
+                .as_object()
+                .is_some_and(|f| !f.is_empty()),
+            "{result}"
+        );
+    }
 }
 
 #[test]

@@ -101,6 +101,73 @@ fn rule(meta: &RuleMeta, severity: Severity) -> Value {
     })
 }
 
+/// What a family of codes merged in from the catalog and the graph means.
+fn family_description(code: &str) -> &'static str {
+    match code.split('.').next().unwrap_or("") {
+        "yaml" => {
+            "The file is YAML that Backstage's catalog parser refuses: a syntax error, a repeated key, or a parser limit reached."
+        }
+        "file" => {
+            "A file of the catalog tree cannot be read as a catalog file: unreadable, not UTF-8, leading outside the root, not a regular file, or not parsed."
+        }
+        "entity" => {
+            "Backstage's catalog refuses this entity as it validates it (the envelope, the entity and kind schemas, field formats, references, duplicates, nesting)."
+        }
+        "location" => {
+            "A Location's targets cannot be followed as Backstage's catalog follows them (not found, outside the root, a cycle, a type or glob Backstage refuses)."
+        }
+        "placeholder" => {
+            "A `$text`, `$json` or `$yaml` placeholder cannot be resolved as Backstage's readers resolve it."
+        }
+        "app-config" => {
+            "The app-config the catalog is ingested with is one Backstage's backend would refuse or read otherwise."
+        }
+        "catalog" => {
+            "Backstage would not store this entity: the catalog rules refuse it, or its file or Location fails."
+        }
+        "graph" => {
+            "A problem of the catalog as a graph: a reference to nothing, a missing or wrong owner, a cycle, an API nobody provides or uses."
+        }
+        _ => "A finding merged in from the catalog or the graph checks.",
+    }
+}
+
+/// A rule entry for a code the policy registry does not define (catalog
+/// validation and graph findings merged into the report).
+fn merged_rule(code: &str, severity: Severity) -> Value {
+    let description = family_description(code);
+    json!({
+        "id": code,
+        "name": pascal(code),
+        "shortDescription": {"text": code},
+        "fullDescription": {"text": description},
+        "help": {
+            "text": format!("{description}\n\nThe README's table of diagnostic codes describes `{code}`."),
+            "markdown": format!("**{code}**\n\n{description}\n\nSee the table of diagnostic codes in the README for `{code}`."),
+        },
+        "defaultConfiguration": {"level": level(severity)},
+    })
+}
+
+/// A fingerprint for a result whose file text the report does not hold
+/// (no line hash can be made): the rule, file, position and message.
+fn location_fingerprint(f: &Finding, span: &platform_model::Span) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [
+        f.diagnostic.code.as_ref(),
+        &*span.file,
+        &span.line.to_string(),
+        &span.column.to_string(),
+        &f.diagnostic.message,
+    ] {
+        for byte in part.bytes().chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
 /// Line and column (characters) just past `offset` in `text`.
 #[cfg(test)]
 fn end_position(text: &str, offset: usize) -> Option<(u32, u32)> {
@@ -152,10 +219,14 @@ fn result(
             }
         }],
     });
-    if let Some(info) = info
-        && let Some(h) = info.hashes.get(span.line.saturating_sub(1) as usize)
-    {
-        result["partialFingerprints"] = json!({"primaryLocationLineHash": h});
+    match info.and_then(|info| info.hashes.get(span.line.saturating_sub(1) as usize)) {
+        Some(h) => result["partialFingerprints"] = json!({"primaryLocationLineHash": h}),
+        // Without the file's text: a hash of what the result says, so that
+        // every result still has a fingerprint.
+        None => {
+            result["partialFingerprints"] =
+                json!({"platformLocationHash/v1": location_fingerprint(f, span)});
+        }
     }
     if let Some(s) = &f.suppression {
         result["suppressions"] = json!([{"kind": "inSource", "justification": s.reason}]);
@@ -196,12 +267,7 @@ pub(crate) fn log(report: &PolicyReport) -> Value {
     for f in &report.findings {
         if !index.contains_key(f.diagnostic.code.as_ref()) {
             index.insert(f.diagnostic.code.as_ref(), rules.len());
-            rules.push(json!({
-                "id": f.diagnostic.code,
-                "name": f.diagnostic.code,
-                "shortDescription": {"text": f.diagnostic.code},
-                "defaultConfiguration": {"level": level(f.diagnostic.severity)},
-            }));
+            rules.push(merged_rule(&f.diagnostic.code, f.diagnostic.severity));
         }
     }
     let mut files = HashMap::new();
