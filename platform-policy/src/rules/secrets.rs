@@ -54,8 +54,12 @@ pub(super) fn secret_value(value: &str) -> Option<&'static str> {
         .filter_map(|(pattern, kind)| regex::Regex::new(pattern).ok().map(|r| (r, kind)))
         .collect()
     });
-    // Bounded: a value is matched in its first 64 KiB.
-    let value = value.get(..value.len().min(65_536)).unwrap_or(value);
+    // Bounded: a value is matched in its first 64 KiB (cut at a character).
+    let mut end = value.len().min(65_536);
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    let value = &value[..end];
     patterns
         .iter()
         .find(|(pattern, _)| pattern.is_match(value))
@@ -82,6 +86,9 @@ mod tests {
         );
         assert_eq!(secret_value("production"), None);
         assert_eq!(secret_value("AKIA-not-a-key"), None);
+        // Long values are cut at a character boundary, never inside one.
+        let long = format!("{}AKIAIOSFODNN7EXAMPLE", "€".repeat(30_000));
+        assert_eq!(secret_value(&long), None, "beyond the first 64 KiB");
         assert!(secret_name("AWS_ACCESS_KEY_ID"));
     }
 

@@ -116,6 +116,34 @@ pub(crate) struct PullRequestInput {
     pub(crate) assignees: Vec<String>,
 }
 
+impl PullRequestInput {
+    /// Checks what does not depend on the host (`targetPath`,
+    /// `filesToDelete`, `branchName`); returns `targetPath`.
+    pub(crate) fn checked_target_path(&self) -> Result<String, Error> {
+        let target_path = self.target_path.clone().unwrap_or_default();
+        repository_path(&target_path, "targetPath")?;
+        for path in &self.files_to_delete {
+            repository_path(path, "filesToDelete entry")?;
+        }
+        branch_name(&self.branch_name)?;
+        Ok(target_path)
+    }
+
+    /// In a dry run, gives the outputs Backstage's action gives there and
+    /// returns true.
+    pub(crate) fn dry_run(&self, ctx: &mut ActionContext<'_>) -> bool {
+        if !ctx.is_dry_run() {
+            return false;
+        }
+        ctx.log("Performing dry run of creating pull request");
+        ctx.output("targetBranchName", Value::String(self.branch_name.clone()));
+        ctx.output("remoteUrl", Value::String(self.repo_url.clone()));
+        ctx.output("pullRequestNumber", json!(43));
+        ctx.log("Dry run complete");
+        true
+    }
+}
+
 /// Refuses a repository path that is absolute or climbs with `..`, with
 /// Backstage's wording.
 pub(crate) fn repository_path(path: &str, what: &str) -> Result<(), Error> {
@@ -150,20 +178,9 @@ impl Action for PublishGithubPullRequest {
 
     fn run(&self, ctx: &mut ActionContext<'_>) -> Result<(), Error> {
         let input: PullRequestInput = ctx.input_as(self.id())?;
-        let target_path = input.target_path.clone().unwrap_or_default();
-        repository_path(&target_path, "targetPath")?;
-        for path in &input.files_to_delete {
-            repository_path(path, "filesToDelete entry")?;
-        }
+        let target_path = input.checked_target_path()?;
         let target = RepoTarget::parse(ctx, &input.repo_url, "github")?;
-        branch_name(&input.branch_name)?;
-        if ctx.is_dry_run() {
-            // What Backstage's action reports in a dry run.
-            ctx.log("Performing dry run of creating pull request");
-            ctx.output("targetBranchName", Value::String(input.branch_name.clone()));
-            ctx.output("remoteUrl", Value::String(input.repo_url.clone()));
-            ctx.output("pullRequestNumber", json!(43));
-            ctx.log("Dry run complete");
+        if input.dry_run(ctx) {
             return Ok(());
         }
         let bare = target.bare_path(self.host.root());

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::changes;
 use super::github::PullRequestInput;
-use super::github::repository_path;
+use super::hosting::Hosting;
 use super::rest::{Response, Rest};
 use super::{RepoTarget, recorded_schemas, source_directory};
 use crate::Error;
@@ -35,10 +35,7 @@ const MAX_PULL_REQUEST_BYTES: u64 = 200 * 1024 * 1024;
 /// token for when the template gives none, and where pushes may go.
 #[derive(Clone, Debug)]
 pub struct GithubApi {
-    rest: Rest,
-    host: String,
-    token: Option<Secret>,
-    push_remotes: Option<GitRemotes>,
+    hosting: Hosting,
 }
 
 impl GithubApi {
@@ -59,10 +56,7 @@ impl GithubApi {
             ("authorization", "Bearer "),
         )?;
         Ok(Self {
-            rest,
-            host: host.into().to_ascii_lowercase(),
-            token: None,
-            push_remotes: None,
+            hosting: Hosting::new(rest, host.into()),
         })
     }
 
@@ -70,7 +64,7 @@ impl GithubApi {
     /// token, `GITHUB_TOKEN` in the CLI).
     #[must_use]
     pub fn with_token(mut self, token: Secret) -> Self {
-        self.token = Some(token);
+        self.hosting.token = Some(token);
         self
     }
 
@@ -78,7 +72,7 @@ impl GithubApi {
     /// that is the configured host or the API's).
     #[must_use]
     pub fn with_push_remotes(mut self, remotes: GitRemotes) -> Self {
-        self.push_remotes = Some(remotes);
+        self.hosting.push_remotes = Some(remotes);
         self
     }
 
@@ -91,26 +85,20 @@ impl GithubApi {
     }
 
     fn token(&self, ctx: &ActionContext<'_>, target: &RepoTarget) -> Result<Secret, Error> {
-        if let Some(token) = ctx.input_str("token").filter(|t| !t.is_empty()) {
-            return Ok(Secret::new(token));
-        }
-        self.token.clone().ok_or_else(|| {
-            Error::InvalidInput(format!(
-                "No token available for host: {}, with owner {}, and repo {}",
-                target.host, target.owner, target.repo
-            ))
-        })
+        Hosting::step_token(ctx)
+            .or_else(|| self.hosting.token.clone())
+            .ok_or_else(|| {
+                Error::InvalidInput(format!(
+                    "No token available for host: {}, with owner {}, and repo {}",
+                    target.host, target.owner, target.repo
+                ))
+            })
     }
 
     fn target(&self, ctx: &ActionContext<'_>, repo_url: &str) -> Result<RepoTarget, Error> {
-        let target = RepoTarget::parse(ctx, repo_url, "github")?;
-        if !target.host.eq_ignore_ascii_case(&self.host) {
-            return Err(Error::InvalidInput(format!(
-                "No integration for host {}",
-                target.host
-            )));
-        }
-        Ok(target)
+        self.hosting.target(ctx, repo_url, "github", |host| {
+            format!("No integration for host {host}")
+        })
     }
 
     fn send(
@@ -120,11 +108,11 @@ impl GithubApi {
         path: &str,
         body: Option<&Value>,
     ) -> Result<Response, Error> {
-        self.rest.send(token, method, path, body)
+        self.hosting.rest.send(token, method, path, body)
     }
 
     /// Sends and requires a 2xx answer.
-    fn expect(
+    fn send_ok(
         &self,
         token: &Secret,
         method: &str,
@@ -138,21 +126,6 @@ impl GithubApi {
         } else {
             Err(Error::Failed(format!("{what}: {}", response.message())))
         }
-    }
-
-    fn push_remotes(&self, clone_url: &str) -> GitRemotes {
-        if let Some(remotes) = &self.push_remotes {
-            return remotes.clone();
-        }
-        let host = url::Url::parse(clone_url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned))
-            .unwrap_or_default();
-        let mut remotes = GitRemotes::new();
-        if host.eq_ignore_ascii_case(&self.host) || host.eq_ignore_ascii_case(self.rest.host()) {
-            remotes = remotes.with_host(host);
-        }
-        remotes
     }
 }
 
@@ -300,7 +273,7 @@ impl Action for PublishGithubApi {
             ));
         }
         let (owner, repo) = (target.owner.as_str(), target.repo.as_str());
-        let user = self.api.expect(
+        let user = self.api.send_ok(
             &token,
             "GET",
             &format!("users/{owner}"),
@@ -343,7 +316,7 @@ impl Action for PublishGithubApi {
                 _ => (String::new(), String::new()),
             };
             if !path.is_empty() {
-                self.api.expect(
+                self.api.send_ok(
                     &token,
                     "PUT",
                     &path,
@@ -400,7 +373,7 @@ impl Action for PublishGithubApi {
                 Value::String(s) => s.clone(),
                 other => other.to_string(),
             };
-            self.api.expect(
+            self.api.send_ok(
                 &token,
                 "POST",
                 &format!("repos/{owner}/{repo}/actions/variables"),
@@ -409,7 +382,7 @@ impl Action for PublishGithubApi {
             )?;
         }
         if let Some(oidc) = ctx.input().get("oidcCustomization").cloned() {
-            self.api.expect(
+            self.api.send_ok(
                 &token,
                 "PUT",
                 &format!("repos/{owner}/{repo}/actions/oidc/customization/sub"),
@@ -418,7 +391,7 @@ impl Action for PublishGithubApi {
             )?;
         }
         if ctx.input_bool("subscribe", false) {
-            self.api.expect(
+            self.api.send_ok(
                 &token,
                 "PUT",
                 &format!("repos/{owner}/{repo}/subscription"),
@@ -427,7 +400,7 @@ impl Action for PublishGithubApi {
             )?;
         }
         ctx.check_cancelled()?;
-        let remotes = self.api.push_remotes(&clone_url);
+        let remotes = self.api.hosting.push_remotes(&clone_url);
         let hash = publish(
             ctx,
             &Publish {
@@ -545,19 +518,9 @@ impl Action for PublishGithubPullRequestApi {
 
     fn run(&self, ctx: &mut ActionContext<'_>) -> Result<(), Error> {
         let input: PullRequestInput = ctx.input_as(self.id())?;
-        let target_path = input.target_path.clone().unwrap_or_default();
-        repository_path(&target_path, "targetPath")?;
-        for path in &input.files_to_delete {
-            repository_path(path, "filesToDelete entry")?;
-        }
+        let target_path = input.checked_target_path()?;
         let target = self.api.target(ctx, &input.repo_url)?;
-        branch_name(&input.branch_name)?;
-        if ctx.is_dry_run() {
-            ctx.log("Performing dry run of creating pull request");
-            ctx.output("targetBranchName", Value::String(input.branch_name.clone()));
-            ctx.output("remoteUrl", Value::String(input.repo_url.clone()));
-            ctx.output("pullRequestNumber", json!(43));
-            ctx.log("Dry run complete");
+        if input.dry_run(ctx) {
             return Ok(());
         }
         let token = self.api.token(ctx, &target)?;
@@ -569,7 +532,7 @@ impl Action for PublishGithubPullRequestApi {
             |e: String| Error::Failed(format!("Pull request creation failed; caused by {e}"));
         let repository = self
             .api
-            .expect(&token, "GET", &repo_path, None, "the repository")
+            .send_ok(&token, "GET", &repo_path, None, "the repository")
             .map_err(|e| failed(e.to_string()))?;
         let base = match &input.target_branch_name {
             Some(name) => name.clone(),
@@ -581,7 +544,7 @@ impl Action for PublishGithubPullRequestApi {
         branch_name(&base)?;
         let commits = self
             .api
-            .expect(
+            .send_ok(
                 &token,
                 "GET",
                 &format!(
@@ -630,7 +593,7 @@ impl Action for PublishGithubPullRequestApi {
                 }
                 let blob = self
                     .api
-                    .expect(
+                    .send_ok(
                         &token,
                         "POST",
                         &format!("{repo_path}/git/blobs"),
@@ -654,7 +617,7 @@ impl Action for PublishGithubPullRequestApi {
         } else {
             let made = self
                 .api
-                .expect(
+                .send_ok(
                     &token,
                     "POST",
                     &format!("{repo_path}/git/trees"),
@@ -681,7 +644,7 @@ impl Action for PublishGithubPullRequestApi {
         }
         let commit = self
             .api
-            .expect(
+            .send_ok(
                 &token,
                 "POST",
                 &format!("{repo_path}/git/commits"),
@@ -693,7 +656,7 @@ impl Action for PublishGithubPullRequestApi {
         let head = format!("{}:{}", target.owner, input.branch_name);
         let open = self
             .api
-            .expect(
+            .send_ok(
                 &token,
                 "GET",
                 &format!(
@@ -719,7 +682,7 @@ impl Action for PublishGithubPullRequestApi {
         )?;
         if reference.ok() {
             self.api
-                .expect(
+                .send_ok(
                     &token,
                     "PATCH",
                     &format!("{repo_path}/git/refs/heads/{}", input.branch_name),
@@ -728,18 +691,18 @@ impl Action for PublishGithubPullRequestApi {
                 )
                 .map_err(|e| failed(e.to_string()))?;
         } else {
-            self.api.expect(&token, "POST", &format!("{repo_path}/git/refs"), Some(&json!({"ref": format!("refs/heads/{}", input.branch_name), "sha": commit_sha})), "the branch").map_err(|e| failed(e.to_string()))?;
+            self.api.send_ok(&token, "POST", &format!("{repo_path}/git/refs"), Some(&json!({"ref": format!("refs/heads/{}", input.branch_name), "sha": commit_sha})), "the branch").map_err(|e| failed(e.to_string()))?;
         }
         let body = json!({"title": input.title, "body": input.description, "head": input.branch_name, "base": base, "draft": input.draft});
         let pull = match &existing {
-            Some(pull) => self.api.expect(
+            Some(pull) => self.api.send_ok(
                 &token,
                 "PATCH",
                 &format!("{repo_path}/pulls/{}", pull["number"]),
                 Some(&body),
                 "the pull request",
             ),
-            None => self.api.expect(
+            None => self.api.send_ok(
                 &token,
                 "POST",
                 &format!("{repo_path}/pulls"),

@@ -18,6 +18,7 @@ use serde_json::{Map, Value, json};
 use super::changes;
 use super::github::repository_path;
 use super::gitlab::MergeRequestInput;
+use super::hosting::Hosting;
 use super::rest::{Rest, segment};
 use super::{RepoTarget, recorded_schemas, repository_join, source_directory};
 use crate::Error;
@@ -35,10 +36,7 @@ const MAX_TREE_PAGES: usize = 500;
 /// a token for when the template gives none, and where pushes may go.
 #[derive(Clone, Debug)]
 pub struct GitlabApi {
-    rest: Rest,
-    host: String,
-    token: Option<Secret>,
-    push_remotes: Option<GitRemotes>,
+    hosting: Hosting,
 }
 
 /// The token, and how it is sent.
@@ -58,10 +56,7 @@ impl GitlabApi {
         let api = format!("{}/api/v4/", base_url.trim_end_matches('/'));
         let rest = Rest::new(&api, Vec::new(), ("private-token", ""))?;
         Ok(Self {
-            rest,
-            host: host.into().to_ascii_lowercase(),
-            token: None,
-            push_remotes: None,
+            hosting: Hosting::new(rest, host.into()),
         })
     }
 
@@ -69,7 +64,7 @@ impl GitlabApi {
     /// the CLI), sent as `PRIVATE-TOKEN`.
     #[must_use]
     pub fn with_token(mut self, token: Secret) -> Self {
-        self.token = Some(token);
+        self.hosting.token = Some(token);
         self
     }
 
@@ -77,7 +72,7 @@ impl GitlabApi {
     /// that is the configured host or the API's).
     #[must_use]
     pub fn with_push_remotes(mut self, remotes: GitRemotes) -> Self {
-        self.push_remotes = Some(remotes);
+        self.hosting.push_remotes = Some(remotes);
         self
     }
 
@@ -90,13 +85,14 @@ impl GitlabApi {
     }
 
     fn token(&self, ctx: &ActionContext<'_>, target: &RepoTarget) -> Result<Token, Error> {
-        if let Some(token) = ctx.input_str("token").filter(|t| !t.is_empty()) {
+        if let Some(secret) = Hosting::step_token(ctx) {
             return Ok(Token {
-                secret: Secret::new(token),
+                secret,
                 auth: ("authorization", "Bearer "),
             });
         }
-        self.token
+        self.hosting
+            .token
             .clone()
             .map(|secret| Token {
                 secret,
@@ -108,17 +104,15 @@ impl GitlabApi {
     }
 
     fn target(&self, ctx: &ActionContext<'_>, repo_url: &str) -> Result<RepoTarget, Error> {
-        let target = RepoTarget::parse(ctx, repo_url, "gitlab")?;
-        if !target.host.eq_ignore_ascii_case(&self.host) {
-            return Err(Error::InvalidInput(format!(
-                "No matching integration configuration for host {}, please check your integrations config",
-                target.host
-            )));
-        }
-        Ok(target)
+        self.hosting.target(ctx, repo_url, "gitlab", |host| {
+            format!(
+                "No matching integration configuration for host {host}, please check your integrations config"
+            )
+        })
     }
 
-    fn expect(
+    /// Sends and requires a 2xx answer.
+    fn send_ok(
         &self,
         token: &Token,
         method: &str,
@@ -126,9 +120,7 @@ impl GitlabApi {
         body: Option<&Value>,
         what: &str,
     ) -> Result<Value, Error> {
-        let response = self
-            .rest
-            .send_as(token.auth, &token.secret, method, path, body)?;
+        let response = self.send(token, method, path, body)?;
         if response.ok() {
             Ok(response.body)
         } else {
@@ -143,23 +135,9 @@ impl GitlabApi {
         path: &str,
         body: Option<&Value>,
     ) -> Result<super::rest::Response, Error> {
-        self.rest
+        self.hosting
+            .rest
             .send_as(token.auth, &token.secret, method, path, body)
-    }
-
-    fn push_remotes(&self, remote: &str) -> GitRemotes {
-        if let Some(remotes) = &self.push_remotes {
-            return remotes.clone();
-        }
-        let host = url::Url::parse(remote)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned))
-            .unwrap_or_default();
-        let mut remotes = GitRemotes::new();
-        if host.eq_ignore_ascii_case(&self.host) || host.eq_ignore_ascii_case(self.rest.host()) {
-            remotes = remotes.with_host(host);
-        }
-        remotes
     }
 }
 
@@ -248,7 +226,7 @@ impl Action for PublishGitlabApi {
         } else {
             format!("groups/{owner}/projects?search={}", segment(&target.repo))
         };
-        let found = self.api.expect(
+        let found = self.api.send_ok(
             &token,
             "GET",
             &listing,
@@ -287,7 +265,7 @@ impl Action for PublishGitlabApi {
         for (key, value) in &input.settings {
             body.insert(snake_case(key), value.clone());
         }
-        let project = self.api.expect(
+        let project = self.api.send_ok(
             &token,
             "POST",
             "projects",
@@ -327,7 +305,7 @@ impl Action for PublishGitlabApi {
                     ),
                     credentials: Some(("oauth2", &token.secret)),
                 },
-                &self.api.push_remotes(&clone_url),
+                &self.api.hosting.push_remotes(&clone_url),
             )?;
             ctx.output("commitHash", Value::String(hash));
         }
@@ -337,7 +315,7 @@ impl Action for PublishGitlabApi {
             };
             if entry["create"] == true {
                 let reference = entry["ref"].as_str().unwrap_or("master");
-                self.api.expect(
+                self.api.send_ok(
                     &token,
                     "POST",
                     &format!("projects/{id}/repository/branches"),
@@ -346,7 +324,7 @@ impl Action for PublishGitlabApi {
                 )?;
             }
             if entry["protect"] == true {
-                self.api.expect(
+                self.api.send_ok(
                     &token,
                     "POST",
                     &format!("projects/{id}/protected_branches?name={}", segment(name)),
@@ -371,7 +349,7 @@ impl Action for PublishGitlabApi {
             if let Some(description) = variable.get("description") {
                 body["description"] = description.clone();
             }
-            self.api.expect(
+            self.api.send_ok(
                 &token,
                 "POST",
                 &format!("projects/{id}/variables"),
@@ -521,7 +499,7 @@ impl Action for PublishGitlabMergeRequestApi {
         let base = match &input.target_branch_name {
             Some(name) => name.clone(),
             None => {
-                let details = self.api.expect(
+                let details = self.api.send_ok(
                     &token,
                     "GET",
                     &format!("projects/{project}"),
@@ -603,10 +581,10 @@ impl Action for PublishGitlabMergeRequestApi {
                 input.branch_name
             ));
         } else {
-            self.api.expect(&token, "POST", &format!("projects/{project}/repository/branches"), Some(&json!({"branch": input.branch_name, "ref": base})), &format!("The branch creation failed. Please check that your repo does not already contain a branch named '{}'", input.branch_name))?;
+            self.api.send_ok(&token, "POST", &format!("projects/{project}/repository/branches"), Some(&json!({"branch": input.branch_name, "ref": base})), &format!("The branch creation failed. Please check that your repo does not already contain a branch named '{}'", input.branch_name))?;
         }
         if !actions.is_empty() {
-            self.api.expect(
+            self.api.send_ok(
                 &token,
                 "POST",
                 &format!("projects/{project}/repository/commits"),
@@ -636,7 +614,7 @@ impl Action for PublishGitlabMergeRequestApi {
         if let Some(labels) = &input.labels {
             body["labels"] = labels.clone();
         }
-        let request = self.api.expect(
+        let request = self.api.send_ok(
             &token,
             "POST",
             &format!("projects/{project}/merge_requests"),

@@ -31,6 +31,8 @@ mod github_api;
 mod gitlab;
 #[cfg(feature = "hosting-api")]
 mod gitlab_api;
+#[cfg(feature = "hosting-api")]
+mod hosting;
 mod new_repository;
 mod requests;
 #[cfg(feature = "hosting-api")]
