@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 /*
- * Records every scaffolder action of the pinned Backstage packages: its id,
- * description and the input/output JSON Schema it exposes (what
- * GET /v2/actions of the scaffolder backend serves as `schema`).
+ * Records every scaffolder action of the pinned Backstage packages: its id
+ * and the structure of the input/output JSON Schema it exposes (what
+ * GET /v2/actions of the scaffolder backend serves as `schema`), without
+ * descriptions, titles or examples.
  *
  * Usage: node action-schema-oracle.js [out-file]
  *   out-file defaults to ../../platform-scaffold/tests/fixtures/action-schemas.json
@@ -251,16 +252,31 @@ async function main() {
     }
   }
 
+  // Facts only: ids, flags and schema structure. Descriptions, titles and
+  // examples (Backstage's prose) are left out of the recording.
+  const withoutProse = value => {
+    if (Array.isArray(value)) return value.map(withoutProse);
+    if (value === null || typeof value !== 'object') return value;
+    const out = {};
+    for (const [key, v] of Object.entries(value)) {
+      if (['description', 'title', 'examples'].includes(key) && (typeof v === 'string' || Array.isArray(v))) continue;
+      out[key] = key === 'properties' && v && typeof v === 'object'
+        ? Object.fromEntries(Object.entries(v).map(([k, sub]) => [k, withoutProse(sub)]))
+        : withoutProse(v);
+    }
+    return out;
+  };
   const actions = [...entries.keys()].sort(byCodeUnit).map(id => {
     const { pkg, action, factory, registered } = entries.get(id);
+    const { input, output } = schemaOf(action);
     return {
       id,
       module: pkg,
       factory,
       registered,
-      description: action.description ?? null,
       supportsDryRun: action.supportsDryRun === true,
-      ...schemaOf(action),
+      input: withoutProse(input),
+      output: withoutProse(output),
     };
   });
 
