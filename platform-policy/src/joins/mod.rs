@@ -10,6 +10,7 @@ mod index;
 mod origin;
 mod pods;
 mod scaling;
+mod values_pods;
 mod view;
 
 pub use image::ImageRef;

@@ -1,11 +1,14 @@
-//! One view over "a pod": a workload's pod template, or the pod a Helm
-//! values file describes (`podSecurityContext`, `securityContext`,
-//! `resources`, `image`), so that one rule body covers both.
+//! One view over "a pod": a workload's pod template, or a pod a Helm
+//! values file describes (`podSecurityContext`, `securityContext` or
+//! `containerSecurityContext`, `resources`, `image`, at the top or in a
+//! component's section: see `values_pods`), so that one rule body covers
+//! both.
 
 use serde_json::Value;
 
 use super::image::ImageRef;
 use super::origin::Origin;
+use super::values_pods::{disabled, sections};
 use crate::inputs::{Inputs, WorkloadKind, field, get, pointer, walk};
 
 /// Kind of container list.
@@ -24,9 +27,11 @@ pub enum ContainerList {
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub struct ContainerView {
-    /// `name` (`chart` for values, `?` when missing).
+    /// `name` (for values `chart`, or the section's dotted path; `?` when
+    /// missing).
     pub name: String,
-    /// Pointer of the container object (`""` for values).
+    /// Pointer of the container object (for values the section's: `""` at
+    /// the top).
     pub ptr: String,
     /// Pointer of its `securityContext`.
     pub sc: String,
@@ -36,6 +41,8 @@ pub struct ContainerView {
     pub image: String,
     /// The list it is in.
     pub list: ContainerList,
+    /// Whether it is a values file's container.
+    pub in_values: bool,
     /// Position in [`PodData::containers`], which is also where
     /// [`PodView`] keeps the container's resolved nodes.
     pub index: usize,
@@ -47,7 +54,7 @@ pub struct ContainerView {
 pub struct PodData {
     /// The artefact the pod is read from.
     pub origin: Origin,
-    /// Pointer of the pod spec (`""` for values).
+    /// Pointer of the pod spec (for values the section's: `""` at the top).
     pub pod: String,
     /// Pointer of the pod's security context (`/podSecurityContext` for
     /// values).
@@ -56,6 +63,17 @@ pub struct PodData {
     pub containers: Vec<ContainerView>,
     /// The workload kind (`None` for values).
     pub kind: Option<WorkloadKind>,
+    /// For values, the dotted path of the section the pod is read from
+    /// (`""` for the top of the file, `master` for a component); `None` for
+    /// workloads.
+    pub values_section: Option<String>,
+    /// Whether only the pod's images are judged: the top of a values file
+    /// whose components are all in sections. [`Joins::pods`] leaves such
+    /// pods out; [`Joins::image_pods`] has them.
+    ///
+    /// [`Joins::pods`]: crate::Joins::pods
+    /// [`Joins::image_pods`]: crate::Joins::image_pods
+    pub image_only: bool,
 }
 
 /// The nodes of one container, resolved once per check.
@@ -103,21 +121,32 @@ impl std::ops::Deref for PodView<'_> {
 impl<'a> PodView<'a> {
     /// The pod of `data`, read from `root` (the origin's document).
     fn new(data: &'a PodData, root: &'a Value) -> Self {
+        // A values file switches a security context off with `enabled:
+        // false` (the chart then renders none).
+        let values = data.origin.is_values();
+        let context = |at: &str| pointer(root, at).filter(|v| !(values && disabled(v)));
         let nodes = data
             .containers
             .iter()
             .map(|c| ContainerNodes {
                 node: pointer(root, &c.ptr),
-                sc: pointer(root, &c.sc),
+                sc: context(&c.sc),
             })
             .collect();
         Self {
             data,
             root,
             pod_node: pointer(root, &data.pod),
-            pod_sc_node: pointer(root, &data.pod_sc),
+            pod_sc_node: context(&data.pod_sc),
             nodes,
         }
+    }
+
+    /// Whether the pod is the top of a values file (whose image is the
+    /// chart's own, as `appVersion` is).
+    #[must_use]
+    pub fn is_values_top(&self) -> bool {
+        self.values_section.as_deref() == Some("")
     }
 
     /// The whole document the pod is read from.
@@ -244,12 +273,12 @@ impl<'a> PodView<'a> {
     }
 
     /// Where a finding about container `c`'s image points: the values'
-    /// `/image/tag` when a values file writes one (the key users change),
+    /// `image.tag` when a values file writes one (the key users change),
     /// else the container's `image`.
     #[must_use]
     pub fn image_pointer(&self, c: &ContainerView) -> String {
-        if self.is_values() && self.get("/image/tag").is_some() {
-            "/image/tag".to_owned()
+        if self.is_values() && self.container_get(c, "image/tag").is_some() {
+            format!("{}/tag", c.image)
         } else {
             c.image.clone()
         }
@@ -258,8 +287,10 @@ impl<'a> PodView<'a> {
     /// Human name of a container for messages.
     #[must_use]
     pub fn label(c: &ContainerView) -> String {
-        if c.ptr.is_empty() {
+        if c.in_values && c.ptr.is_empty() {
             "the chart's container".to_owned()
+        } else if c.in_values {
+            format!("the chart's `{}` container", c.name)
         } else {
             let list = match c.list {
                 ContainerList::Containers => "container",
@@ -315,6 +346,7 @@ pub(super) fn build_pods(inputs: &Inputs, workloads: &[usize]) -> Vec<PodData> {
                         image: with("/image"),
                         ptr: base,
                         list,
+                        in_values: false,
                         index: containers.len(),
                     });
                 }
@@ -326,24 +358,36 @@ pub(super) fn build_pods(inputs: &Inputs, workloads: &[usize]) -> Vec<PodData> {
             pod: pod.to_owned(),
             containers,
             kind: Some(kind),
+            values_section: None,
+            image_only: false,
         });
     }
-    for i in 0..inputs.values().len() {
-        out.push(PodData {
-            origin: Origin::Values(i),
-            pod: String::new(),
-            pod_sc: "/podSecurityContext".to_owned(),
-            containers: vec![ContainerView {
-                name: "chart".to_owned(),
-                ptr: String::new(),
-                sc: "/securityContext".to_owned(),
-                resources: "/resources".to_owned(),
-                image: "/image".to_owned(),
-                list: ContainerList::Containers,
-                index: 0,
-            }],
-            kind: None,
-        });
+    for (i, values) in inputs.values().iter().enumerate() {
+        for section in sections(&values.value) {
+            let name = if section.path.is_empty() {
+                "chart".to_owned()
+            } else {
+                section.path.clone()
+            };
+            out.push(PodData {
+                origin: Origin::Values(i),
+                pod: section.pointer.clone(),
+                pod_sc: section.pod_sc,
+                containers: vec![ContainerView {
+                    name,
+                    sc: section.container_sc,
+                    resources: format!("{}/resources", section.pointer),
+                    image: format!("{}/image", section.pointer),
+                    ptr: section.pointer,
+                    list: ContainerList::Containers,
+                    in_values: true,
+                    index: 0,
+                }],
+                kind: None,
+                values_section: Some(section.path),
+                image_only: section.image_only,
+            });
+        }
     }
     out
 }

@@ -111,7 +111,14 @@ impl<'a> Joins<'a> {
     pub fn pods(&self, with_values: bool) -> impl Iterator<Item = &PodView<'a>> + '_ {
         self.pods
             .iter()
-            .filter(move |p| with_values || !p.is_values())
+            .filter(move |p| !p.image_only && (with_values || !p.is_values()))
+    }
+
+    /// The pods whose images are judged: [`pods(true)`](Self::pods) and
+    /// the top of values files whose components are in sections (the
+    /// top's `image` is the chart's main image there).
+    pub fn image_pods(&self) -> impl Iterator<Item = &PodView<'a>> + '_ {
+        self.pods.iter()
     }
 
     /// How few replicas workload `workload` may run: the lowest

@@ -401,7 +401,7 @@ fn healthcheck_not_probe(cx: &RuleContext<'_>) -> Vec<Finding> {
 fn image_tag_drift(cx: &RuleContext<'_>) -> Vec<Finding> {
     let joins = cx.joins();
     let mut out = Vec::new();
-    for pod in cx.joins().pods(true) {
+    for pod in cx.joins().image_pods() {
         let Some(c) = joins.component_of(owner_id(pod)) else {
             continue;
         };
@@ -413,7 +413,7 @@ fn image_tag_drift(cx: &RuleContext<'_>) -> Vec<Finding> {
             let Some(image) = pod.image(container) else {
                 continue;
             };
-            let ours = pod.is_values()
+            let ours = pod.is_values_top()
                 || image.short_name() == info.name
                 || Some(image.short_name()) == info.kubernetes_id.as_deref();
             if !ours || image.digest.is_some() {

@@ -513,3 +513,31 @@ spec:
         0
     );
 }
+
+/// `rule file:line message` of every unsuppressed finding.
+fn located(report: &platform_policy::PolicyReport) -> Vec<String> {
+    report
+        .active()
+        .map(|f| {
+            let line = f.diagnostic.span.as_ref().map_or(0, |s| s.line);
+            format!(
+                "{} {}:{line} {}",
+                f.rule(),
+                f.file().unwrap_or(""),
+                f.message()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn values_with_component_sections_are_judged_per_component() {
+    let hardened = check_fixture("values/hardened", &CheckOptions::new());
+    let pods: Vec<String> = located(&hardened)
+        .into_iter()
+        .filter(|f| f.starts_with("k8s."))
+        .collect();
+    assert!(pods.is_empty(), "{pods:#?}");
+    let open = check_fixture("values/open", &CheckOptions::new());
+    insta::assert_debug_snapshot!("values_sections_findings", located(&open));
+}

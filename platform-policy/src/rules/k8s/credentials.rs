@@ -13,8 +13,12 @@ pub(super) fn service_account(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let joins = cx.joins();
     let known = joins.has_service_accounts();
-    for pod in cx.joins().pods(true) {
+    for pod in cx.joins().image_pods() {
         if pod.is_values() {
+            // The service account is the chart's, written once at the top.
+            if !pod.is_values_top() {
+                continue;
+            }
             let create = pod.get("/serviceAccount/create").and_then(Value::as_bool);
             let name = pod
                 .get("/serviceAccount/name")

@@ -27,7 +27,7 @@ fn image_problem(image: &ImageRef, values: bool) -> Option<String> {
 
 pub(super) fn image_tag(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
-    for pod in cx.joins().pods(true) {
+    for pod in cx.joins().image_pods() {
         for c in &pod.containers {
             let Some(image) = pod.image(c) else {
                 continue;

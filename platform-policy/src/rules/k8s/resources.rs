@@ -18,6 +18,16 @@ pub(super) fn resources(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in cx.joins().pods(true) {
         for c in pod.main_containers() {
+            // Bitnami's `resourcesPreset` (`nano` … `2xlarge`) sets requests
+            // and limits of CPU, memory and ephemeral storage.
+            if pod.is_values()
+                && pod
+                    .container_get(c, "resourcesPreset")
+                    .and_then(serde_json::Value::as_str)
+                    .is_some_and(|p| p != "none")
+            {
+                continue;
+            }
             let resources = pod.container_get(c, "resources");
             let mut missing: Vec<(&str, &str)> = Vec::new();
             let set = |path: &str| {
