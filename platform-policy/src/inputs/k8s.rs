@@ -25,6 +25,10 @@ pub enum WorkloadKind {
     CronJob,
     /// `v1` Pod.
     Pod,
+    /// `v1` PodTemplate (its `template` is inspected).
+    PodTemplate,
+    /// OpenShift's `apps.openshift.io/v1` DeploymentConfig.
+    DeploymentConfig,
 }
 
 impl WorkloadKind {
@@ -39,7 +43,10 @@ impl WorkloadKind {
     /// budget rules (Deployment and StatefulSet, as in the spec).
     #[must_use]
     pub fn is_replicated(self) -> bool {
-        matches!(self, Self::Deployment | Self::StatefulSet)
+        matches!(
+            self,
+            Self::Deployment | Self::StatefulSet | Self::DeploymentConfig
+        )
     }
 
     /// JSON pointer of the pod spec inside the object.
@@ -47,6 +54,7 @@ impl WorkloadKind {
     pub fn pod_spec_pointer(self) -> &'static str {
         match self {
             Self::Pod => "/spec",
+            Self::PodTemplate => "/template/spec",
             Self::CronJob => "/spec/jobTemplate/spec/template/spec",
             _ => "/spec/template/spec",
         }
@@ -57,6 +65,7 @@ impl WorkloadKind {
     pub fn pod_metadata_pointer(self) -> &'static str {
         match self {
             Self::Pod => "/metadata",
+            Self::PodTemplate => "/template/metadata",
             Self::CronJob => "/spec/jobTemplate/spec/template/metadata",
             _ => "/spec/template/metadata",
         }
@@ -157,6 +166,8 @@ impl Manifest {
             ("batch", "Job") => WorkloadKind::Job,
             ("batch", "CronJob") => WorkloadKind::CronJob,
             ("", "Pod") => WorkloadKind::Pod,
+            ("", "PodTemplate") => WorkloadKind::PodTemplate,
+            ("apps.openshift.io", "DeploymentConfig") => WorkloadKind::DeploymentConfig,
             _ => return None,
         })
     }
@@ -180,6 +191,33 @@ impl Manifest {
     #[must_use]
     pub fn replicas(&self) -> Option<i64> {
         self.get("/spec/replicas").and_then(Value::as_i64)
+    }
+
+    /// The fewest replicas an autoscaler keeps: an
+    /// HorizontalPodAutoscaler's `minReplicas` (default 1), a KEDA
+    /// ScaledObject's `minReplicaCount` (default 0: KEDA scales to zero).
+    /// `None` for other kinds.
+    #[must_use]
+    pub fn autoscaler_min_replicas(&self) -> Option<i64> {
+        let (pointer, default) = if self.is("autoscaling", "HorizontalPodAutoscaler") {
+            ("/spec/minReplicas", 1)
+        } else if self.is("keda.sh", "ScaledObject") {
+            ("/spec/minReplicaCount", 0)
+        } else {
+            return None;
+        };
+        Some(self.get(pointer).and_then(Value::as_i64).unwrap_or(default))
+    }
+
+    /// Pointer of the autoscaler's lower bound (`/spec/minReplicas`, or
+    /// `/spec/minReplicaCount` for a KEDA ScaledObject).
+    #[must_use]
+    pub fn autoscaler_min_pointer(&self) -> &'static str {
+        if self.is("keda.sh", "ScaledObject") {
+            "/spec/minReplicaCount"
+        } else {
+            "/spec/minReplicas"
+        }
     }
 
     /// A short description: `Deployment payments/payment-service`, or
@@ -218,6 +256,7 @@ pub(crate) const KNOWN_KINDS: &[&str] = &[
     "CustomResourceDefinition",
     "DaemonSet",
     "Deployment",
+    "DeploymentConfig",
     "DeploymentRuntimeConfig",
     "Endpoints",
     "EndpointSlice",
@@ -256,6 +295,8 @@ pub(crate) const KNOWN_KINDS: &[&str] = &[
     "Role",
     "RoleBinding",
     "RuntimeClass",
+    "ScaledJob",
+    "ScaledObject",
     "Secret",
     "SecretStore",
     "ClusterSecretStore",

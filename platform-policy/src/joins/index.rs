@@ -54,6 +54,9 @@ pub(crate) struct Index {
     pub(super) workloads: Vec<usize>,
     pub(super) pdbs: Vec<usize>,
     pub(super) hpas: Vec<usize>,
+    /// KEDA ScaledObjects (they scale their target as an HPA does; the
+    /// `hpa.*` rules, written for HPA fields, do not read them).
+    pub(super) scaled_objects: Vec<usize>,
     pub(super) netpols: Vec<usize>,
     /// ServiceAccounts: namespace → name → whether one of that name sets
     /// `automountServiceAccountToken: false` (nested so that lookups
@@ -163,6 +166,8 @@ impl Index {
                 index.pdbs.push(i);
             } else if m.is("autoscaling", "HorizontalPodAutoscaler") {
                 index.hpas.push(i);
+            } else if m.is("keda.sh", "ScaledObject") {
+                index.scaled_objects.push(i);
             } else if m.is("networking.k8s.io", "NetworkPolicy") {
                 index.netpols.push(i);
             } else if m.is("", "ServiceAccount") {
@@ -320,9 +325,14 @@ impl Index {
                 w,
             );
         }
-        for &h in &self.hpas {
+        for &h in self.hpas.iter().chain(&self.scaled_objects) {
             let m = &inputs.manifests()[h];
-            let kind = m.get("/spec/scaleTargetRef/kind").and_then(Value::as_str);
+            // A ScaledObject's target kind defaults to Deployment.
+            let default_kind = m.is("keda.sh", "ScaledObject").then_some("Deployment");
+            let kind = m
+                .get("/spec/scaleTargetRef/kind")
+                .and_then(Value::as_str)
+                .or(default_kind);
             let name = m.get("/spec/scaleTargetRef/name").and_then(Value::as_str);
             if let (Some(kind), Some(name)) = (kind, name)
                 && let Some(&w) = by_name.get(&(m.namespace_or_default(), kind, name))

@@ -136,11 +136,7 @@ impl<'a> Joins<'a> {
             let count = hpas
                 .iter()
                 .filter_map(|h| manifests.get(*h))
-                .map(|h| {
-                    h.get("/spec/minReplicas")
-                        .and_then(Value::as_i64)
-                        .unwrap_or(1)
-                })
+                .filter_map(Manifest::autoscaler_min_replicas)
                 .min()?;
             return Some(ReplicaFloor {
                 count,
@@ -240,7 +236,8 @@ impl<'a> Joins<'a> {
         self.index.hpa_target.get(&hpa).copied()
     }
 
-    /// The HPAs that scale `workload`.
+    /// The autoscalers that scale `workload`: HorizontalPodAutoscalers and
+    /// KEDA ScaledObjects.
     #[must_use]
     pub fn hpas_of(&self, workload: usize) -> &'a [usize] {
         self.index

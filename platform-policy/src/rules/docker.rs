@@ -472,14 +472,42 @@ fn quiet_level(words: &[String]) -> usize {
     level
 }
 
-/// `apt-get install` commands (with `sudo` and env assignments skipped).
+/// `apt-get`, `apt` and `aptitude` commands (with `sudo` and env
+/// assignments skipped): the tool and its arguments.
 fn apt_installs(words: &[String]) -> Option<(&str, &[String])> {
     let start = words.iter().position(|w| !w.contains('=') && w != "sudo")?;
     let tool = words[start].as_str();
-    if tool != "apt-get" && tool != "apt" {
+    if !matches!(tool, "apt-get" | "apt" | "aptitude") {
         return None;
     }
     Some((tool, &words[start + 1..]))
+}
+
+/// Options of apt-get and aptitude that take the next word as their value
+/// (`-t bookworm-backports` names a release, not a package).
+const APT_VALUE_OPTIONS: &[&str] = &[
+    "-t",
+    "--target-release",
+    "--default-release",
+    "-o",
+    "--option",
+    "-c",
+    "--config-file",
+];
+
+/// The operands of an apt command's arguments: the words that are neither
+/// options nor an option's value (the subcommand, then packages).
+fn apt_operands(rest: &[String]) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut words = rest.iter();
+    while let Some(w) = words.next() {
+        if APT_VALUE_OPTIONS.contains(&w.as_str()) {
+            words.next();
+        } else if !w.starts_with('-') {
+            out.push(w.as_str());
+        }
+    }
+    out
 }
 
 fn runs(df: &Dockerfile) -> impl Iterator<Item = &Instruction> {
@@ -494,20 +522,13 @@ fn apt_pinned(cx: &RuleContext<'_>) -> Vec<Finding> {
                 let Some((_, rest)) = apt_installs(&cmd) else {
                     continue;
                 };
-                if rest
-                    .iter()
-                    .find(|w| !w.starts_with('-'))
-                    .map(String::as_str)
-                    != Some("install")
-                {
+                let operands = apt_operands(rest);
+                if operands.first() != Some(&"install") {
                     continue;
                 }
-                for pkg in rest
-                    .iter()
-                    .filter(|w| !w.starts_with('-') && *w != "install")
-                {
+                for pkg in &operands[1..] {
                     if !pkg.contains('=') && !pkg.ends_with(".deb") && !pkg.contains('$') {
-                        unpinned.push(pkg.clone());
+                        unpinned.push((*pkg).to_owned());
                     }
                 }
             }
@@ -536,10 +557,7 @@ fn apt_hygiene(cx: &RuleContext<'_>) -> Vec<Finding> {
                 let Some((tool, rest)) = apt_installs(&cmd) else {
                     continue;
                 };
-                let sub = rest
-                    .iter()
-                    .find(|w| !w.starts_with('-'))
-                    .map_or("", String::as_str);
+                let sub = apt_operands(rest).first().copied().unwrap_or("");
                 if tool == "apt" {
                     problems.push("`apt` is meant for terminals; use `apt-get`".to_owned());
                 }
@@ -558,8 +576,19 @@ fn apt_hygiene(cx: &RuleContext<'_>) -> Vec<Finding> {
                         if !yes {
                             problems.push("`install` without `-y`".to_owned());
                         }
-                        if !rest.iter().any(|w| w == "--no-install-recommends") {
-                            problems.push("`install` without `--no-install-recommends`".to_owned());
+                        // aptitude spells it `--without-recommends` (`-R`).
+                        let lean = if tool == "aptitude" {
+                            rest.iter()
+                                .any(|w| w == "--without-recommends" || w == "-R")
+                        } else {
+                            rest.iter().any(|w| w == "--no-install-recommends")
+                        };
+                        if !lean {
+                            problems.push(if tool == "aptitude" {
+                                "`install` without `--without-recommends`".to_owned()
+                            } else {
+                                "`install` without `--no-install-recommends`".to_owned()
+                            });
                         }
                     }
                     _ => {}

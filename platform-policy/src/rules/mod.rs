@@ -6,8 +6,10 @@ mod catalog;
 mod crossplane;
 mod disruption;
 mod docker;
+mod docker_more;
 mod engine;
 mod k8s;
+mod rbac;
 mod secrets;
 mod support;
 mod tls_bypass;
@@ -43,8 +45,10 @@ impl Default for Registry {
 fn builtin() -> Vec<Arc<dyn Rule>> {
     let mut all = engine::rules();
     all.extend(k8s::rules());
+    all.extend(rbac::rules());
     all.extend(disruption::rules());
     all.extend(docker::rules());
+    all.extend(docker_more::rules());
     all.extend(catalog::rules());
     all.extend(xref::rules());
     all.extend(crossplane::rules());

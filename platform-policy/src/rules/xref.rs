@@ -115,9 +115,9 @@ fn prod_single_replica(cx: &RuleContext<'_>) -> Vec<Finding> {
                 if let Some(h) = hpa {
                     out.push(cx.at_manifest(
                         h,
-                        "/spec/minReplicas",
+                        cx.inputs().manifests()[h].autoscaler_min_pointer(),
                         format!(
-                            "the HPA of production {} lets {} `{}` scale down to {floor} replica",
+                            "the autoscaler of production {} lets {} `{}` scale down to {floor} replica",
                             info.reference, m.kind, m.name
                         ),
                     ));

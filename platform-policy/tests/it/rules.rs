@@ -541,3 +541,40 @@ fn values_with_component_sections_are_judged_per_component() {
     let open = check_fixture("values/open", &CheckOptions::new());
     insta::assert_debug_snapshot!("values_sections_findings", located(&open));
 }
+
+#[test]
+fn rbac_services_ports_env_and_more_dockerfile_rules() {
+    let report = check_fixture(
+        "more-rules",
+        &CheckOptions::new().with_profile(Profile::Strict),
+    );
+    let new_rules = [
+        "rbac.",
+        "k8s.service-nodeport",
+        "k8s.service-selector",
+        "k8s.service-load",
+        "k8s.ingress-",
+        "k8s.netpol-selector",
+        "k8s.ssh-port",
+        "k8s.privileged-port",
+        "k8s.duplicate-env",
+        "k8s.env-secret-ref",
+        "k8s.root-group",
+        "k8s.probes-identical",
+        "k8s.anti-affinity",
+        "k8s.replicas-min",
+        "k8s.privileged",
+        "k8s.host-namespaces",
+        "docker.apk-",
+        "docker.yum-",
+        "docker.expose-ssh",
+        "docker.workdir-",
+        "docker.chpasswd",
+        "docker.apt-",
+    ];
+    let found: Vec<String> = located(&report)
+        .into_iter()
+        .filter(|f| new_rules.iter().any(|r| f.starts_with(r)))
+        .collect();
+    insta::assert_debug_snapshot!("more_rules_findings", found);
+}

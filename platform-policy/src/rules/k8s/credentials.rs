@@ -117,3 +117,39 @@ pub(super) fn secret_env(cx: &RuleContext<'_>) -> Vec<Finding> {
     }
     out
 }
+
+pub(super) fn env_secret_ref(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in cx.joins().pods(false) {
+        for c in &pod.containers {
+            let env = pod.container_get(c, "env").and_then(Value::as_array);
+            for (j, var) in env.into_iter().flatten().enumerate() {
+                if get(var, "valueFrom")
+                    .and_then(|v| get(v, "secretKeyRef"))
+                    .is_some()
+                {
+                    let name = get(var, "name").and_then(Value::as_str).unwrap_or("?");
+                    out.push(cx.at(
+                        pod.origin,
+                        &PodView::container_field(c, &format!("env/{j}/valueFrom/secretKeyRef")),
+                        format!(
+                            "{} reads Secret key into `{name}`; mount the Secret as a file instead",
+                            PodView::label(c)
+                        ),
+                    ));
+                }
+            }
+            let from = pod.container_get(c, "envFrom").and_then(Value::as_array);
+            for (j, source) in from.into_iter().flatten().enumerate() {
+                if get(source, "secretRef").is_some() {
+                    out.push(cx.at(
+                        pod.origin,
+                        &PodView::container_field(c, &format!("envFrom/{j}/secretRef")),
+                        format!("{} loads a whole Secret into its environment; mount it as files instead", PodView::label(c)),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}

@@ -14,17 +14,20 @@ mod api_version;
 mod availability;
 mod confinement;
 mod credentials;
+mod env;
 mod host;
 mod hygiene;
 mod images;
 mod jobs;
 mod networking;
+mod ports;
 mod privilege;
 mod probes;
 mod pss_other;
 mod read;
 mod resources;
 mod selectors;
+mod services;
 mod users;
 
 use std::sync::Arc;
@@ -37,18 +40,24 @@ use crate::rule::{OptionKind, Profile, Rule, RuleOption};
 use api_version::api_version;
 use availability::{anti_affinity, replicas_min};
 use confinement::{read_only_root_fs, seccomp};
-use credentials::{secret_env, service_account};
+use credentials::{env_secret_ref, secret_env, service_account};
+use env::duplicate_env;
 use host::{host_namespaces, host_path, host_port};
 use hygiene::{namespace_set, owner_label};
 use images::{image_digest, image_tag, pull_policy_always};
 use jobs::job_ttl;
 use networking::network_policy;
+use ports::{privileged_port, ssh_port};
 use privilege::{capabilities_added, capabilities_drop_all, privilege_escalation, privileged};
-use probes::probes;
+use probes::{probes, probes_identical};
 use pss_other::pss_other;
 use resources::resources;
 use selectors::selector_match;
-use users::{high_uid, run_as_non_root};
+use services::{
+    ingress_backend, ingress_tls, netpol_selector, service_load_balancer, service_nodeport,
+    service_selector,
+};
+use users::{high_uid, root_group, run_as_non_root};
 
 pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
     use Profile::{Baseline, Restricted, Strict};
@@ -110,6 +119,30 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
         rule(meta("k8s.network-policy", "Pods are selected by a NetworkPolicy", Info, manifests, Restricted,
             "A pod no NetworkPolicy selects accepts traffic from anywhere in the cluster and reaches anything. Job and CronJob pods are checked too (they talk to databases and APIs like any pod) unless `batch` is false.")
             .with_option(RuleOption::new("batch", OptionKind::Bool, "also check the pods of Jobs and CronJobs (default true)")).with_tag("security"), network_policy),
+        rule(meta("k8s.netpol-selector", "NetworkPolicies select pods", Warning, manifests, Restricted,
+            "A NetworkPolicy whose `podSelector` matches no pod of its namespace in the input protects nothing, usually because a label was renamed. An empty selector (`{}`, every pod) is the default-deny idiom and is fine."), netpol_selector),
+        rule(meta("k8s.service-selector", "Services select pods", Warning, manifests, Restricted,
+            "A Service whose `selector` matches no pod of its namespace in the input has no endpoints: its clients get connection errors. Services without a selector (endpoints managed elsewhere) and ExternalName Services are not judged."), service_selector),
+        rule(meta("k8s.ingress-backend", "Ingresses route to Services of the input", Warning, manifests, Restricted,
+            "An Ingress backend naming a Service that is not in the input (in the Ingress' namespace) answers 503; check the name or add the Service."), ingress_backend),
+        rule(meta("k8s.ingress-tls", "Ingresses terminate TLS", Warning, manifests, Restricted,
+            "An Ingress without `spec.tls` serves plain HTTP: credentials and session cookies cross the network unencrypted. Add a `tls` section with a certificate Secret (cert-manager can issue it).").with_tag("security"), ingress_tls),
+        rule(meta("k8s.service-nodeport", "Services are not NodePorts", Warning, manifests, Restricted,
+            "A NodePort Service opens its port on every node, past Ingress, TLS termination and most network policies. Expose it through an Ingress or a Gateway, or keep it ClusterIP.").with_tag("security"), service_nodeport),
+        rule(meta("k8s.service-load-balancer", "Services do not get their own load balancer", Info, manifests, Strict,
+            "A LoadBalancer Service gets a cloud load balancer of its own, reachable from outside the cluster and billed per Service; route through the shared Ingress or Gateway instead (strict profile).").with_tag("security"), service_load_balancer),
+        rule(meta("k8s.ssh-port", "Containers do not expose SSH", Warning, manifests, Restricted,
+            "Port 22 in a container means an SSH server in the image: another way in, with its own keys to manage. Use `kubectl exec` or an ephemeral debug container.").with_tag("security"), ssh_port),
+        rule(meta("k8s.privileged-port", "Containers listen on unprivileged ports", Warning, manifests, Restricted,
+            "Binding a port below 1024 needs root or NET_BIND_SERVICE inside the container. Listen on a high port and map it in the Service (`port: 80`, `targetPort: 8080`)."), privileged_port),
+        rule(meta("k8s.duplicate-env", "Environment variables are defined once", Warning, manifests, Baseline,
+            "When a container defines the same environment variable twice, the last definition silently wins: the first one is dead configuration that readers take for the truth."), duplicate_env),
+        rule(meta("k8s.env-secret-ref", "Secrets are mounted as files, not environment variables", Info, manifests, Strict,
+            "Environment variables leak: into crash reports, `/proc/<pid>/environ`, child processes and logs that print the environment. A Secret mounted as a volume is read only when needed and is updated in place (strict profile).").with_tag("security"), env_secret_ref),
+        rule(meta("k8s.probes-identical", "Readiness and liveness probes differ", Warning, manifests, Restricted,
+            "With identical probes, a pod that is only slow (its database is) fails liveness as soon as it fails readiness and is restarted, which makes an overload worse. Make the liveness probe cheaper or more tolerant (a higher `failureThreshold`)."), probes_identical),
+        rule(meta("k8s.root-group", "Containers do not run with the root group", Warning, pods_and_values, Restricted,
+            "`runAsGroup: 0` gives the process the root group, which owns many files of an image and of mounted volumes; pick a non-zero GID.").with_tag("security"), root_group),
         rule(meta("k8s.high-uid", "Containers run with a UID of 10000 or more", Warning, pods_and_values, Strict,
             "UIDs below 10000 may collide with users on the node; a high `runAsUser` limits the damage of a container escape (strict profile).").with_tag("security"), high_uid),
         rule(meta("k8s.pull-policy-always", "Images are pulled on every start", Warning, manifests, Strict,

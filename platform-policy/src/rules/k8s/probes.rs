@@ -63,3 +63,28 @@ fn is_tcp(port: &Value) -> bool {
         .and_then(Value::as_str)
         .is_none_or(|p| p == "TCP")
 }
+
+pub(super) fn probes_identical(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in cx.joins().pods(false) {
+        for c in pod.main_containers() {
+            let (Some(ready), Some(live)) = (
+                pod.container_get(c, "readinessProbe"),
+                pod.container_get(c, "livenessProbe"),
+            ) else {
+                continue;
+            };
+            if ready == live {
+                out.push(cx.at(
+                    pod.origin,
+                    &PodView::container_field(c, "livenessProbe"),
+                    format!(
+                        "{} has identical readiness and liveness probes: a slow dependency restarts it instead of taking it out of rotation",
+                        PodView::label(c)
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}

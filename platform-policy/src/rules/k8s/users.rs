@@ -73,3 +73,26 @@ pub(super) fn high_uid(cx: &RuleContext<'_>) -> Vec<Finding> {
     }
     out
 }
+
+pub(super) fn root_group(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in cx.joins().pods(true) {
+        if pod.is_windows() {
+            continue;
+        }
+        for c in &pod.containers {
+            let (value, level) = pod.effective(c, "runAsGroup");
+            if value.and_then(Value::as_i64) == Some(0) {
+                out.push(cx.at(
+                    pod.origin,
+                    &pod.sc_field(c, level, "runAsGroup"),
+                    format!(
+                        "{} runs with the root group (GID 0), which owns much of the image's files",
+                        PodView::label(c)
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}

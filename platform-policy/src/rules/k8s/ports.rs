@@ -1,0 +1,60 @@
+//! Container ports: SSH and privileged ports.
+
+use serde_json::Value;
+
+use crate::finding::Finding;
+use crate::joins::PodView;
+use crate::rule::RuleContext;
+
+/// Every `containerPort` of every container: `(pod, container, index,
+/// port)`.
+fn container_ports<'p>(
+    pod: &'p PodView<'_>,
+) -> impl Iterator<Item = (&'p crate::joins::ContainerView, usize, i64)> + 'p {
+    pod.containers.iter().flat_map(move |c| {
+        pod.container_get(c, "ports")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+            .filter_map(move |(j, p)| {
+                let port = crate::inputs::get(p, "containerPort")?.as_i64()?;
+                Some((c, j, port))
+            })
+    })
+}
+
+pub(super) fn ssh_port(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in cx.joins().pods(false) {
+        for (c, j, port) in container_ports(pod) {
+            if port == 22 {
+                out.push(cx.at(
+                    pod.origin,
+                    &PodView::container_field(c, &format!("ports/{j}/containerPort")),
+                    format!("{} exposes port 22 (SSH)", PodView::label(c)),
+                ));
+            }
+        }
+    }
+    out
+}
+
+pub(super) fn privileged_port(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for pod in cx.joins().pods(false) {
+        for (c, j, port) in container_ports(pod) {
+            if (1..1024).contains(&port) {
+                out.push(cx.at(
+                    pod.origin,
+                    &PodView::container_field(c, &format!("ports/{j}/containerPort")),
+                    format!(
+                        "{} listens on privileged port {port} (below 1024)",
+                        PodView::label(c)
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
