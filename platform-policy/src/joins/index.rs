@@ -69,6 +69,9 @@ pub(crate) struct Index {
     pub(super) hpa_target: HashMap<usize, usize>,
     pub(super) workload_hpas: HashMap<usize, Vec<usize>>,
     pub(super) netpol_covered: HashSet<usize>,
+    /// Workload → the directions (ingress, egress) the NetworkPolicies
+    /// selecting it restrict.
+    pub(super) netpol_directions: HashMap<usize, (bool, bool)>,
     pub(super) components: Vec<CatalogComponent>,
     /// Component of each manifest by label or selector only.
     pub(super) labelled_component: HashMap<usize, usize>,
@@ -152,6 +155,19 @@ fn label_candidates(labels: &LabelIndex<'_>, selector: &LabelSelector) -> Option
         consider(&mut best, list);
     }
     best
+}
+
+/// The directions a NetworkPolicy restricts, `(ingress, egress)`: its
+/// `policyTypes`, or as Kubernetes defaults them, Ingress always and
+/// Egress when it has `egress` rules.
+fn policy_directions(m: &crate::inputs::Manifest) -> (bool, bool) {
+    match m.get("/spec/policyTypes").and_then(Value::as_array) {
+        Some(types) => (
+            types.iter().any(|t| t.as_str() == Some("Ingress")),
+            types.iter().any(|t| t.as_str() == Some("Egress")),
+        ),
+        None => (true, m.get("/spec/egress").is_some()),
+    }
 }
 
 impl Index {
@@ -346,7 +362,7 @@ impl Index {
     fn match_netpols(&mut self, inputs: &Inputs, labels: &LabelIndex<'_>) {
         let by_namespace = self.workloads_by_namespace(inputs);
         // Identical selectors in one namespace cover the same workloads.
-        let mut seen: HashSet<(&str, LabelSelector)> = HashSet::new();
+        let mut seen: HashSet<(&str, LabelSelector, (bool, bool))> = HashSet::new();
         for &n in &self.netpols {
             let m = &inputs.manifests()[n];
             let selector = m
@@ -354,13 +370,18 @@ impl Index {
                 .map_or_else(|| Ok(LabelSelector::default()), LabelSelector::from_value);
             if let Ok(sel) = selector {
                 let namespace = m.namespace_or_default();
-                if seen.contains(&(namespace, sel.clone())) {
+                let directions = policy_directions(m);
+                let key = (namespace, sel, directions);
+                if seen.contains(&key) {
                     continue;
                 }
-                for w in self.select(inputs, labels, &by_namespace, namespace, &sel) {
+                for w in self.select(inputs, labels, &by_namespace, namespace, &key.1) {
                     self.netpol_covered.insert(w);
+                    let d = self.netpol_directions.entry(w).or_default();
+                    d.0 |= directions.0;
+                    d.1 |= directions.1;
                 }
-                seen.insert((namespace, sel));
+                seen.insert(key);
             }
         }
     }

@@ -252,6 +252,18 @@ impl<'a> Joins<'a> {
         self.index.netpol_covered.contains(&workload)
     }
 
+    /// The directions `(ingress, egress)` that the NetworkPolicies
+    /// selecting `workload` restrict (`policyTypes`, or Kubernetes' default:
+    /// Ingress, and Egress when egress rules are written).
+    #[must_use]
+    pub fn netpol_directions(&self, workload: usize) -> (bool, bool) {
+        self.index
+            .netpol_directions
+            .get(&workload)
+            .copied()
+            .unwrap_or_default()
+    }
+
     /// Whether the input defines any ServiceAccount.
     #[must_use]
     pub fn has_service_accounts(&self) -> bool {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::support::{meta, rule};
 use crate::finding::{ArtefactKind as A, Finding};
 use crate::joins::{Origin, ReplicaFloor};
-use crate::rule::{Profile, Rule, RuleContext};
+use crate::rule::{OptionKind, Profile, Rule, RuleContext, RuleOption};
 
 pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
     use Profile::{Baseline, Restricted};
@@ -24,8 +24,9 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
                 Warning,
                 both,
                 Restricted,
-                "A Deployment or StatefulSet with two or more replicas (or an HPA minimum of two or more) needs a PodDisruptionBudget in its namespace whose selector (all of matchLabels and matchExpressions) matches its pods; otherwise a node drain may evict every replica at once. For Helm values: `podDisruptionBudget.enabled: true`.",
-            ),
+                "A Deployment or StatefulSet with two or more replicas (or an HPA minimum of two or more) needs a PodDisruptionBudget in its namespace whose selector (all of matchLabels and matchExpressions) matches its pods; otherwise a node drain may evict every replica at once. For Helm values: `podDisruptionBudget.enabled: true`. The default threshold is two because a single replica cannot be protected by a budget without blocking drains (`xref.prod-single-replica` reports those); raise it with `min_replicas`.",
+            )
+            .with_option(RuleOption::new("min_replicas", OptionKind::Integer, "the replica count (or HPA minimum) from which a budget is required (default 2)")),
             pdb_required,
         ),
         rule(
@@ -120,6 +121,7 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
 }
 
 fn pdb_required(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let threshold = cx.option_i64("min_replicas").unwrap_or(2).max(2);
     let joins = cx.joins();
     let mut out = Vec::new();
     for (i, m) in joins.workloads() {
@@ -130,7 +132,7 @@ fn pdb_required(cx: &RuleContext<'_>) -> Vec<Finding> {
         else {
             continue;
         };
-        if floor < 2 || !joins.pdbs_of(i).is_empty() {
+        if floor < threshold || !joins.pdbs_of(i).is_empty() {
             continue;
         }
         let why = if by_hpa {
@@ -154,7 +156,7 @@ fn pdb_required(cx: &RuleContext<'_>) -> Vec<Finding> {
         else {
             continue;
         };
-        if replicas >= 2 && !joins.values_pdb_enabled(i) {
+        if replicas >= threshold && !joins.values_pdb_enabled(i) {
             out.push(cx.at_values(
                 i,
                 "/podDisruptionBudget/enabled",

@@ -578,3 +578,65 @@ fn rbac_services_ports_env_and_more_dockerfile_rules() {
         .collect();
     insta::assert_debug_snapshot!("more_rules_findings", found);
 }
+
+#[test]
+fn strictness_options_move_the_thresholds() {
+    let three = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  replicas: 3\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: 'web:1'}]}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: in}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  ingress: [{}]\n";
+    let rules_of = |config: PolicyConfig| -> Vec<String> {
+        let options = CheckOptions::new().with_config(config);
+        let report =
+            platform_policy::check_sources([("web.yaml", three)], &options).expect("check");
+        let mut ids: Vec<String> = report
+            .active()
+            .filter(|f| {
+                [
+                    "pdb.required",
+                    "k8s.anti-affinity",
+                    "k8s.replicas-min",
+                    "k8s.network-policy",
+                ]
+                .contains(&f.rule())
+            })
+            .map(|f| format!("{} {}", f.rule(), f.message()))
+            .collect();
+        ids.sort();
+        ids
+    };
+    let defaults = rules_of(PolicyConfig::new());
+    assert_eq!(defaults.len(), 2, "{defaults:#?}"); // pdb.required and k8s.anti-affinity
+    let relaxed = rules_of(
+        PolicyConfig::new()
+            .with_rule(
+                "pdb.required",
+                RuleConfig::default().with_option("min_replicas", serde_json::json!(4)),
+            )
+            .with_rule(
+                "k8s.anti-affinity",
+                RuleConfig::default().with_option("min_replicas", serde_json::json!(4)),
+            ),
+    );
+    assert!(relaxed.is_empty(), "{relaxed:#?}");
+    let stricter = rules_of(
+        PolicyConfig::new()
+            .with_rule(
+                "k8s.replicas-min",
+                RuleConfig::default().with_option("min_replicas", serde_json::json!(4)),
+            )
+            .with_rule(
+                "k8s.network-policy",
+                RuleConfig::default()
+                    .with_option("directions", serde_json::json!(["Ingress", "Egress"])),
+            ),
+    );
+    assert!(
+        stricter.iter().any(|f| f.starts_with("k8s.replicas-min")),
+        "{stricter:#?}"
+    );
+    assert!(
+        stricter
+            .iter()
+            .any(|f| f
+                == "k8s.network-policy no NetworkPolicy selecting these pods restricts Egress"),
+        "{stricter:#?}"
+    );
+}

@@ -11,6 +11,7 @@ use crate::rule::RuleContext;
 use crate::selector::LabelSelector;
 
 pub(super) fn replicas_min(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let least = cx.option_i64("min_replicas").unwrap_or(2);
     let mut out = Vec::new();
     let manifests = cx.inputs().manifests();
     for (i, m) in cx.workloads() {
@@ -29,7 +30,7 @@ pub(super) fn replicas_min(cx: &RuleContext<'_>) -> Vec<Finding> {
                     continue;
                 }
                 let min = scaler.autoscaler_min_replicas().unwrap_or(0);
-                if min < 2 {
+                if min < least {
                     out.push(cx.at_manifest(
                         s,
                         scaler.autoscaler_min_pointer(),
@@ -46,7 +47,7 @@ pub(super) fn replicas_min(cx: &RuleContext<'_>) -> Vec<Finding> {
             continue;
         }
         let replicas = m.replicas().unwrap_or(1);
-        if replicas < 2 {
+        if replicas < least {
             out.push(cx.at_manifest(
                 i,
                 "/spec/replicas",
@@ -63,7 +64,7 @@ pub(super) fn replicas_min(cx: &RuleContext<'_>) -> Vec<Finding> {
             continue;
         }
         if let Some(n) = v.get("/replicaCount").and_then(Value::as_i64)
-            && n < 2
+            && n < least
         {
             out.push(cx.at_values(
                 i,
@@ -79,6 +80,7 @@ pub(super) fn replicas_min(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 pub(super) fn anti_affinity(cx: &RuleContext<'_>) -> Vec<Finding> {
+    let threshold = cx.option_i64("min_replicas").unwrap_or(2).max(2);
     let mut out = Vec::new();
     for (i, m) in cx.workloads() {
         let Some(ReplicaFloor {
@@ -88,7 +90,7 @@ pub(super) fn anti_affinity(cx: &RuleContext<'_>) -> Vec<Finding> {
         else {
             continue;
         };
-        if floor < 2 {
+        if floor < threshold {
             continue;
         }
         let pod = m.workload_kind().map_or("/spec", |k| k.pod_spec_pointer());

@@ -106,9 +106,11 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
         rule(meta("k8s.selector-match", "Selectors match the pod template", Error, manifests, Baseline,
             "A Deployment, StatefulSet, DaemonSet or ReplicaSet whose `spec.selector` does not match its template's labels is rejected by the API server (or adopts foreign pods)."), selector_match),
         rule(meta("k8s.replicas-min", "Replicated workloads run at least two replicas", Warning, pods_and_values, Restricted,
-            "One replica means downtime on every node drain, rollout or crash. Run two or more, or let an HPA own the replica count."), replicas_min),
+            "One replica means downtime on every node drain, rollout or crash. Run two or more, or let an HPA own the replica count (a KEDA ScaledObject must keep `minReplicaCount` at the minimum too). The default minimum is two, the least that survives one disruption; set `min_replicas` for more.")
+            .with_option(RuleOption::new("min_replicas", OptionKind::Integer, "the fewest replicas a workload may run (default 2)")), replicas_min),
         rule(meta("k8s.anti-affinity", "Replicas are spread across nodes", Info, manifests, Restricted,
-            "With two or more replicas and no podAntiAffinity or topologySpreadConstraints, all replicas can land on one node and fail together."), anti_affinity),
+            "With two or more replicas and no podAntiAffinity or topologySpreadConstraints, all replicas can land on one node and fail together; a term or constraint must select the workload's own pods. The default threshold is two replicas, the least that can be spread; raise it with `min_replicas` where the scheduler's default spreading is trusted for small workloads.")
+            .with_option(RuleOption::new("min_replicas", OptionKind::Integer, "the replica count (or autoscaler minimum) from which spreading is required (default 2)")), anti_affinity),
         rule(meta("k8s.job-ttl", "Jobs are cleaned up and CronJobs have a deadline", Info, manifests, Restricted,
             "A Job without `ttlSecondsAfterFinished` stays forever after it finished; a CronJob without `startingDeadlineSeconds` may start late runs in a burst after an outage."), job_ttl),
         rule(meta("k8s.namespace-set", "Objects are not placed in `default`", Info, manifests, Restricted,
@@ -117,8 +119,9 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
             "A label or annotation naming the owning component or system (by default `backstage.io/kubernetes-id` or `app.kubernetes.io/part-of`) lets the catalog, cost tools and on-call find who owns a workload.")
             .with_option(RuleOption::new("keys", OptionKind::StringList, "label or annotation keys, any of which satisfies the rule (default backstage.io/kubernetes-id, app.kubernetes.io/part-of)")), owner_label),
         rule(meta("k8s.network-policy", "Pods are selected by a NetworkPolicy", Info, manifests, Restricted,
-            "A pod no NetworkPolicy selects accepts traffic from anywhere in the cluster and reaches anything. Job and CronJob pods are checked too (they talk to databases and APIs like any pod) unless `batch` is false.")
-            .with_option(RuleOption::new("batch", OptionKind::Bool, "also check the pods of Jobs and CronJobs (default true)")).with_tag("security"), network_policy),
+            "A pod no NetworkPolicy selects accepts traffic from anywhere in the cluster and reaches anything. Job and CronJob pods are checked too (they talk to databases and APIs like any pod) unless `batch` is false. By default any selecting policy satisfies the rule, because teams adopt ingress isolation first and egress lists need every dependency known; `directions: [Ingress, Egress]` requires both to be restricted.")
+            .with_option(RuleOption::new("batch", OptionKind::Bool, "also check the pods of Jobs and CronJobs (default true)"))
+            .with_option(RuleOption::new("directions", OptionKind::StringList, "the directions (`Ingress`, `Egress`) the selecting policies must restrict (default: none in particular)")).with_tag("security"), network_policy),
         rule(meta("k8s.netpol-selector", "NetworkPolicies select pods", Warning, manifests, Restricted,
             "A NetworkPolicy whose `podSelector` matches no pod of its namespace in the input protects nothing, usually because a label was renamed. An empty selector (`{}`, every pod) is the default-deny idiom and is fine."), netpol_selector),
         rule(meta("k8s.service-selector", "Services select pods", Warning, manifests, Restricted,
