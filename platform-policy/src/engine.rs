@@ -403,7 +403,8 @@ impl Checker {
 
     /// Checks artefacts held in memory.
     #[must_use]
-    pub fn check_inputs(&self, inputs: Inputs) -> PolicyReport {
+    pub fn check_inputs(&self, mut inputs: Inputs) -> PolicyReport {
+        inputs.apply_kustomizations();
         let index = Index::build(&inputs);
         let joins = Joins::new(&inputs, &index);
         let effective: HashMap<&str, &Effective> = self

@@ -127,7 +127,8 @@ pub type PolicyError = Error;
 pub use finding::ids;
 pub use finding::{ArtefactId, ArtefactKind, Finding, PssLevel, Suppression, SuppressionKind};
 pub use inputs::{
-    CatalogDoc, DockerfileArtefact, HelmValues, Inputs, Manifest, WorkloadKind, YamlLocation,
+    CatalogDoc, DockerfileArtefact, HelmValues, Inputs, Kustomization, Manifest, WorkloadKind,
+    YamlLocation,
 };
 pub use platform_model::{Diagnostic, Severity, Span};
 pub use report::{

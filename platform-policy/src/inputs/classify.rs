@@ -11,6 +11,7 @@ use super::catalog::CatalogDoc;
 use super::discover::{self, FileHint};
 use super::dockerfile::DockerfileArtefact;
 use super::k8s::Manifest;
+use super::kustomize::Kustomization;
 use super::location::YamlLocation;
 use super::pointer::pointer;
 use super::values::HelmValues;
@@ -27,7 +28,7 @@ pub(crate) struct FileOutcome {
     pub(super) findings: Vec<Finding>,
     pub(super) template: bool,
     /// Kustomize files read (not manifests).
-    pub(super) kustomizations: usize,
+    pub(super) kustomizations: Vec<Kustomization>,
     pub(super) path: Option<Arc<str>>,
     pub(super) text: Option<Arc<str>>,
 }
@@ -173,7 +174,11 @@ fn classify_yaml(path: &Arc<str>, text: &str, out: &mut FileOutcome) {
             continue;
         };
         if is_kustomization(file_name, map) {
-            out.kustomizations += 1;
+            let location = location_of(path, &doc, Arc::new(doc.spans.clone()), String::new());
+            out.kustomizations.push(Kustomization {
+                location,
+                value: doc.value.clone(),
+            });
             continue;
         }
         if is_catalog(map) {
@@ -505,7 +510,7 @@ mod tests {
         );
         assert!(inputs.findings.is_empty(), "{:?}", inputs.findings);
         assert_eq!(inputs.template_files, 2);
-        assert_eq!(inputs.kustomization_files, 2);
+        assert_eq!(inputs.kustomizations().len(), 2);
         assert_eq!(
             inputs.manifests().len(),
             1,

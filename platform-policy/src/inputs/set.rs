@@ -8,6 +8,7 @@ use super::classify::{FileOutcome, classify};
 use super::discover::hint_for;
 use super::dockerfile::DockerfileArtefact;
 use super::k8s::Manifest;
+use super::kustomize::{Kustomization, apply_images, patch_manifests};
 use super::values::HelmValues;
 use crate::dockerfile::DockerfileLimits;
 use crate::finding::{ArtefactId, ArtefactKind, Finding};
@@ -27,7 +28,9 @@ pub struct Inputs {
     pub(crate) skipped_files: usize,
     pub(crate) template_files: usize,
     /// Kustomize files (`Kustomization`, `Component`) recognised.
-    pub(crate) kustomization_files: usize,
+    kustomizations: Vec<Kustomization>,
+    /// Objects dropped because a kustomization names their file as a patch.
+    pub(crate) patch_objects: usize,
     dockerfile_limits: DockerfileLimits,
 }
 
@@ -55,9 +58,10 @@ impl Inputs {
         self.absorb(outcome);
     }
 
-    pub(crate) fn absorb(&mut self, outcome: FileOutcome) {
+    pub(crate) fn absorb(&mut self, mut outcome: FileOutcome) {
         self.files += 1;
-        self.kustomization_files += outcome.kustomizations;
+        self.kustomizations
+            .extend(std::mem::take(&mut outcome.kustomizations));
         if outcome.template {
             self.template_files += 1;
             self.skipped_files += 1;
@@ -75,6 +79,33 @@ impl Inputs {
         self.dockerfiles.extend(outcome.dockerfiles);
         self.entities.extend(outcome.entities);
         self.findings.extend(outcome.findings);
+    }
+
+    /// Kustomize files (`Kustomization`, `Component`).
+    #[must_use]
+    pub fn kustomizations(&self) -> &[Kustomization] {
+        &self.kustomizations
+    }
+
+    /// Applies what the kustomizations say about the other files, once
+    /// every file is read: objects of files they name as patches are partial
+    /// objects and are dropped; images of the objects they build get the
+    /// tags their `images` entries set.
+    pub(crate) fn apply_kustomizations(&mut self) {
+        if self.kustomizations.is_empty() {
+            return;
+        }
+        let patches = patch_manifests(&self.kustomizations, &self.manifests);
+        if !patches.is_empty() {
+            self.patch_objects += patches.len();
+            let mut index = 0;
+            self.manifests.retain(|_| {
+                let keep = !patches.contains(&index);
+                index += 1;
+                keep
+            });
+        }
+        apply_images(&self.kustomizations, &mut self.manifests);
     }
 
     /// Kubernetes objects (Crossplane definitions and claims included).

@@ -640,3 +640,51 @@ fn strictness_options_move_the_thresholds() {
         "{stricter:#?}"
     );
 }
+
+#[test]
+fn a_service_repository_with_chart_kustomize_dockerfile_and_catalog_has_no_false_errors() {
+    let report = check_fixture("service-repo", &CheckOptions::new());
+    let errors: Vec<String> = located(&report)
+        .into_iter()
+        .zip(report.active())
+        .filter(|(_, f)| f.severity() == Severity::Error)
+        .map(|(text, _)| text)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    // The chart template is skipped, the patch files are not objects, and the
+    // overlays' `images` pin the base's untagged image.
+    assert!(
+        !report
+            .findings
+            .iter()
+            .any(|f| f.file().is_some_and(|p| p.contains("templates/")))
+    );
+    assert!(!report.findings.iter().any(|f| {
+        f.file()
+            .is_some_and(|p| p.ends_with("replicas.yaml") || p.ends_with("resources-patch.yaml"))
+    }));
+    assert!(!report.active().any(|f| f.rule() == "k8s.image-tag"));
+    insta::assert_debug_snapshot!("service_repo_findings", located(&report));
+}
+
+#[test]
+fn an_unpinned_kustomize_image_is_reported() {
+    let report = platform_policy::check_sources(
+        [
+            ("base/deployment.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: web, image: 'web:1.0'}]}\n"),
+            ("base/kustomization.yaml", "resources: [deployment.yaml]\n"),
+            ("dev/kustomization.yaml", "resources: [../base]\nimages: [{name: web, newTag: latest}]\n"),
+        ],
+        &CheckOptions::new(),
+    )
+    .expect("check");
+    let tags: Vec<String> = report
+        .active()
+        .filter(|f| f.rule() == "k8s.image-tag")
+        .map(|f| f.message().to_owned())
+        .collect();
+    assert_eq!(
+        tags,
+        ["image `docker.io/web` uses the `latest` tag (container `web`)"]
+    );
+}
