@@ -699,3 +699,80 @@ fn many_selectors_join_in_linear_time() {
         },
     );
 }
+
+/// Kustomizations that name themselves, each other in a ring, thousands of
+/// resources, paths above the root, values that are not strings; values
+/// files of any shape; RBAC rules and Services of the wrong types. Nothing
+/// crashes and the work stays bounded.
+#[test]
+fn hostile_kustomizations_values_rbac_and_services_are_bounded() {
+    measured(
+        "adversarial::hostile_kustomizations_values_rbac_and_services_are_bounded",
+        Limits::mib(512).seconds(60),
+        || {
+            let mut sources: Vec<(String, String)> = Vec::new();
+            for i in 0..200 {
+                let next = (i + 1) % 200;
+                sources.push((
+                    format!("k{i}/kustomization.yaml"),
+                    format!("resources: [../k{next}, ., ../../../../etc, 7, {{a: b}}, null]\nimages: [{{name: web, newTag: latest}}, 3, {{name: [x]}}]\npatches: [{{path: ../k{next}/deployment.yaml}}, {{path: 5}}, 'x']\npatchesStrategicMerge: [\"a: b\\n\", ../../x.yaml]\n"),
+                ));
+                sources.push((
+                    format!("k{i}/deployment.yaml"),
+                    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n    spec: {containers: [{name: web, image: web}, 3, {image: [1]}]}\n".to_owned(),
+                ));
+            }
+            let many: String = (0..20_000).map(|i| format!("  - r{i}.yaml\n")).collect();
+            sources.push((
+                "big/kustomization.yaml".into(),
+                format!("images: [{{name: web, newTag: '1'}}]\nresources:\n{many}"),
+            ));
+            let mut deep = String::from("v: 1\n");
+            for d in 0..200 {
+                deep.push_str(&format!("{}s{d}:\n", "  ".repeat(d)));
+            }
+            deep.push_str(&format!("{}resources: {{}}\n", "  ".repeat(200)));
+            sources.push(("chart/values.yaml".into(), deep));
+            sources.push((
+                "chart/Chart.yaml".into(),
+                "apiVersion: v2\nname: c\nversion: 1.0.0\n".into(),
+            ));
+            sources.push(("chart2/values.yaml".into(), "- 1\n- 2\n".into()));
+            sources.push((
+                "chart2/Chart.yaml".into(),
+                "apiVersion: v2\nname: c\nversion: 1.0.0\n".into(),
+            ));
+            let wide: String = (0..5000)
+                .map(|i| format!("c{i}: {{enabled: 'false', containerSecurityContext: {{enabled: false}}, resourcesPreset: [x]}}\n"))
+                .collect();
+            sources.push(("chart3/values.yaml".into(), wide));
+            sources.push((
+                "chart3/Chart.yaml".into(),
+                "apiVersion: v2\nname: c\nversion: 1.0.0\n".into(),
+            ));
+            sources.push((
+                "rbac.yaml".into(),
+                "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\nrules: [3, {verbs: '*', resources: {a: b}}, {apiGroups: [1], resources: [null], verbs: [[]]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b}\nroleRef: [cluster-admin]\n".into(),
+            ));
+            sources.push((
+                "svc.yaml".into(),
+                "apiVersion: v1\nkind: Service\nmetadata: {name: s}\nspec: {selector: [a], type: 7}\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i}\nspec: {rules: [{http: {paths: [{backend: 5}, 3]}}], tls: 'yes'}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: n}\nspec: {podSelector: {matchExpressions: [{key: a, operator: Bogus}]}}\n".into(),
+            ));
+            let started = Instant::now();
+            let refs: Vec<(&str, &str)> = sources
+                .iter()
+                .map(|(a, b)| (a.as_str(), b.as_str()))
+                .collect();
+            let report = check_sources(refs, &CheckOptions::new()).expect("check runs");
+            render_all(&report);
+            assert!(started.elapsed() < Duration::from_secs(30));
+            // The ring of patches drops every deployment; nothing else fails.
+            assert!(
+                !report
+                    .findings
+                    .iter()
+                    .any(|f| f.file().is_some_and(|p| p.ends_with("deployment.yaml")))
+            );
+        },
+    );
+}
