@@ -71,8 +71,8 @@ pub struct PodData {
     /// whose components are all in sections. [`Joins::pods`] leaves such
     /// pods out; [`Joins::image_pods`] has them.
     ///
-    /// [`Joins::pods`]: crate::Joins::pods
-    /// [`Joins::image_pods`]: crate::Joins::image_pods
+    /// [`Joins::pods`]: crate::joins::Joins::pods
+    /// [`Joins::image_pods`]: crate::joins::Joins::image_pods
     pub image_only: bool,
 }
 
