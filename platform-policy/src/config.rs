@@ -4,6 +4,7 @@
 //! ```yaml
 //! profile: restricted            # baseline | restricted | strict
 //! exclude: ["vendor/**"]         # globs over paths relative to the root
+//! policies: [policies/]          # ValidatingAdmissionPolicies to evaluate
 //! rules:
 //!   k8s.anti-affinity: off       # off / on, or a severity (which also turns it on)
 //!   k8s.image-digest: warning
@@ -113,6 +114,10 @@ pub struct PolicyConfig {
     pub rules: BTreeMap<String, RuleConfig>,
     /// Globs of paths (relative to the root) never read.
     pub exclude: Vec<String>,
+    /// Files or directories of ValidatingAdmissionPolicies and bindings
+    /// evaluated besides those in the tree (relative to the configuration
+    /// file's directory when read from one).
+    pub policies: Vec<String>,
     /// Scorecard levels.
     pub scorecard: ScorecardConfig,
     /// The configuration file's name, when read from one.
@@ -203,6 +208,10 @@ impl PolicyConfig {
                     Some(list) => config.exclude = list,
                     None => bad("`exclude` must be a list of globs".into(), span(&pointer)),
                 },
+                "policies" => match string_list(value) {
+                    Some(list) => config.policies = list,
+                    None => bad("`policies` must be a list of paths".into(), span(&pointer)),
+                },
                 "rules" => {
                     let Value::Object(rules) = value else {
                         bad(
@@ -256,7 +265,7 @@ impl PolicyConfig {
                 }
                 _ => bad(
                     format!(
-                        "unknown configuration key `{key}`; expected profile, exclude, rules or scorecard"
+                        "unknown configuration key `{key}`; expected profile, exclude, policies, rules or scorecard"
                     ),
                     span(&pointer),
                 ),

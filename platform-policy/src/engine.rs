@@ -44,6 +44,7 @@ pub struct CheckOptions {
     max_depth: usize,
     max_schema_steps: usize,
     app_configs: Vec<PathBuf>,
+    policies: Vec<PathBuf>,
     backend_dir: Option<PathBuf>,
     registration: platform_model::loader::RegisteredAs,
 }
@@ -63,6 +64,7 @@ impl Default for CheckOptions {
             max_depth: crate::crossplane::DEFAULT_MAX_DEPTH,
             max_schema_steps: crate::crossplane::DEFAULT_MAX_SCHEMA_STEPS,
             app_configs: Vec::new(),
+            policies: Vec::new(),
             backend_dir: None,
             registration: platform_model::loader::RegisteredAs::File,
         }
@@ -163,6 +165,15 @@ impl CheckOptions {
 
     /// Backstage app-configs whose `catalog.rules` [`crate::check_tree`]
     /// enforces on the tree's catalog (later files override earlier ones).
+    /// Adds files or directories of ValidatingAdmissionPolicies and
+    /// bindings to evaluate against the checked objects, besides those in
+    /// the tree (`platform check --policies PATH`).
+    pub fn with_policies(mut self, paths: impl IntoIterator<Item = PathBuf>) -> Self {
+        self.policies.extend(paths);
+        self
+    }
+
+    /// The app-config files the catalog is ingested with.
     pub fn with_app_configs(mut self, files: impl IntoIterator<Item = PathBuf>) -> Self {
         self.app_configs = files.into_iter().collect();
         self
@@ -234,6 +245,8 @@ pub struct Checker {
     max_file_bytes: usize,
     dockerfile_limits: DockerfileLimits,
     walk: crate::crossplane::WalkLimits,
+    /// ValidatingAdmissionPolicies and bindings given apart from the tree.
+    policy_inputs: Vec<Inputs>,
 }
 
 impl std::fmt::Debug for Checker {
@@ -258,10 +271,14 @@ impl Checker {
         let mut config_findings = Vec::new();
         let mut config_source = None;
         let mut config = options.config.clone().unwrap_or_default();
+        let mut policy_paths: Vec<PathBuf> = config.policies.iter().map(PathBuf::from).collect();
         if let Some(path) = &options.config_file {
             let text = read_config(path, options.max_config_bytes)?;
             let name = path.to_string_lossy().replace('\\', "/");
-            let (read, problems) = PolicyConfig::from_yaml(&name, &text);
+            let (mut read, problems) = PolicyConfig::from_yaml(&name, &text);
+            let base = path.parent().unwrap_or_else(|| Path::new(""));
+            policy_paths.extend(read.policies.iter().map(|p| base.join(p)));
+            read.policies.clear();
             config_findings.extend(problems);
             config_source = Some((Arc::from(name.as_str()), Arc::from(text.as_str())));
             config = merge(config, read);
@@ -307,7 +324,7 @@ impl Checker {
             pattern: config.exclude.join(", "),
             message: e.to_string(),
         })?;
-        Ok(Self {
+        Self {
             profile,
             config,
             rules,
@@ -321,7 +338,20 @@ impl Checker {
                 max_depth: options.max_depth,
                 max_steps: options.max_schema_steps,
             },
-        })
+            policy_inputs: Vec::new(),
+        }
+        .with_policy_paths(policy_paths.iter().chain(&options.policies))
+    }
+
+    fn with_policy_paths<'p>(
+        mut self,
+        paths: impl Iterator<Item = &'p PathBuf>,
+    ) -> Result<Self, Error> {
+        for path in paths {
+            let inputs = self.read_path_named(path, true)?;
+            self.policy_inputs.push(inputs);
+        }
+        Ok(self)
     }
 
     /// The active profile.
@@ -351,9 +381,37 @@ impl Checker {
     /// [`Error::NotFound`] or [`Error::Io`] when `path` itself
     /// cannot be read.
     pub fn read_path(&self, path: &Path) -> Result<Inputs, Error> {
+        self.read_path_named(path, false)
+    }
+
+    /// As [`read_path`](Self::read_path); with `as_given`, files are named
+    /// by `path` as given followed by their path below it (policy files
+    /// given apart from the tree are not relative to it).
+    fn read_path_named(&self, path: &Path, as_given: bool) -> Result<Inputs, Error> {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        let given = path.to_string_lossy().replace('\\', "/");
         let candidates = if meta.is_dir() {
-            discover(path, self.gitignore, &self.exclude)
+            let mut found = discover(path, self.gitignore, &self.exclude);
+            if as_given {
+                for c in &mut found {
+                    c.display = format!("{}/{}", given.trim_end_matches('/'), c.display);
+                }
+            }
+            found
+        } else if as_given {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let hint = match crate::inputs::hint_for(&name) {
+                FileHint::Skip => FileHint::Unknown,
+                other => other,
+            };
+            vec![crate::inputs::discover_candidate(
+                path.to_path_buf(),
+                given,
+                hint,
+            )]
         } else {
             let name = path.file_name().map_or_else(
                 || path.to_string_lossy().into_owned(),
@@ -432,6 +490,14 @@ impl Checker {
             .collect();
         let mut engine_findings: Vec<Finding> = self.config_findings.clone();
         engine_findings.extend(inputs.findings.iter().cloned());
+        for extra in &self.policy_inputs {
+            engine_findings.extend(extra.findings.iter().cloned());
+        }
+        let (admission_problems, admission_findings): (Vec<Finding>, Vec<Finding>) =
+            crate::admission::evaluate(&inputs, &self.policy_inputs)
+                .into_iter()
+                .partition(|f| f.diagnostic.code == ids::ADMISSION_POLICY);
+        engine_findings.extend(admission_problems);
         for &i in joins.unknown_kinds() {
             let m = &inputs.manifests()[i];
             engine_findings.push(
@@ -448,11 +514,16 @@ impl Checker {
                 .with_artefact(ArtefactId::new(ArtefactKind::Manifest, i), m.describe()),
             );
         }
-        let known: HashSet<String> = self
+        let mut known: HashSet<String> = self
             .rules
             .iter()
             .map(|e| e.rule.meta().id.to_string())
             .collect();
+        known.extend(
+            admission_findings
+                .iter()
+                .map(|f| f.diagnostic.code.to_string()),
+        );
         let mut exemption_problems = Vec::new();
         // Attribute findings to Components and apply the lifecycle ladder.
         let ladder = effective
@@ -502,6 +573,7 @@ impl Checker {
                 f.with_severity(severity)
             })
         }));
+        findings.extend(admission_findings);
         exemption_problems.extend(crate::suppress::apply(&inputs, &known, &mut findings));
         if let Some(e) = effective.get(ids::POLICY_EXEMPTION).filter(|e| e.enabled) {
             findings.extend(exemption_problems.into_iter().map(|f| {
@@ -537,7 +609,11 @@ impl Checker {
             if let Some(span) = &f.diagnostic.span
                 && !sources.contains_key(&span.file)
             {
-                if let Some(text) = inputs.source_arc(&span.file) {
+                if let Some(text) = inputs.source_arc(&span.file).or_else(|| {
+                    self.policy_inputs
+                        .iter()
+                        .find_map(|p| p.source_arc(&span.file))
+                }) {
                     sources.insert(Arc::clone(&span.file), text);
                 } else if let Some((name, text)) = &self.config_source
                     && *name == span.file
@@ -585,6 +661,7 @@ fn merge(mut base: PolicyConfig, file: PolicyConfig) -> PolicyConfig {
     }
     base.rules.extend(file.rules);
     base.exclude.extend(file.exclude);
+    base.policies.extend(file.policies);
     if file.scorecard.bronze.is_some() {
         base.scorecard.bronze = file.scorecard.bronze;
     }

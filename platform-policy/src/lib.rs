@@ -96,6 +96,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[doc(hidden)]
+mod admission;
 pub mod bench;
 mod config;
 mod crossplane;

@@ -21,3 +21,9 @@ pub const CONFIG_UNKNOWN_RULE: &str = "config.unknown-rule";
 pub const POLICY_EXEMPTION: &str = "policy.exemption";
 /// The lifecycle severity ladder.
 pub const PROD_REQUIRES_RESTRICTED: &str = "xref.prod-requires-restricted";
+/// A ValidatingAdmissionPolicy or binding that cannot be evaluated (its
+/// shape, an expression that does not compile or is not supported).
+pub const ADMISSION_POLICY: &str = "admission.policy";
+/// The prefix of the rule ids of ValidatingAdmissionPolicy findings:
+/// `vap.<policy-name>`.
+pub const VAP_PREFIX: &str = "vap.";

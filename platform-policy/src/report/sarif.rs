@@ -125,6 +125,9 @@ fn family_description(code: &str) -> &'static str {
         "catalog" => {
             "Backstage would not store this entity: the catalog rules refuse it, or its file or Location fails."
         }
+        "vap" => {
+            "A ValidatingAdmissionPolicy the cluster enforces, evaluated offline as the API server evaluates it for a CREATE: Deny bindings are errors, Warn warnings, Audit notes."
+        }
         "graph" => {
             "A problem of the catalog as a graph: a reference to nothing, a missing or wrong owner, a cycle, an API nobody provides or uses."
         }

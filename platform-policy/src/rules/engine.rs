@@ -104,5 +104,16 @@ pub(super) fn rules() -> Vec<Arc<dyn Rule>> {
             ),
             nothing,
         ),
+        rule(
+            meta(
+                ids::ADMISSION_POLICY,
+                "Admission policies can be evaluated",
+                Error,
+                &[A::Manifest],
+                B,
+                "A ValidatingAdmissionPolicy or ValidatingAdmissionPolicyBinding that cannot be evaluated: its shape is one the API server refuses, an expression does not compile, calls a Kubernetes CEL library that offline evaluation does not support (the authorizer, semver, format, lists' isSorted/sum/min/max), or a binding names a policy that is not in the input. The policy's own findings are reported as `vap.<policy-name>`.",
+            ),
+            nothing,
+        ),
     ]
 }

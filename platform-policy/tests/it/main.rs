@@ -1,6 +1,7 @@
 //! Integration tests of `platform-policy`: one test binary, one module per area.
 
 mod acme;
+mod admission;
 mod adversarial;
 mod bad_input;
 mod exemptions;

@@ -20,6 +20,7 @@ pub(crate) struct CheckArgs {
     pub(crate) app_configs: Vec<PathBuf>,
     pub(crate) backend_dir: Option<PathBuf>,
     pub(crate) registration: RegisteredAs,
+    pub(crate) policies: Vec<PathBuf>,
 }
 
 pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
@@ -51,6 +52,10 @@ pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         options = options.with_backend_dir(dir);
     }
     options = options.with_registration(args.registration);
+    for path in &args.policies {
+        input::check_tree_argument(path)?;
+    }
+    options = options.with_policies(args.policies.iter().cloned());
     input::check_tree_argument(&args.path)?;
     let report = platform_policy::check_tree(&args.path, &options).map_err(|e| e.to_string())?;
     let failed = report.fails_at(threshold);

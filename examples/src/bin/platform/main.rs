@@ -87,6 +87,11 @@ enum Command {
         /// `validate --registration`).
         #[arg(long, value_name = "TYPE", default_value = "file")]
         registration: RegisteredAs,
+        /// ValidatingAdmissionPolicies and bindings (a file or directory)
+        /// evaluated against the tree's objects besides those in the tree
+        /// (repeatable).
+        #[arg(long = "policies", value_name = "PATH")]
+        policies: Vec<PathBuf>,
     },
     /// Run a software template (scaffolder.backstage.io/v1beta3).
     Scaffold(scaffold::ScaffoldArgs),
@@ -169,6 +174,7 @@ fn main() -> ExitCode {
             app_configs,
             backend_dir,
             registration,
+            policies,
         } => check::check(&check::CheckArgs {
             path,
             profile,
@@ -178,6 +184,7 @@ fn main() -> ExitCode {
             app_configs,
             backend_dir,
             registration,
+            policies,
         }),
         Command::Scaffold(args) => scaffold::scaffold(&args),
         Command::Template {
