@@ -210,9 +210,24 @@ fn pdb_allows_eviction(cx: &RuleContext<'_>) -> Vec<Finding> {
         }
         // Helm values are compared with their replicas by
         // `xref.pdb-vs-replicas-in-values`; manifests with what they select.
-        let (Some(p), Some(min)) = (origin.manifest(), min.as_i64()) else {
+        // A percentage is of the replicas, rounded up as the disruption
+        // controller rounds it.
+        let percent = min
+            .as_str()
+            .and_then(|s| s.trim().strip_suffix('%'))
+            .and_then(|n| n.trim().parse::<i64>().ok());
+        let Some(p) = origin.manifest() else {
             continue;
         };
+        if min.as_i64().is_none() && percent.is_none() {
+            continue;
+        }
+        let written = match min {
+            Value::String(s) => s.trim().to_owned(),
+            other => other.to_string(),
+        };
+        let min = min.clone();
+        let min = &min;
         for &w in joins.workloads_of_pdb(p) {
             let Some(ReplicaFloor {
                 count: floor,
@@ -224,6 +239,16 @@ fn pdb_allows_eviction(cx: &RuleContext<'_>) -> Vec<Finding> {
             let Some(wm) = cx.inputs().manifests().get(w) else {
                 continue;
             };
+            let min = match (min.as_i64(), percent) {
+                (Some(n), _) => n,
+                (None, Some(pct)) => (pct.saturating_mul(floor) + 99) / 100,
+                (None, None) => continue,
+            };
+            let pods = if percent.is_some() {
+                format!(" ({min} pods)")
+            } else {
+                String::new()
+            };
             if min >= floor {
                 let what = if by_hpa {
                     "HPA minReplicas"
@@ -233,7 +258,7 @@ fn pdb_allows_eviction(cx: &RuleContext<'_>) -> Vec<Finding> {
                 out.push(cx.at_manifest(
                     p,
                     "/spec/minAvailable",
-                    format!("`minAvailable: {min}` is not below the {what} ({floor}) of {} `{}`: no pod can be evicted", wm.kind, wm.name),
+                    format!("`minAvailable: {written}`{pods} is not below the {what} ({floor}) of {} `{}`: no pod can be evicted", wm.kind, wm.name),
                 ));
             }
         }

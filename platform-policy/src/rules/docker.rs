@@ -1,6 +1,7 @@
 //! `docker.*`: base images, users, health checks, stages, ADD, apt, sudo,
 //! TLS bypasses, secrets and exec form.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use platform_model::{Severity, Span};
@@ -546,8 +547,23 @@ fn apt_pinned(cx: &RuleContext<'_>) -> Vec<Finding> {
     })
 }
 
+/// The stages whose layers end up in the image: the final one and those it
+/// is built `FROM`, transitively (a stage only copied from is not).
+fn shipped_stages(df: &Dockerfile) -> HashSet<usize> {
+    let mut shipped = HashSet::new();
+    let mut stage = df.final_stage();
+    while let Some(s) = stage {
+        if !shipped.insert(s.index) {
+            break;
+        }
+        stage = df.stage_named_before(&s.image.to_ascii_lowercase(), s.index);
+    }
+    shipped
+}
+
 fn apt_hygiene(cx: &RuleContext<'_>) -> Vec<Finding> {
     each(cx, |i, d, _, out| {
+        let shipped = shipped_stages(&d.dockerfile);
         for ins in runs(&d.dockerfile) {
             let script = ins.script();
             let mut problems = Vec::new();
@@ -581,7 +597,13 @@ fn apt_hygiene(cx: &RuleContext<'_>) -> Vec<Finding> {
                             rest.iter()
                                 .any(|w| w == "--without-recommends" || w == "-R")
                         } else {
-                            rest.iter().any(|w| w == "--no-install-recommends")
+                            rest.iter().any(|w| {
+                                let lower = w.to_ascii_lowercase();
+                                w == "--no-install-recommends"
+                                    // `-o APT::Install-Recommends=false`
+                                    || lower.ends_with("apt::install-recommends=false")
+                                    || lower.ends_with("apt::install-recommends=0")
+                            })
                         };
                         if !lean {
                             problems.push(if tool == "aptitude" {
@@ -604,7 +626,9 @@ fn apt_hygiene(cx: &RuleContext<'_>) -> Vec<Finding> {
                                 && v.contains("/var/lib/apt")
                         })
                 });
-            if install && !mounted && !script.contains("/var/lib/apt/lists") {
+            // Lists left in a builder stage never ship (hadolint DL3009).
+            let ships = ins.stage.is_none_or(|s| shipped.contains(&s));
+            if install && ships && !mounted && !script.contains("/var/lib/apt/lists") {
                 problems.push("`/var/lib/apt/lists` is not removed in the same RUN".to_owned());
             }
             if update && !install {

@@ -112,12 +112,15 @@ fn yum_hygiene(cx: &RuleContext<'_>) -> Vec<Finding> {
                         let yes = rest
                             .iter()
                             .any(|w| w == "-y" || w == "--assumeyes" || w == "--assume-yes");
-                        // microdnf never asks.
-                        if !yes && tool != "microdnf" {
+                        // microdnf asks too since 3.8 (2021).
+                        if !yes {
                             problems.push(format!("`{tool} install` without `-y`"));
                         }
                     }
-                    Some("clean") if operands.next().is_some_and(|w| w == "all") => cleaned = true,
+                    // A clean before the install leaves the install's cache.
+                    Some("clean") if operands.next().is_some_and(|w| w == "all") => {
+                        cleaned = tool_installs.is_some();
+                    }
                     _ => {}
                 }
             }

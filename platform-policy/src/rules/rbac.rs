@@ -174,6 +174,29 @@ fn escalation(cx: &RuleContext<'_>) -> Vec<Finding> {
                     &format!("/rules/{j}/verbs/{k}"),
                     format!("rule {j} grants `{verb}`"),
                 ));
+            } else if *verb == "*" {
+                // `*` includes escalate and bind on roles, and impersonate
+                // on users, groups and service accounts.
+                let groups = list(r, "apiGroups");
+                let in_group = |g: &str| groups.iter().any(|x| *x == "*" || *x == g);
+                let on_roles = in_group("rbac.authorization.k8s.io")
+                    && ["roles", "clusterroles"].iter().any(|res| reaches(r, res));
+                let on_identities = in_group("")
+                    && ["users", "groups", "serviceaccounts"]
+                        .iter()
+                        .any(|res| reaches(r, res));
+                if on_roles || on_identities {
+                    let what = if on_roles {
+                        "escalate and bind on roles"
+                    } else {
+                        "impersonate"
+                    };
+                    out.push(cx.at_manifest(
+                        i,
+                        &format!("/rules/{j}/verbs/{k}"),
+                        format!("rule {j} grants `*`, which includes {what}"),
+                    ));
+                }
             }
         }
     }

@@ -120,9 +120,12 @@ fn command_hits(words: &[String]) -> Vec<(String, &'static str)> {
             hits.push(((*needle).to_owned(), *message));
         }
         let lower = word.to_ascii_lowercase();
-        if lower.starts_with("sslverify=")
-            && matches!(&lower["sslverify=".len()..], "0" | "false" | "no")
-        {
+        // `sslverify=0`, `--setopt=sslverify=false`, `--setopt=repo.sslverify=no`.
+        let setting = lower.strip_prefix("--setopt=").unwrap_or(&lower);
+        let off = setting.split_once('=').is_some_and(|(key, value)| {
+            key.rsplit('.').next() == Some("sslverify") && matches!(value, "0" | "false" | "no")
+        });
+        if off {
             hits.push((
                 word.clone(),
                 "sslverify off skips repository certificate checks",

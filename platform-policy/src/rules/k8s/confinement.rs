@@ -50,6 +50,10 @@ pub(super) fn seccomp(cx: &RuleContext<'_>) -> Vec<Finding> {
 pub(super) fn read_only_root_fs(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in cx.joins().pods(true) {
+        // The API server refuses `readOnlyRootFilesystem` in Windows pods.
+        if pod.is_windows() {
+            continue;
+        }
         for c in pod
             .containers
             .iter()

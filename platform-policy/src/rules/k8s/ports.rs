@@ -6,11 +6,11 @@ use crate::finding::Finding;
 use crate::joins::PodView;
 use crate::rule::RuleContext;
 
-/// Every `containerPort` of every container: `(pod, container, index,
-/// port)`.
+/// Every `containerPort` of every container: `(container, index, port,
+/// protocol)`; the protocol defaults to TCP as Kubernetes defaults it.
 fn container_ports<'p>(
     pod: &'p PodView<'_>,
-) -> impl Iterator<Item = (&'p crate::joins::ContainerView, usize, i64)> + 'p {
+) -> impl Iterator<Item = (&'p crate::joins::ContainerView, usize, i64, &'p str)> + 'p {
     pod.containers.iter().flat_map(move |c| {
         pod.container_get(c, "ports")
             .and_then(Value::as_array)
@@ -19,7 +19,10 @@ fn container_ports<'p>(
             .enumerate()
             .filter_map(move |(j, p)| {
                 let port = crate::inputs::get(p, "containerPort")?.as_i64()?;
-                Some((c, j, port))
+                let protocol = crate::inputs::get(p, "protocol")
+                    .and_then(Value::as_str)
+                    .unwrap_or("TCP");
+                Some((c, j, port, protocol))
             })
     })
 }
@@ -27,8 +30,9 @@ fn container_ports<'p>(
 pub(super) fn ssh_port(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in cx.joins().pods(false) {
-        for (c, j, port) in container_ports(pod) {
-            if port == 22 {
+        for (c, j, port, protocol) in container_ports(pod) {
+            // SSH runs over TCP (and SCTP is not it either).
+            if port == 22 && protocol == "TCP" {
                 out.push(cx.at(
                     pod.origin,
                     &PodView::container_field(c, &format!("ports/{j}/containerPort")),
@@ -43,7 +47,7 @@ pub(super) fn ssh_port(cx: &RuleContext<'_>) -> Vec<Finding> {
 pub(super) fn privileged_port(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in cx.joins().pods(false) {
-        for (c, j, port) in container_ports(pod) {
+        for (c, j, port, _) in container_ports(pod) {
             if (1..1024).contains(&port) {
                 out.push(cx.at(
                     pod.origin,

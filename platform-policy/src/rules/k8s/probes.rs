@@ -11,15 +11,14 @@ use crate::rule::RuleContext;
 pub(super) fn probes(cx: &RuleContext<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for pod in cx.joins().pods(false) {
-        if !pod.kind.is_some_and(|k| k.is_long_running()) {
-            continue;
-        }
+        // Jobs need no probes, but a probe they have must reach a port.
+        let required = pod.kind.is_some_and(|k| k.is_long_running());
         for c in pod.main_containers() {
             let ports = pod.container_get(c, "ports").and_then(Value::as_array);
             // A startup probe is optional, but its port is checked as well.
             for probe in ["readinessProbe", "livenessProbe", "startupProbe"] {
                 let Some(p) = pod.container_get(c, probe) else {
-                    if probe != "startupProbe" {
+                    if required && probe != "startupProbe" {
                         out.push(cx.at(
                             pod.origin,
                             &PodView::container_field(c, probe),

@@ -1,7 +1,7 @@
 //! Services, Ingresses and NetworkPolicies: what they select and how they
 //! expose pods.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use serde_json::{Map, Value};
 
@@ -145,20 +145,41 @@ pub(super) fn netpol_selector(cx: &RuleContext<'_>) -> Vec<Finding> {
 }
 
 /// The backends of an Ingress: pointer of the service name and the name.
-fn ingress_backends<'m>(m: &'m Manifest) -> Vec<(String, &'m str)> {
+/// One Ingress backend: where it is written, the Service it names and
+/// the port it asks for (its pointer and value), when given.
+struct IngressBackend<'m> {
+    at: String,
+    service: &'m str,
+    port: Option<(String, &'m Value)>,
+}
+
+fn ingress_backends<'m>(m: &'m Manifest) -> Vec<IngressBackend<'m>> {
     let mut out = Vec::new();
     let mut push = |backend: Option<&'m Value>, at: String| {
         let Some(b) = backend else {
             return;
         };
-        // networking.k8s.io/v1: `service.name`; v1beta1: `serviceName`.
-        if let Some(name) = get(b, "service")
-            .and_then(|s| get(s, "name"))
-            .and_then(Value::as_str)
-        {
-            out.push((format!("{at}/service/name"), name));
+        // networking.k8s.io/v1: `service.name` and `service.port.number` or
+        // `.name`; v1beta1: `serviceName` and `servicePort`.
+        if let Some(service) = get(b, "service") {
+            if let Some(name) = get(service, "name").and_then(Value::as_str) {
+                let port = get(service, "port").and_then(|p| {
+                    get(p, "number")
+                        .map(|v| (format!("{at}/service/port/number"), v))
+                        .or_else(|| get(p, "name").map(|v| (format!("{at}/service/port/name"), v)))
+                });
+                out.push(IngressBackend {
+                    at: format!("{at}/service/name"),
+                    service: name,
+                    port,
+                });
+            }
         } else if let Some(name) = get(b, "serviceName").and_then(Value::as_str) {
-            out.push((format!("{at}/serviceName"), name));
+            out.push(IngressBackend {
+                at: format!("{at}/serviceName"),
+                service: name,
+                port: get(b, "servicePort").map(|v| (format!("{at}/servicePort"), v)),
+            });
         }
     };
     push(
@@ -192,20 +213,49 @@ fn ingresses<'a>(cx: &RuleContext<'a>) -> impl Iterator<Item = (usize, &'a Manif
     })
 }
 
+/// Whether Service `service` exposes `port` (a number or a port name).
+fn exposes(service: &Manifest, port: &Value) -> bool {
+    let ports = service.get("/spec/ports").and_then(Value::as_array);
+    ports.into_iter().flatten().any(|p| match port {
+        Value::Number(n) => get(p, "port").and_then(Value::as_i64) == n.as_i64(),
+        Value::String(name) => {
+            get(p, "name").and_then(Value::as_str) == Some(name.as_str())
+                // `servicePort: "80"` in v1beta1 is the number.
+                || name.parse::<i64>().ok().is_some_and(|n| get(p, "port").and_then(Value::as_i64) == Some(n))
+        }
+        _ => true,
+    })
+}
+
 pub(super) fn ingress_backend(cx: &RuleContext<'_>) -> Vec<Finding> {
-    let known: HashSet<(&str, &str)> = services(cx)
-        .map(|(_, m)| (m.namespace_or_default(), m.name.as_str()))
+    let known: HashMap<(&str, &str), &Manifest> = services(cx)
+        .map(|(_, m)| ((m.namespace_or_default(), m.name.as_str()), m))
         .collect();
     let mut out = Vec::new();
     for (i, m) in ingresses(cx) {
         let ns = m.namespace_or_default();
-        for (at, name) in ingress_backends(m) {
-            if !known.contains(&(ns, name)) {
-                out.push(cx.at_manifest(
+        for b in ingress_backends(m) {
+            let name = b.service;
+            match known.get(&(ns, name)) {
+                None => out.push(cx.at_manifest(
                     i,
-                    &at,
+                    &b.at,
                     format!("Ingress `{}` routes to Service `{name}`, which is not in the input (namespace `{ns}`)", m.name),
-                ));
+                )),
+                Some(service) => {
+                    if let Some((at, port)) = &b.port
+                        && !exposes(service, port)
+                    {
+                        out.push(cx.at_manifest(
+                            i,
+                            at,
+                            format!(
+                                "Ingress `{}` routes to port {port} of Service `{name}`, which exposes no such port; requests would fail with 503",
+                                m.name
+                            ),
+                        ));
+                    }
+                }
             }
         }
     }
@@ -268,7 +318,7 @@ mod tests {
         let mut inputs = crate::Inputs::new();
         inputs.add_source("i.yaml", text);
         let m = &inputs.manifests()[0];
-        let names: Vec<&str> = ingress_backends(m).into_iter().map(|(_, n)| n).collect();
+        let names: Vec<&str> = ingress_backends(m).into_iter().map(|b| b.service).collect();
         assert_eq!(names, ["a", "b"]);
     }
 }
