@@ -527,7 +527,11 @@ fn check_on_acme_reports_the_deliberate_policy_findings_in_every_format() {
         .collect();
     assert_eq!(
         rules,
-        vec!["xref.prod-workload-without-pdb", "k8s.image-tag"]
+        vec![
+            "xref.prod-workload-without-pdb",
+            "vap.replica-limit",
+            "k8s.image-tag"
+        ]
     );
     for f in report["findings"].as_array().expect("findings") {
         for key in [

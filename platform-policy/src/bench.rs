@@ -132,3 +132,85 @@ spec:
 "
     )
 }
+
+/// Three validations each for the admission-policy benchmark: realistic
+/// checks over a Deployment's metadata, replicas and containers.
+const ADMISSION_VALIDATIONS: [[&str; 3]; 10] = [
+    [
+        "object.spec.replicas <= 50",
+        "object.spec.replicas >= 1",
+        "has(object.spec.selector)",
+    ],
+    [
+        "has(object.metadata.labels)",
+        "'app' in object.metadata.labels",
+        "object.metadata.name.size() <= 63",
+    ],
+    [
+        "object.spec.template.spec.containers.all(c, !c.image.endsWith(':latest'))",
+        "object.spec.template.spec.containers.all(c, c.image.contains(':'))",
+        "object.spec.template.spec.containers.size() <= 10",
+    ],
+    [
+        "object.spec.template.spec.containers.all(c, has(c.resources))",
+        "object.spec.template.spec.containers.all(c, !has(c.resources) || !has(c.resources.limits) || !has(c.resources.limits.memory) || quantity(c.resources.limits.memory).isLessThan(quantity('64Gi')))",
+        "object.spec.template.spec.containers.all(c, !has(c.resources) || !has(c.resources.requests) || !has(c.resources.requests.cpu) || isQuantity(c.resources.requests.cpu))",
+    ],
+    [
+        "!has(object.spec.template.spec.hostNetwork) || !object.spec.template.spec.hostNetwork",
+        "!has(object.spec.template.spec.hostPID) || !object.spec.template.spec.hostPID",
+        "!has(object.spec.template.spec.hostIPC) || !object.spec.template.spec.hostIPC",
+    ],
+    [
+        "object.spec.template.spec.containers.all(c, !has(c.securityContext) || !has(c.securityContext.privileged) || !c.securityContext.privileged)",
+        "object.spec.template.spec.containers.all(c, !has(c.securityContext) || !has(c.securityContext.allowPrivilegeEscalation) || !c.securityContext.allowPrivilegeEscalation)",
+        "object.spec.template.spec.containers.all(c, !has(c.securityContext) || !has(c.securityContext.capabilities) || !has(c.securityContext.capabilities.add) || c.securityContext.capabilities.add.all(x, x == 'NET_BIND_SERVICE'))",
+    ],
+    [
+        "!has(object.spec.template.spec.volumes) || object.spec.template.spec.volumes.all(v, !has(v.hostPath))",
+        "object.spec.template.spec.containers.all(c, !has(c.ports) || c.ports.all(p, p.containerPort > 1024))",
+        "object.spec.template.spec.containers.all(c, c.name.matches('^[a-z0-9-]+$'))",
+    ],
+    [
+        "object.metadata.namespace != 'default'",
+        "!object.metadata.name.startsWith('tmp-')",
+        "object.spec.template.metadata.labels.all(k, k.size() <= 63)",
+    ],
+    [
+        "object.spec.template.spec.containers.exists(c, has(c.readinessProbe))",
+        "object.spec.template.spec.containers.all(c, !has(c.livenessProbe) || has(c.livenessProbe.httpGet) || has(c.livenessProbe.tcpSocket) || has(c.livenessProbe.exec) || has(c.livenessProbe.grpc))",
+        "!has(object.spec.strategy) || object.spec.strategy.type in ['RollingUpdate', 'Recreate']",
+    ],
+    [
+        "object.spec.template.spec.containers.map(c, c.image).all(i, i.startsWith('registry.') || i.contains('/'))",
+        "size(object.spec.template.spec.containers.filter(c, c.image.endsWith(':latest'))) == 0",
+        "!has(object.spec.template.spec.serviceAccountName) || object.spec.template.spec.serviceAccountName != 'default'",
+    ],
+];
+
+/// Writes ten ValidatingAdmissionPolicies of three validations each, and a
+/// Deny binding for each, matching Deployments, into `dir/policies.yaml`.
+///
+/// # Errors
+///
+/// Any I/O error while writing.
+#[doc(hidden)]
+pub fn write_admission_policies(dir: &Path) -> io::Result<()> {
+    let mut text = String::new();
+    for (i, validations) in ADMISSION_VALIDATIONS.iter().enumerate() {
+        text.push_str(&format!(
+            "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata:\n  name: bench-{i}\nspec:\n  matchConstraints:\n    resourceRules:\n      - apiGroups: [apps]\n        apiVersions: [v1]\n        operations: [CREATE, UPDATE]\n        resources: [deployments]\n  validations:\n"
+        ));
+        for v in validations {
+            text.push_str(&format!(
+                "    - expression: {}\n",
+                serde_json::Value::from(*v)
+            ));
+        }
+        text.push_str(&format!(
+            "---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata:\n  name: bench-{i}\nspec:\n  policyName: bench-{i}\n  validationActions: [Deny]\n---\n"
+        ));
+    }
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(dir.join("policies.yaml"), text)
+}

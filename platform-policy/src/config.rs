@@ -5,6 +5,7 @@
 //! profile: restricted            # baseline | restricted | strict
 //! exclude: ["vendor/**"]         # globs over paths relative to the root
 //! policies: [policies/]          # ValidatingAdmissionPolicies to evaluate
+//! rule_files: [rules.yaml]        # rules written in CEL
 //! rules:
 //!   k8s.anti-affinity: off       # off / on, or a severity (which also turns it on)
 //!   k8s.image-digest: warning
@@ -118,6 +119,9 @@ pub struct PolicyConfig {
     /// evaluated besides those in the tree (relative to the configuration
     /// file's directory when read from one).
     pub policies: Vec<String>,
+    /// Rule files (rules written in CEL), relative to the configuration
+    /// file's directory when read from one.
+    pub rule_files: Vec<String>,
     /// Scorecard levels.
     pub scorecard: ScorecardConfig,
     /// The configuration file's name, when read from one.
@@ -212,6 +216,13 @@ impl PolicyConfig {
                     Some(list) => config.policies = list,
                     None => bad("`policies` must be a list of paths".into(), span(&pointer)),
                 },
+                "rule_files" => match string_list(value) {
+                    Some(list) => config.rule_files = list,
+                    None => bad(
+                        "`rule_files` must be a list of paths".into(),
+                        span(&pointer),
+                    ),
+                },
                 "rules" => {
                     let Value::Object(rules) = value else {
                         bad(
@@ -265,7 +276,7 @@ impl PolicyConfig {
                 }
                 _ => bad(
                     format!(
-                        "unknown configuration key `{key}`; expected profile, exclude, policies, rules or scorecard"
+                        "unknown configuration key `{key}`; expected profile, exclude, policies, rule_files, rules or scorecard"
                     ),
                     span(&pointer),
                 ),

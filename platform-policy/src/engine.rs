@@ -45,6 +45,7 @@ pub struct CheckOptions {
     max_schema_steps: usize,
     app_configs: Vec<PathBuf>,
     policies: Vec<PathBuf>,
+    rule_files: Vec<PathBuf>,
     backend_dir: Option<PathBuf>,
     registration: platform_model::loader::RegisteredAs,
 }
@@ -65,6 +66,7 @@ impl Default for CheckOptions {
             max_schema_steps: crate::crossplane::DEFAULT_MAX_SCHEMA_STEPS,
             app_configs: Vec::new(),
             policies: Vec::new(),
+            rule_files: Vec::new(),
             backend_dir: None,
             registration: platform_model::loader::RegisteredAs::File,
         }
@@ -163,8 +165,6 @@ impl CheckOptions {
         self
     }
 
-    /// Backstage app-configs whose `catalog.rules` [`crate::check_tree`]
-    /// enforces on the tree's catalog (later files override earlier ones).
     /// Adds files or directories of ValidatingAdmissionPolicies and
     /// bindings to evaluate against the checked objects, besides those in
     /// the tree (`platform check --policies PATH`).
@@ -173,7 +173,16 @@ impl CheckOptions {
         self
     }
 
-    /// The app-config files the catalog is ingested with.
+    /// Adds rule files: rules written in CEL (the format is in the README),
+    /// run, configured, exempted and reported like the built-in rules
+    /// (`platform check --rules FILE`).
+    pub fn with_rule_files(mut self, files: impl IntoIterator<Item = PathBuf>) -> Self {
+        self.rule_files.extend(files);
+        self
+    }
+
+    /// Backstage app-configs whose `catalog.rules` [`crate::check_tree`]
+    /// enforces on the tree's catalog (later files override earlier ones).
     pub fn with_app_configs(mut self, files: impl IntoIterator<Item = PathBuf>) -> Self {
         self.app_configs = files.into_iter().collect();
         self
@@ -272,6 +281,7 @@ impl Checker {
         let mut config_source = None;
         let mut config = options.config.clone().unwrap_or_default();
         let mut policy_paths: Vec<PathBuf> = config.policies.iter().map(PathBuf::from).collect();
+        let mut rule_paths: Vec<PathBuf> = config.rule_files.iter().map(PathBuf::from).collect();
         if let Some(path) = &options.config_file {
             let text = read_config(path, options.max_config_bytes)?;
             let name = path.to_string_lossy().replace('\\', "/");
@@ -279,14 +289,35 @@ impl Checker {
             let base = path.parent().unwrap_or_else(|| Path::new(""));
             policy_paths.extend(read.policies.iter().map(|p| base.join(p)));
             read.policies.clear();
+            rule_paths.extend(read.rule_files.iter().map(|p| base.join(p)));
+            read.rule_files.clear();
             config_findings.extend(problems);
             config_source = Some((Arc::from(name.as_str()), Arc::from(text.as_str())));
             config = merge(config, read);
         }
-        config_findings.extend(config.validate(&options.registry));
+        let mut registry = options.registry.clone();
+        for path in rule_paths.iter().chain(&options.rule_files) {
+            let text = read_config(path, options.max_config_bytes)?;
+            let name = path.to_string_lossy().replace('\\', "/");
+            let (rules, problems) = crate::custom::load(&name, &text);
+            config_findings.extend(problems);
+            for rule in rules {
+                let id = rule.meta().id.to_string();
+                if registry.register_arc(rule).is_err() {
+                    config_findings.push(
+                        Finding::new(
+                            ids::CONFIG_INVALID,
+                            Severity::Error,
+                            format!("rule `{id}` of {name} is already defined; the first definition is used"),
+                        )
+                        .with_span(platform_model::Span::file_start(Arc::from(name.as_str()))),
+                    );
+                }
+            }
+        }
+        config_findings.extend(config.validate(&registry));
         let profile = options.profile.or(config.profile).unwrap_or_default();
-        let rules = options
-            .registry
+        let rules = registry
             .arcs()
             .iter()
             .map(|rule| {
@@ -662,6 +693,7 @@ fn merge(mut base: PolicyConfig, file: PolicyConfig) -> PolicyConfig {
     base.rules.extend(file.rules);
     base.exclude.extend(file.exclude);
     base.policies.extend(file.policies);
+    base.rule_files.extend(file.rule_files);
     if file.scorecard.bronze.is_some() {
         base.scorecard.bronze = file.scorecard.bronze;
     }

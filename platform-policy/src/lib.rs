@@ -100,6 +100,7 @@ mod admission;
 pub mod bench;
 mod config;
 mod crossplane;
+mod custom;
 pub mod dockerfile;
 mod engine;
 mod error;

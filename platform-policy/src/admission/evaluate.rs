@@ -749,7 +749,7 @@ fn finding(
             at_line(binding_manifest)
         ));
     if let Some(p) = params {
-        f = f.with_note(format!("params: {} {}", p.kind, p.describe()));
+        f = f.with_note(format!("params: {}", p.describe()));
     }
     for n in notes {
         f = f.with_note(n);

@@ -37,13 +37,24 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
     if !any {
         return Vec::new();
     }
-    std::thread::scope(|scope| {
+    let outcome = std::thread::scope(|scope| {
         std::thread::Builder::new()
             .name("admission".into())
             .stack_size(environment::STACK_BYTES)
             .spawn_scoped(scope, || evaluate::evaluate(inputs, extra))
-            .ok()
-            .and_then(|handle| handle.join().ok())
-            .unwrap_or_default()
+            .map_err(|e| format!("the evaluation thread could not start: {e}"))
+            .and_then(|handle| {
+                handle
+                    .join()
+                    .map_err(|_| "the evaluation stopped on an internal error".to_owned())
+            })
+    });
+    // A failure of ours is reported, not passed off as "no findings".
+    outcome.unwrap_or_else(|message| {
+        vec![Finding::new(
+            crate::finding::ids::ADMISSION_POLICY,
+            platform_model::Severity::Error,
+            format!("admission policies were not evaluated: {message}"),
+        )]
     })
 }

@@ -149,6 +149,7 @@ fn merged_rule(code: &str, severity: Severity) -> Value {
             "markdown": format!("**{code}**\n\n{description}\n\nSee the table of diagnostic codes in the README for `{code}`."),
         },
         "defaultConfiguration": {"level": level(severity)},
+        "properties": {"tags": [code.split('.').next().unwrap_or(code)]},
     })
 }
 

@@ -18,6 +18,7 @@ fn findings_are_the_readmes_deliberate_ones() {
             "k8s.image-digest components/fraud-detection-service/deploy/deployment.yaml:53",
             "pdb.required components/notification-service/deploy/deployment.yaml:8",
             "xref.prod-workload-without-pdb components/notification-service/deploy/deployment.yaml:8",
+            "vap.replica-limit components/notification-service/deploy/deployment.yaml:16",
             "k8s.image-tag components/notification-service/deploy/deployment.yaml:54",
             "xref.image-tag-drift components/notification-service/deploy/deployment.yaml:54",
             "docker.base-image-digest components/payment-service/Dockerfile:22",
@@ -29,7 +30,7 @@ fn findings_are_the_readmes_deliberate_ones() {
             "docker.numeric-user templates/new-go-service/skeleton/Dockerfile:28",
         ]
     );
-    assert_eq!(report.summary.errors, 2);
+    assert_eq!(report.summary.errors, 3);
     assert_eq!(report.summary.suppressed, 0);
     assert!(report.fails_at(Severity::Error));
     // Every artefact kind of the example was read.
@@ -38,7 +39,9 @@ fn findings_are_the_readmes_deliberate_ones() {
         (a.helm_values, a.dockerfiles, a.catalog_entities),
         (1, 2, 21)
     );
-    assert_eq!(a.manifests, 18);
+    // The services' 18 objects, and the replica-limit policy's four:
+    // its CRD, the policy, the binding and the param.
+    assert_eq!(a.manifests, 22);
 }
 
 #[test]
@@ -104,6 +107,10 @@ fn the_strict_profile_asks_for_digests_and_pull_policy() {
     .expect("check");
     assert_eq!(
         brief(&baseline),
-        ["k8s.image-tag components/notification-service/deploy/deployment.yaml:54"]
+        [
+            // The cluster's own admission policy does not depend on the profile.
+            "vap.replica-limit components/notification-service/deploy/deployment.yaml:16",
+            "k8s.image-tag components/notification-service/deploy/deployment.yaml:54"
+        ]
     );
 }

@@ -171,3 +171,147 @@ fn hostile_expressions_are_refused_before_they_run() {
     }
     assert!(started.elapsed().as_secs() < 60);
 }
+
+/// One case of `tests/fixtures/admission/cases/`: headers `# expect:
+/// allow|deny|warn|audit` and, unless allowed, `# message:`.
+#[test]
+fn documented_policy_shapes_give_the_api_servers_verdicts() {
+    let dir = fixture("admission/cases");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .expect("cases exist")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    files.sort();
+    assert!(files.len() >= 19);
+    for path in files {
+        let text = std::fs::read_to_string(&path).expect("case is readable");
+        let header = |key: &str| {
+            text.lines()
+                .take_while(|l| l.starts_with('#'))
+                .find_map(|l| l.strip_prefix(&format!("# {key}: ")).map(str::to_owned))
+        };
+        let expect = header("expect").expect("# expect:");
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let report = check_sources([(name.as_str(), text.as_str())], &CheckOptions::new())
+            .expect("check runs");
+        let found: Vec<(String, String)> = report
+            .active()
+            .filter(|f| f.rule().starts_with("vap.") || f.rule() == "admission.policy")
+            .map(|f| (format!("{:?}", f.severity()), f.message().to_owned()))
+            .collect();
+        match expect.as_str() {
+            "allow" => assert!(found.is_empty(), "{name}: {found:#?}"),
+            verdict => {
+                let severity = match verdict {
+                    "deny" => "Error",
+                    "warn" => "Warning",
+                    "audit" => "Info",
+                    other => panic!("{name}: unknown verdict {other}"),
+                };
+                let message = header("message").expect("# message:");
+                assert_eq!(found, vec![(severity.to_owned(), message)], "{name}");
+            }
+        }
+    }
+}
+
+mod arbitrary {
+    use proptest::prelude::*;
+
+    use platform_policy::{CheckOptions, check_sources};
+
+    /// Expressions from CEL's tokens, most of them not well formed.
+    fn expression() -> impl Strategy<Value = String> {
+        let token = prop::sample::select(vec![
+            "object",
+            "params",
+            "variables",
+            "request",
+            ".",
+            "spec",
+            "data",
+            "a",
+            "[",
+            "]",
+            "(",
+            ")",
+            "{",
+            "}",
+            ",",
+            ":",
+            "?",
+            "+",
+            "-",
+            "*",
+            "/",
+            "%",
+            "==",
+            "!=",
+            "<",
+            ">=",
+            "&&",
+            "||",
+            "!",
+            "in",
+            "1",
+            "0",
+            "-1",
+            "9223372036854775807",
+            "2.5",
+            "'x'",
+            "\"\"",
+            "b'y'",
+            "true",
+            "null",
+            "size",
+            "all",
+            "exists",
+            "map",
+            "filter",
+            "has",
+            "x",
+            "lists.range",
+            "1000000",
+            "replace",
+            "''",
+            "quantity",
+            "'1Gi'",
+            "ip",
+            "cidr",
+            "url",
+            "matches",
+            "'(a+)+$'",
+            "string",
+            "int",
+            "dyn",
+            "optional.of",
+            "orValue",
+            "?.",
+            "has(",
+        ]);
+        prop::collection::vec(token, 1..40).prop_map(|t| t.join(" "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, .. ProptestConfig::default() })]
+        #[test]
+        fn arbitrary_expressions_never_panic_and_finish(expr in expression()) {
+            let policy = format!(
+                "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\nmetadata: {{name: any}}\nspec:\n  matchConstraints:\n    resourceRules: [{{apiGroups: ['*'], apiVersions: ['*'], operations: ['*'], resources: ['*']}}]\n  variables:\n    - name: v\n      expression: {e}\n  validations:\n    - expression: {e}\n      messageExpression: {e}\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\nmetadata: {{name: any}}\nspec: {{policyName: any, validationActions: [Deny]}}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c, namespace: x}}\ndata: {{a: '{long}'}}\n",
+                e = serde_json::Value::from(expr.as_str()),
+                long = "ab".repeat(500),
+            );
+            let started = std::time::Instant::now();
+            let report = check_sources([("any.yaml", policy.as_str())], &CheckOptions::new()).expect("check runs");
+            prop_assert!(started.elapsed().as_secs() < 20, "{expr}");
+            prop_assert!(
+                !report.active().any(|f| f.message().contains("not evaluated: the evaluation")),
+                "{expr}"
+            );
+        }
+    }
+}

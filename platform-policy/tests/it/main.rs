@@ -4,6 +4,7 @@ mod acme;
 mod admission;
 mod adversarial;
 mod bad_input;
+mod custom_rules;
 mod differential;
 mod exemptions;
 mod perf;

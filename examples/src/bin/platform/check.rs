@@ -21,6 +21,7 @@ pub(crate) struct CheckArgs {
     pub(crate) backend_dir: Option<PathBuf>,
     pub(crate) registration: RegisteredAs,
     pub(crate) policies: Vec<PathBuf>,
+    pub(crate) rules: Vec<PathBuf>,
 }
 
 pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
@@ -56,6 +57,10 @@ pub(crate) fn check(args: &CheckArgs) -> Result<ExitCode, String> {
         input::check_tree_argument(path)?;
     }
     options = options.with_policies(args.policies.iter().cloned());
+    for file in &args.rules {
+        input::check_regular_file("--rules", file)?;
+    }
+    options = options.with_rule_files(args.rules.iter().cloned());
     input::check_tree_argument(&args.path)?;
     let report = platform_policy::check_tree(&args.path, &options).map_err(|e| e.to_string())?;
     let failed = report.fails_at(threshold);

@@ -92,6 +92,9 @@ enum Command {
         /// (repeatable).
         #[arg(long = "policies", value_name = "PATH")]
         policies: Vec<PathBuf>,
+        /// Rule files: rules of your own written in CEL (repeatable).
+        #[arg(long = "rules", value_name = "FILE")]
+        rules: Vec<PathBuf>,
     },
     /// Run a software template (scaffolder.backstage.io/v1beta3).
     Scaffold(scaffold::ScaffoldArgs),
@@ -175,6 +178,7 @@ fn main() -> ExitCode {
             backend_dir,
             registration,
             policies,
+            rules,
         } => check::check(&check::CheckArgs {
             path,
             profile,
@@ -185,6 +189,7 @@ fn main() -> ExitCode {
             backend_dir,
             registration,
             policies,
+            rules,
         }),
         Command::Scaffold(args) => scaffold::scaffold(&args),
         Command::Template {
