@@ -26,7 +26,7 @@ JOBS=${2:-1}
 FUZZ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$FUZZ_DIR"
 
-ALL_TARGETS=(yaml_reader entity_ref catalog_tree template_render parameters dockerfile policy_file crossplane costs)
+ALL_TARGETS=(yaml_reader entity_ref catalog_tree template_render parameters dockerfile policy_file crossplane costs admission_policy rule_file)
 read -r -a TARGETS <<< "${FUZZ_TARGETS:-${ALL_TARGETS[*]}}"
 SANITIZER=${FUZZ_SANITIZER:-none}
 LOCK=${FUZZ_LOCK:-/tmp/cargo.lock}

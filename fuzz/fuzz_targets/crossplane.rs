@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
     let report = CHECKER.with(|c| c.check_inputs(inputs));
     let sources = HashMap::from([(XRD.to_owned(), xrd), (CLAIM.to_owned(), claim)]);
     for f in &report.findings {
-        if let Some(span) = &f.span {
+        if let Some(span) = f.span() {
             assert_span_in_sources(span, &sources, f);
         }
     }

@@ -44,7 +44,7 @@ fuzz_target!(|data: &[u8]| {
     let sources = HashMap::from([(name.to_owned(), text)]);
     for f in &report.findings {
         assert!(!f.rule().is_empty(), "finding without a rule: {f:?}");
-        if let Some(span) = &f.span {
+        if let Some(span) = f.span() {
             assert_span_in_sources(span, &sources, f);
         }
         if let Some(s) = &f.suppression

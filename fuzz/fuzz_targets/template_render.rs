@@ -116,7 +116,7 @@ fuzz_target!(|data: &[u8]| {
         Err(e) => panic!("lenient render_json failed: {e}"),
     }
     for w in lenient.take_warnings() {
-        assert_located(&template, w.line, w.column, &w);
+        assert_located(&template, w.span.line as usize, w.span.column as usize, &w);
     }
 
     let mut strict = Renderer::new(RenderOptions::default().with_strict(true));

@@ -138,13 +138,20 @@ impl TreeReport {
 /// unreadable configuration) or the catalog cannot be loaded at all.
 pub fn check_tree(path: &Path, options: &CheckOptions) -> Result<TreeReport, Error> {
     let policy = check_path(path, options)?;
-    let validator = Validator::builder().with_mode(ValidationMode::Full).build();
-    let load = LoadOptions::default().with_validator(validator);
-    let catalog =
+    // One file that holds no catalog entity (a manifest, a Dockerfile) is
+    // not a catalog file: reading it as one would only report that it is
+    // not an entity.
+    let not_catalog = path.is_file() && policy.summary.artefacts.catalog_entities == 0;
+    let catalog = if not_catalog {
+        Catalog::default()
+    } else {
+        let validator = Validator::builder().with_mode(ValidationMode::Full).build();
+        let load = LoadOptions::default().with_validator(validator);
         platform_model::loader::ingest(&[path.to_path_buf()], &options.ingest_options(load))?
             .into_iter()
             .next()
-            .unwrap_or_default();
+            .unwrap_or_default()
+    };
     let graph = CatalogGraph::from_catalog(&catalog);
     let mut catalog_findings: Vec<Diagnostic> = catalog.diagnostics().cloned().collect();
     catalog_findings.extend(graph.problems().into_iter().map(Diagnostic::from));

@@ -79,3 +79,31 @@ fn acme_is_checked_with_catalog_graph_and_policy_findings() {
     );
     assert!(report.policy.findings.len() <= report.report.findings.len());
 }
+
+#[test]
+fn one_manifest_or_dockerfile_is_not_read_as_a_catalog_file() {
+    for file in ["custom-rules/jobs.yaml", "custom-rules/Dockerfile"] {
+        let report = check_tree(&fixture(file), &CheckOptions::new()).expect("check runs");
+        let catalog: Vec<String> = report
+            .catalog_findings
+            .iter()
+            .map(|d| d.code.to_string())
+            .collect();
+        assert!(catalog.is_empty(), "{file}: {catalog:?}");
+        assert!(
+            report
+                .report
+                .findings
+                .iter()
+                .all(|f| !f.rule().starts_with("entity.")),
+            "{file}"
+        );
+    }
+    // A catalog file given alone is still validated.
+    let report = check_tree(
+        &fixture("custom-rules/catalog-info.yaml"),
+        &CheckOptions::new(),
+    )
+    .expect("check runs");
+    assert_eq!(report.entities, 1);
+}
