@@ -3,7 +3,10 @@
 //! wall-clock times on a shared machine are not.
 //!
 //! `measure <saphyr|parse|load> <catalog-dir>`, where the directory holds a
-//! synthetic organisation (`platform generate`).
+//! synthetic organisation (`platform generate`); `measure graph <entities>`;
+//! `measure policy <workloads> [admission]`: writes the policy bench's
+//! workloads (and its ten admission policies) to a temporary directory,
+//! then checks them once on one thread (`MEASURE_REPEAT=n` checks n times).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -20,6 +23,13 @@ fn main() {
     };
     if workload == "graph" {
         graph(dir.parse().unwrap_or(100_000));
+        return;
+    }
+    if workload == "policy" {
+        policy(
+            dir.parse().unwrap_or(10_000),
+            args.get(3).map(String::as_str),
+        );
         return;
     }
     let mut files = Vec::new();
@@ -51,6 +61,47 @@ fn main() {
         }
     };
     println!("{workload}: {count} documents");
+}
+
+/// Times checks of the policy bench's workloads, with or without its
+/// admission policies, on one thread.
+fn policy(workloads: usize, admission: Option<&str>) {
+    use platform_policy::{CheckOptions, Checker};
+    use std::time::Instant;
+    let fail = |what: &str, e: &dyn std::fmt::Display| -> ! {
+        eprintln!("{what}: {e}");
+        std::process::exit(2);
+    };
+    let dir = tempfile::tempdir().unwrap_or_else(|e| fail("tempdir", &e));
+    let tree = dir.path().join("tree");
+    platform_policy::bench::write_workloads(&tree, workloads).unwrap_or_else(|e| fail("write", &e));
+    let mut options = CheckOptions::new();
+    if admission == Some("admission") {
+        let policies = dir.path().join("policies");
+        platform_policy::bench::write_admission_policies(&policies)
+            .unwrap_or_else(|e| fail("write", &e));
+        options = options.with_policies([policies]);
+    }
+    let checker = Checker::new(&options).unwrap_or_else(|e| fail("checker", &e));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap_or_else(|e| fail("pool", &e));
+    let repeat: usize = std::env::var("MEASURE_REPEAT")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(1);
+    for _ in 0..repeat {
+        let start = Instant::now();
+        match pool.install(|| checker.check_path(&tree)) {
+            Ok(report) => println!(
+                "check: {:?} ({} findings)",
+                start.elapsed(),
+                report.findings.len()
+            ),
+            Err(e) => fail("check", &e),
+        }
+    }
 }
 
 /// Times the graph benchmarks' steps once each, for profiling.

@@ -1,6 +1,7 @@
 //! Runs each binding's policy over every object it matches, as the API
 //! server runs it for a CREATE, and turns the outcome into findings.
 
+use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use cel::common::value::{CowVal, Val};
@@ -10,6 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::cost::{self, Size};
 use super::environment::{self, VARIABLES};
+use super::json_val::json_val;
 use super::matching::{self, NAMESPACE_NAME_LABEL, Request};
 use super::model::{self, Action, Binding, Policy, Problems};
 use super::resources::{Kinds, Resource, split_api_version};
@@ -23,6 +25,38 @@ struct Compiled {
     text: String,
     /// `variables.<name>` it reads.
     reads: BTreeSet<String>,
+    /// The largest input the cost estimate has accepted for an expression
+    /// that reads no variable: the estimate grows with its input, so any
+    /// input within it passes too without walking the expression again.
+    accepted: Cell<Option<Size>>,
+}
+
+impl Compiled {
+    /// Whether the expression is within the cost limits on `input` (with
+    /// `variables.<name>` bounded by `sizes`).
+    fn within_budget(&self, input: Size, sizes: &HashMap<String, Size>) -> Result<(), String> {
+        let cacheable = self.reads.is_empty();
+        if cacheable
+            && self
+                .accepted
+                .get()
+                .is_some_and(|a| input.list <= a.list && input.string <= a.string)
+        {
+            return Ok(());
+        }
+        cost::estimate(&self.expression, input, sizes).map_err(|o| o.message)?;
+        // Kept only when it covers the one before: two inputs that passed
+        // say nothing of their join.
+        if cacheable
+            && self
+                .accepted
+                .get()
+                .is_none_or(|a| input.list >= a.list && input.string >= a.string)
+        {
+            self.accepted.set(Some(input));
+        }
+        Ok(())
+    }
 }
 
 struct CompiledValidation {
@@ -59,6 +93,7 @@ fn compile_all<'m>(
                     expression,
                     text: source.text.trim().to_owned(),
                     reads,
+                    accepted: Cell::new(None),
                 })
             }
             Err(problem) => {
@@ -126,7 +161,10 @@ struct Activation<'a> {
     namespace: &'a dyn Val,
     request: &'a dyn Val,
     null: &'a dyn Val,
-    variables: Box<dyn Val>,
+    /// `variables` once a policy's variables are evaluated, else
+    /// `no_variables`.
+    variables: Option<Box<dyn Val>>,
+    no_variables: &'a dyn Val,
 }
 
 impl VariableResolver for Activation<'_> {
@@ -137,7 +175,7 @@ impl VariableResolver for Activation<'_> {
             "params" => self.params,
             "namespaceObject" => self.namespace,
             "request" => self.request,
-            "variables" => self.variables.as_ref(),
+            "variables" => self.variables.as_deref().unwrap_or(self.no_variables),
             _ => return None,
         };
         Some(CowVal::Borrowed(value))
@@ -147,10 +185,6 @@ impl VariableResolver for Activation<'_> {
 fn val_of(value: CelValue) -> Box<dyn Val> {
     let converted: Result<Box<dyn Val>, _> = value.try_into();
     converted.unwrap_or_else(|_| Box::new(cel::common::types::CelNull))
-}
-
-fn to_val(value: &Value) -> Box<dyn Val> {
-    val_of(cel::to_value(value).unwrap_or(CelValue::Null))
 }
 
 fn variables_val(values: &HashMap<String, CelValue>) -> Box<dyn Val> {
@@ -174,6 +208,8 @@ enum Outcome {
 struct Run<'c> {
     root: &'c Context<'static, 'static>,
     input: Size,
+    /// The empty map `variables` is before any variable is evaluated.
+    no_variables: &'c dyn Val,
 }
 
 impl Run<'_> {
@@ -183,10 +219,21 @@ impl Run<'_> {
         activation: &Activation<'_>,
         sizes: &HashMap<String, Size>,
     ) -> Result<CelValue, String> {
-        cost::estimate(&compiled.expression, self.input, sizes).map_err(|o| o.message)?;
         let mut scope = self.root.new_inner_scope();
         scope.set_variable_resolver(activation);
-        CelValue::resolve(&compiled.expression, &scope).map_err(|e| e.to_string())
+        self.eval_in(compiled, &scope, sizes)
+    }
+
+    /// Evaluates in a scope already resolving the activation's variables:
+    /// one scope serves every expression that runs after the variables.
+    fn eval_in(
+        &self,
+        compiled: &Compiled,
+        scope: &Context<'_, '_>,
+        sizes: &HashMap<String, Size>,
+    ) -> Result<CelValue, String> {
+        compiled.within_budget(self.input, sizes)?;
+        CelValue::resolve(&compiled.expression, scope).map_err(|e| e.to_string())
     }
 
     fn run(
@@ -205,7 +252,8 @@ impl Run<'_> {
             namespace,
             request,
             null: &null,
-            variables: variables_val(&HashMap::new()),
+            variables: None,
+            no_variables: self.no_variables,
         };
         let failure = |text: &str, error: String| Outcome::Failure {
             message: format!("expression '{text}' resulted in error: {error}"),
@@ -215,13 +263,17 @@ impl Run<'_> {
         // matchConditions: any false skips the policy; errors without a
         // false one are failures.
         let mut condition_errors = Vec::new();
-        for (_, c) in &ready.conditions {
-            match self.eval(c, &activation, &no_sizes) {
-                Ok(CelValue::Bool(true)) => {}
-                Ok(CelValue::Bool(false)) => return Vec::new(),
-                Ok(other) => condition_errors
-                    .push(failure(&c.text, format!("expected a bool, got {other:?}"))),
-                Err(e) => condition_errors.push(failure(&c.text, e)),
+        if !ready.conditions.is_empty() {
+            let mut conditions_scope = self.root.new_inner_scope();
+            conditions_scope.set_variable_resolver(&activation);
+            for (_, c) in &ready.conditions {
+                match self.eval_in(c, &conditions_scope, &no_sizes) {
+                    Ok(CelValue::Bool(true)) => {}
+                    Ok(CelValue::Bool(false)) => return Vec::new(),
+                    Ok(other) => condition_errors
+                        .push(failure(&c.text, format!("expected a bool, got {other:?}"))),
+                    Err(e) => condition_errors.push(failure(&c.text, e)),
+                }
             }
         }
         if !condition_errors.is_empty() {
@@ -265,7 +317,9 @@ impl Run<'_> {
                         continue;
                     }
                 }
-                activation.variables = variables_val(&values);
+                if !values.is_empty() {
+                    activation.variables = Some(variables_val(&values));
+                }
                 match self.eval(v, &activation, &sizes) {
                     Ok(value) => {
                         values.insert(name.clone(), value);
@@ -278,8 +332,13 @@ impl Run<'_> {
                     }
                 }
             }
-            activation.variables = variables_val(&values);
+            if !values.is_empty() {
+                activation.variables = Some(variables_val(&values));
+            }
         }
+        let activation = activation;
+        let mut scope = self.root.new_inner_scope();
+        scope.set_variable_resolver(&activation);
         let variable_failure = |c: &Compiled| {
             c.reads
                 .iter()
@@ -290,14 +349,14 @@ impl Run<'_> {
                 outcomes.push(failure(&v.check.text, e));
                 continue;
             }
-            match self.eval(&v.check, &activation, &sizes) {
+            match self.eval_in(&v.check, &scope, &sizes) {
                 Ok(CelValue::Bool(true)) => {}
                 Ok(CelValue::Bool(false)) => {
                     let from_expression = v
                         .message_expression
                         .as_ref()
                         .filter(|m| variable_failure(m).is_none())
-                        .and_then(|m| match self.eval(m, &activation, &sizes) {
+                        .and_then(|m| match self.eval_in(m, &scope, &sizes) {
                             Ok(CelValue::String(s)) if !s.trim().is_empty() => {
                                 Some(s.trim().replace('\n', " "))
                             }
@@ -321,7 +380,7 @@ impl Run<'_> {
         }
         if audits {
             for (key, a) in &ready.audits {
-                match self.eval(a, &activation, &sizes) {
+                match self.eval_in(a, &scope, &sizes) {
                     Ok(CelValue::String(s)) => outcomes.push(Outcome::Audit {
                         key: key.clone(),
                         value: s.to_string(),
@@ -527,6 +586,7 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
     let candidates: Vec<Candidate<'_>> = every.iter().map(|m| Candidate { manifest: m }).collect();
     let root = environment::root_context();
     let null = cel::common::types::CelNull;
+    let no_variables = variables_val(&HashMap::new());
     let mut param_vals: HashMap<*const Manifest, (Box<dyn Val>, Size)> = HashMap::new();
     for (index, m) in inputs.manifests().iter().enumerate() {
         // The API server never runs admission policies on their own kinds.
@@ -566,7 +626,11 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
             labels: &labels,
             namespace_labels: namespace_labels.as_ref(),
         };
-        let mut object: Option<ObjectVals> = None;
+        // The JSON the CEL values borrow from, made only if a policy
+        // matches.
+        let namespace_json: OnceCell<Value> = OnceCell::new();
+        let request_json: OnceCell<Value> = OnceCell::new();
+        let mut object: Option<ObjectVals<'_>> = None;
         for (binding, binding_manifest) in &bindings {
             let Some(ready) = policies.get(&binding.policy_name) else {
                 continue;
@@ -581,13 +645,16 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
             }
             let (object_val, namespace_val, request_val, object_size) =
                 object.get_or_insert_with(|| {
-                    let namespace_object = namespace_value.clone().unwrap_or(Value::Null);
+                    let namespace_object = namespace_json
+                        .get_or_init(|| namespace_value.clone().unwrap_or(Value::Null));
+                    let request = request_json
+                        .get_or_init(|| request_value(m, &resource, object_namespace.as_deref()));
                     let size = cost::size_of(&m.value);
-                    let ns_size = cost::size_of(&namespace_object);
+                    let ns_size = cost::size_of(namespace_object);
                     (
-                        to_val(&m.value),
-                        to_val(&namespace_object),
-                        to_val(&request_value(m, &resource, object_namespace.as_deref())),
+                        json_val(&m.value),
+                        json_val(namespace_object),
+                        json_val(request),
                         Size {
                             list: size.list.max(ns_size.list).max(16),
                             string: size.string.max(ns_size.string).max(256),
@@ -632,13 +699,14 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
                     Some(p) => {
                         let (v, s) = &*param_vals
                             .entry(std::ptr::from_ref(p))
-                            .or_insert_with(|| (to_val(&p.value), cost::size_of(&p.value)));
+                            .or_insert_with(|| (json_val(&p.value), cost::size_of(&p.value)));
                         (v.as_ref(), *s)
                     }
                     None => (&null, Size::default()),
                 };
                 let run = Run {
                     root: &root,
+                    no_variables: no_variables.as_ref(),
                     input: Size {
                         list: object_size.list.max(param_size.list),
                         string: object_size.string.max(param_size.string),
@@ -661,7 +729,12 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
 
 /// An object's `object`, `namespaceObject` and `request` values and its
 /// size bounds, converted once for all the policies that match it.
-type ObjectVals = (Box<dyn Val>, Box<dyn Val>, Box<dyn Val>, Size);
+type ObjectVals<'j> = (
+    Box<dyn Val + 'j>,
+    Box<dyn Val + 'j>,
+    Box<dyn Val + 'j>,
+    Size,
+);
 
 /// The `request` variable of a CREATE.
 fn request_value(m: &Manifest, resource: &Resource, namespace: Option<&str>) -> Value {

@@ -1,6 +1,7 @@
 //! The Kubernetes CEL libraries admission policies use beyond the standard
 //! ones: quantities, IP addresses and CIDRs, URLs and the regex `find`
-//! functions, as the API server defines them (k8s.io/apiserver's
+//! functions, as the API server defines them, and the standard `matches`
+//! (ours so that a pattern is compiled once, not on every call) (k8s.io/apiserver's
 //! `cel/library`). Values are CEL opaque types.
 
 use std::fmt;
@@ -240,6 +241,7 @@ pub(crate) const FUNCTIONS: &[&str] = &[
     "getQuery",
     "find",
     "findAll",
+    "matches",
 ];
 
 /// Registers the library on `context`.
@@ -488,14 +490,39 @@ fn register_urls(c: &mut Context<'_, '_>) -> std::result::Result<(), cel::Declar
     Ok(())
 }
 
+/// Patterns kept compiled per thread; the cache is emptied when full, so
+/// its memory is bounded whatever the expressions.
+const CACHED_PATTERNS: usize = 256;
+
 fn compile_regex(function: &str, pattern: &str) -> Result<regex::Regex> {
-    regex::RegexBuilder::new(pattern)
+    thread_local! {
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, regex::Regex>> =
+            std::cell::RefCell::default();
+    }
+    if let Some(re) = COMPILED.with(|c| c.borrow().get(pattern).cloned()) {
+        return Ok(re);
+    }
+    let re = regex::RegexBuilder::new(pattern)
         .size_limit(1 << 20)
         .build()
-        .map_err(|e| fail(function, e))
+        .map_err(|e| fail(function, format!("'{pattern}' not a valid regex: {e}")))?;
+    COMPILED.with(|c| {
+        let mut c = c.borrow_mut();
+        if c.len() >= CACHED_PATTERNS {
+            c.clear();
+        }
+        c.insert(pattern.to_owned(), re.clone());
+    });
+    Ok(re)
 }
 
 fn register_regex(c: &mut Context<'_, '_>) -> std::result::Result<(), cel::DeclarationError> {
+    c.add_function(
+        "matches",
+        |This(s): This<Arc<String>>, pattern: Arc<String>| -> Result<bool> {
+            Ok(compile_regex("matches", &pattern)?.is_match(&s))
+        },
+    )?;
     c.add_function(
         "find",
         |This(s): This<Arc<String>>, pattern: Arc<String>| -> Result<Value> {
@@ -550,5 +577,31 @@ mod tests {
         assert!(!cidr_contains(cidr, "11.0.0.1".parse().unwrap_or(cidr.0)));
         assert!(parse_cidr("10.0.0.0/33").is_none());
         assert!(parse_ip("::ffff:1.2.3.4").is_none());
+    }
+
+    #[test]
+    fn matches_is_a_function_and_a_method_and_refuses_bad_patterns() {
+        let context = crate::admission::environment::root_context();
+        let run = |text: &str| {
+            let program = cel::Program::compile(text).map_err(|e| e.to_string())?;
+            program.execute(&context).map_err(|e| e.to_string())
+        };
+        for _ in 0..2 {
+            // The second round reads the compiled patterns from the cache.
+            assert_eq!(
+                run("'web-1'.matches('^[a-z0-9-]+$')"),
+                Ok(Value::Bool(true))
+            );
+            assert_eq!(run("matches('Web', '^[a-z]+$')"), Ok(Value::Bool(false)));
+            assert_eq!(run("'abc'.matches('b')"), Ok(Value::Bool(true)));
+        }
+        let error = run("'x'.matches('(x')").err().unwrap_or_default();
+        assert!(error.contains("not a valid regex"), "{error}");
+        for i in 0..(CACHED_PATTERNS + 10) {
+            assert_eq!(
+                run(&format!("'a{i}'.matches('^a{i}$')")),
+                Ok(Value::Bool(true))
+            );
+        }
     }
 }

@@ -12,11 +12,13 @@
 //! - [`cost`] bounds an expression before it runs;
 //! - [`k8s_lib`] holds the Kubernetes libraries (quantities, IPs, CIDRs,
 //!   URLs, regex `find`);
+//! - [`json_val`] gives objects to CEL as the API server does;
 //! - [`evaluate`] runs them and reports findings `vap.<policy-name>`.
 
 pub(crate) mod cost;
 pub(crate) mod environment;
 pub(crate) mod evaluate;
+pub(crate) mod json_val;
 pub(crate) mod k8s_lib;
 pub(crate) mod matching;
 pub(crate) mod model;

@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use cel::common::value::Val;
 use cel::{Context, IdedExpr as Expression, Value as CelValue};
 use serde_json::{Map, Value, json};
 
@@ -12,6 +11,7 @@ use super::format::{RuleSpec, Subject};
 use crate::admission::cost::{self, Size};
 use crate::admission::environment::{self, STACK_BYTES};
 use crate::admission::evaluate::field_path_pointer;
+use crate::admission::json_val::json_val;
 use crate::dockerfile::Dockerfile;
 use crate::finding::{ArtefactId, ArtefactKind, Finding, ids};
 use crate::rule::{OptionKind, Rule, RuleContext, RuleMeta, RuleOption};
@@ -148,12 +148,6 @@ impl CelRule {
             validations,
         })
     }
-}
-
-fn val_of(value: &Value) -> Box<dyn Val> {
-    let converted: Result<Box<dyn Val>, _> =
-        cel::to_value(value).unwrap_or(CelValue::Null).try_into();
-    converted.unwrap_or_else(|_| Box::new(cel::common::types::CelNull))
 }
 
 /// One artefact to judge: its variables and how to locate a finding.
@@ -368,9 +362,9 @@ impl CelRule {
         let mut out = Vec::new();
         for subject in self.subjects(cx) {
             let mut scope = root.new_inner_scope();
-            scope.add_variable_as_val("options", val_of(&options));
+            scope.add_variable_as_val("options", json_val(&options));
             for (name, value) in &subject.variables {
-                scope.add_variable_as_val(*name, val_of(value));
+                scope.add_variable_as_val(*name, json_val(value));
             }
             let eval = |c: &Compiled, scope: &Context<'_, '_>| -> Result<CelValue, String> {
                 cost::estimate(&c.expression, subject.size, &no_sizes).map_err(|o| o.message)?;
