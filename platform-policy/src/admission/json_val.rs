@@ -5,15 +5,16 @@
 //! Converted directly rather than through `cel::to_value`: serde's path
 //! made every non-negative integer a `uint`, so `object.spec.replicas + 1`
 //! had no overload, and it copied every string twice. Strings are borrowed
-//! from the JSON.
+//! from the JSON; maps and lists are built lazily, one level when first
+//! touched, and shared ([`super::lazy_val`]): an expression pays for the
+//! part of the object it reads, and the copies the interpreter makes of
+//! them cost a reference count.
 
-use std::collections::HashMap;
-
-use cel::common::types::{
-    CelBool, CelDouble, CelInt, CelList, CelMap, CelMapKey, CelNull, CelString, CelUInt,
-};
+use cel::common::types::{CelBool, CelDouble, CelInt, CelNull, CelString, CelUInt};
 use cel::common::value::Val;
 use serde_json::Value;
+
+use super::lazy_val::{LazyList, LazyMap};
 
 /// `value` as a CEL value borrowing its strings.
 pub(crate) fn json_val(value: &Value) -> Box<dyn Val + '_> {
@@ -30,21 +31,8 @@ pub(crate) fn json_val(value: &Value) -> Box<dyn Val + '_> {
             }
         }
         Value::String(s) => Box::new(CelString::from(s.as_str())),
-        Value::Array(items) => {
-            let list: Vec<Box<dyn Val + '_>> = items.iter().map(json_val).collect();
-            Box::new(CelList::from(list))
-        }
-        Value::Object(fields) => {
-            let mut map: HashMap<CelMapKey<'_>, Box<dyn Val + '_>> =
-                HashMap::with_capacity(fields.len());
-            for (key, field) in fields {
-                map.insert(
-                    CelMapKey::String(CelString::from(key.as_str())),
-                    json_val(field),
-                );
-            }
-            Box::new(CelMap::from(map))
-        }
+        Value::Array(items) => Box::new(LazyList::new(items)),
+        Value::Object(fields) => Box::new(LazyMap::new(fields)),
     }
 }
 

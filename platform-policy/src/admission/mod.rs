@@ -12,7 +12,8 @@
 //! - [`cost`] bounds an expression before it runs;
 //! - [`k8s_lib`] holds the Kubernetes libraries (quantities, IPs, CIDRs,
 //!   URLs, regex `find`);
-//! - [`json_val`] gives objects to CEL as the API server does;
+//! - [`json_val`] gives objects to CEL as the API server does, as
+//!   [`lazy_val`] maps and lists built when read;
 //! - [`evaluate`] runs them and reports findings `vap.<policy-name>`.
 
 pub(crate) mod cost;
@@ -20,6 +21,7 @@ pub(crate) mod environment;
 pub(crate) mod evaluate;
 pub(crate) mod json_val;
 pub(crate) mod k8s_lib;
+pub(crate) mod lazy_val;
 pub(crate) mod matching;
 pub(crate) mod model;
 pub(crate) mod resources;
