@@ -375,17 +375,34 @@ pub(crate) fn qualified_name(
 
 /// The names of `variables.<name>` an expression reads.
 pub(crate) fn variables_read(e: &IdedExpr, out: &mut BTreeSet<String>) {
+    each_node(e, |e| {
+        if let Expr::Select(s) = &e.expr
+            && let Expr::Ident(root) = &s.operand.expr
+            && root == "variables"
+        {
+            out.insert(s.field.clone());
+        }
+    });
+}
+
+/// Whether the identifier `name` occurs in an expression (as a variable
+/// or, conservatively, as a comprehension's own variable).
+pub(crate) fn mentions(e: &IdedExpr, name: &str) -> bool {
+    let mut found = false;
+    each_node(e, |e| {
+        found |= matches!(&e.expr, Expr::Ident(n) if n == name);
+    });
+    found
+}
+
+/// Calls `visit` on every node of an expression, without recursion (the
+/// expression's depth is bounded by the parser, not by our stack).
+fn each_node<'e>(e: &'e IdedExpr, mut visit: impl FnMut(&'e IdedExpr)) {
     let mut stack = vec![e];
     while let Some(e) = stack.pop() {
+        visit(e);
         match &e.expr {
-            Expr::Select(s) => {
-                if let Expr::Ident(root) = &s.operand.expr
-                    && root == "variables"
-                {
-                    out.insert(s.field.clone());
-                }
-                stack.push(&s.operand);
-            }
+            Expr::Select(s) => stack.push(&s.operand),
             Expr::Call(call) => {
                 stack.extend(call.target.as_deref());
                 stack.extend(call.args.iter());
@@ -428,6 +445,29 @@ mod tests {
     fn the_kubernetes_library_does_not_clash_with_the_environment() {
         let mut context = Context::with_env(env());
         assert_eq!(k8s_lib::register(&mut context), Ok(()));
+    }
+
+    #[test]
+    fn what_an_expression_reads_is_found_anywhere_in_it() {
+        let read = |text: &str| {
+            let e = compile(text, VARIABLES, &mut HashSet::new()).expect("compiles");
+            let mut vars = BTreeSet::new();
+            variables_read(&e, &mut vars);
+            (
+                vars.into_iter().collect::<Vec<_>>(),
+                mentions(&e, "request"),
+                mentions(&e, "namespaceObject"),
+            )
+        };
+        assert_eq!(read("object.spec.replicas < 5"), (vec![], false, false));
+        assert_eq!(
+            read("object.spec.containers.all(c, c.name != request.name || variables.a)"),
+            (vec!["a".to_owned()], true, false)
+        );
+        assert_eq!(
+            read("{'k': [namespaceObject.metadata.name]}.size() > variables.n.size()"),
+            (vec!["n".to_owned()], false, true)
+        );
     }
 
     #[test]

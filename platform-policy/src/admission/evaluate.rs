@@ -1,6 +1,7 @@
 //! Runs each binding's policy over every object it matches, as the API
 //! server runs it for a CREATE, and turns the outcome into findings.
 
+use std::borrow::Cow;
 use std::cell::{Cell, OnceCell};
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -75,6 +76,30 @@ struct Ready<'m> {
     variables: Vec<(String, Compiled)>,
     validations: Vec<CompiledValidation>,
     audits: Vec<(String, Compiled)>,
+    /// Whether any expression reads `request`, `namespaceObject`: the
+    /// values are made only for the policies that do.
+    reads_request: bool,
+    reads_namespace: bool,
+}
+
+impl Ready<'_> {
+    fn expressions(&self) -> impl Iterator<Item = &Compiled> {
+        self.conditions
+            .iter()
+            .chain(&self.variables)
+            .chain(&self.audits)
+            .map(|(_, c)| c)
+            .chain(
+                self.validations
+                    .iter()
+                    .flat_map(|v| std::iter::once(&v.check).chain(v.message_expression.as_ref())),
+            )
+    }
+
+    fn mentions(&self, name: &str) -> bool {
+        self.expressions()
+            .any(|c| environment::mentions(&c.expression, name))
+    }
 }
 
 fn compile_all<'m>(
@@ -144,14 +169,22 @@ fn compile_all<'m>(
         .filter_map(|a| Some((a.key.clone(), one(&a.value, known)?)))
         .collect();
     // The API server refuses a policy whose expressions do not compile.
-    (!failed).then_some(Ready {
+    if failed {
+        return None;
+    }
+    let mut ready = Ready {
         policy,
         manifest,
         conditions,
         variables,
         validations,
         audits,
-    })
+        reads_request: false,
+        reads_namespace: false,
+    };
+    ready.reads_request = ready.mentions("request");
+    ready.reads_namespace = ready.mentions("namespaceObject");
+    Some(ready)
 }
 
 /// The values an expression reads, borrowed per evaluation.
@@ -586,6 +619,7 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
     let candidates: Vec<Candidate<'_>> = every.iter().map(|m| Candidate { manifest: m }).collect();
     let root = environment::root_context();
     let null = cel::common::types::CelNull;
+    let null_json = Value::Null;
     let no_variables = variables_val(&HashMap::new());
     let mut param_vals: HashMap<*const Manifest, (Box<dyn Val>, Size)> = HashMap::new();
     for (index, m) in inputs.manifests().iter().enumerate() {
@@ -597,15 +631,19 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
         let object_namespace = resource
             .namespaced
             .then(|| m.namespace_or_default().to_owned());
-        let namespace_value: Option<Value> =
-            if m.is("", "Namespace") {
-                Some(m.value.clone())
-            } else {
-                object_namespace.as_deref().map(|ns| match namespaces.get(ns) {
-                Some(n) => n.value.clone(),
-                None => json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
-            })
-            };
+        let namespace_value: Option<Cow<'_, Value>> = if m.is("", "Namespace") {
+            Some(Cow::Borrowed(&m.value))
+        } else {
+            object_namespace
+                .as_deref()
+                .map(|ns| match namespaces.get(ns) {
+                    Some(n) => Cow::Borrowed(&n.value),
+                    None => Cow::Owned(
+                        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}),
+                    ),
+                })
+        };
+        let namespace_object: &Value = namespace_value.as_deref().unwrap_or(&null_json);
         let namespace_labels: Option<Map<String, Value>> = namespace_value.as_ref().map(|n| {
             let mut labels = n
                 .pointer("/metadata/labels")
@@ -626,11 +664,12 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
             labels: &labels,
             namespace_labels: namespace_labels.as_ref(),
         };
-        // The JSON the CEL values borrow from, made only if a policy
-        // matches.
-        let namespace_json: OnceCell<Value> = OnceCell::new();
+        // The CEL values, made once for all the policies that match and, for
+        // `request` and `namespaceObject`, only if one of them reads it.
         let request_json: OnceCell<Value> = OnceCell::new();
-        let mut object: Option<ObjectVals<'_>> = None;
+        let object_cell: OnceCell<(Box<dyn Val + '_>, Size)> = OnceCell::new();
+        let namespace_cell: OnceCell<Box<dyn Val + '_>> = OnceCell::new();
+        let request_cell: OnceCell<Box<dyn Val + '_>> = OnceCell::new();
         for (binding, binding_manifest) in &bindings {
             let Some(ready) = policies.get(&binding.policy_name) else {
                 continue;
@@ -643,24 +682,35 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
             {
                 continue;
             }
-            let (object_val, namespace_val, request_val, object_size) =
-                object.get_or_insert_with(|| {
-                    let namespace_object = namespace_json
-                        .get_or_init(|| namespace_value.clone().unwrap_or(Value::Null));
-                    let request = request_json
-                        .get_or_init(|| request_value(m, &resource, object_namespace.as_deref()));
-                    let size = cost::size_of(&m.value);
-                    let ns_size = cost::size_of(namespace_object);
-                    (
-                        json_val(&m.value),
-                        json_val(namespace_object),
-                        json_val(request),
-                        Size {
-                            list: size.list.max(ns_size.list).max(16),
-                            string: size.string.max(ns_size.string).max(256),
-                        },
-                    )
-                });
+            let (object_val, object_size) = object_cell.get_or_init(|| {
+                let size = cost::size_of(&m.value);
+                let ns_size = cost::size_of(namespace_object);
+                (
+                    json_val(&m.value),
+                    Size {
+                        list: size.list.max(ns_size.list).max(16),
+                        string: size.string.max(ns_size.string).max(256),
+                    },
+                )
+            });
+            let namespace_val: &dyn Val = if ready.reads_namespace {
+                namespace_cell
+                    .get_or_init(|| json_val(namespace_object))
+                    .as_ref()
+            } else {
+                &null
+            };
+            let request_val: &dyn Val = if ready.reads_request {
+                request_cell
+                    .get_or_init(|| {
+                        json_val(request_json.get_or_init(|| {
+                            request_value(m, &resource, object_namespace.as_deref())
+                        }))
+                    })
+                    .as_ref()
+            } else {
+                &null
+            };
             let report = |outcome: Outcome, params: Option<&Manifest>| {
                 finding(ready, binding, binding_manifest, index, m, outcome, params)
             };
@@ -717,8 +767,8 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
                     binding.audits,
                     object_val.as_ref(),
                     param_val,
-                    namespace_val.as_ref(),
-                    request_val.as_ref(),
+                    namespace_val,
+                    request_val,
                 );
                 found.extend(outcomes.into_iter().map(|o| report(o, param)));
             }
@@ -726,15 +776,6 @@ pub(crate) fn evaluate(inputs: &Inputs, extra: &[Inputs]) -> Vec<Finding> {
     }
     found
 }
-
-/// An object's `object`, `namespaceObject` and `request` values and its
-/// size bounds, converted once for all the policies that match it.
-type ObjectVals<'j> = (
-    Box<dyn Val + 'j>,
-    Box<dyn Val + 'j>,
-    Box<dyn Val + 'j>,
-    Size,
-);
 
 /// The `request` variable of a CREATE.
 fn request_value(m: &Manifest, resource: &Resource, namespace: Option<&str>) -> Value {
