@@ -1,8 +1,8 @@
 //! The Kubernetes CEL libraries admission policies use beyond the standard
 //! ones: quantities, IP addresses and CIDRs, URLs and the regex `find`
-//! functions, as the API server defines them, and the standard `matches`
-//! (ours so that a pattern is compiled once, not on every call) (k8s.io/apiserver's
-//! `cel/library`). Values are CEL opaque types.
+//! functions, as the API server defines them (k8s.io/apiserver's
+//! `cel/library`), and the standard `matches`, ours so that a pattern is
+//! compiled once, not on every call. Values are CEL opaque types.
 
 use std::fmt;
 use std::net::IpAddr;

@@ -38,26 +38,29 @@ impl<'j> LazyMap<'j> {
     }
 
     fn built(&self) -> &CelMap<'j> {
-        self.built.get_or_init(|| {
-            let mut map: HashMap<CelMapKey<'j>, Box<dyn Val + 'j>> =
-                HashMap::with_capacity(self.json.len());
-            for (key, field) in self.json {
-                map.insert(
-                    CelMapKey::String(CelString::from(key.as_str())),
-                    json_val(field),
-                );
-            }
-            CelMap::from(map)
-        })
+        self.built.get_or_init(|| build_map(self.json))
     }
 
     fn into_built(self) -> CelMap<'j> {
-        self.built();
-        Arc::try_unwrap(self.built)
+        match Arc::try_unwrap(self.built)
             .ok()
             .and_then(OnceLock::into_inner)
-            .unwrap_or_else(|| LazyMap::new(self.json).built().clone())
+        {
+            Some(built) => built,
+            None => build_map(self.json),
+        }
     }
+}
+
+fn build_map(json: &Map<String, Value>) -> CelMap<'_> {
+    let mut map: HashMap<CelMapKey<'_>, Box<dyn Val + '_>> = HashMap::with_capacity(json.len());
+    for (key, field) in json {
+        map.insert(
+            CelMapKey::String(CelString::from(key.as_str())),
+            json_val(field),
+        );
+    }
+    CelMap::from(map)
 }
 
 /// A JSON array as a CEL `list`, its elements built when first read.
@@ -77,17 +80,22 @@ impl<'j> LazyList<'j> {
     }
 
     fn built(&self) -> &CelList<'j> {
-        self.built
-            .get_or_init(|| CelList::from(self.json.iter().map(json_val).collect::<Vec<_>>()))
+        self.built.get_or_init(|| build_list(self.json))
     }
 
     fn into_built(self) -> CelList<'j> {
-        self.built();
-        Arc::try_unwrap(self.built)
+        match Arc::try_unwrap(self.built)
             .ok()
             .and_then(OnceLock::into_inner)
-            .unwrap_or_else(|| CelList::from(self.json.iter().map(json_val).collect::<Vec<_>>()))
+        {
+            Some(built) => built,
+            None => build_list(self.json),
+        }
     }
+}
+
+fn build_list(json: &[Value]) -> CelList<'_> {
+    CelList::from(json.iter().map(json_val).collect::<Vec<_>>())
 }
 
 /// The accessors both lazy types hand to their built value.
