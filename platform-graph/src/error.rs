@@ -35,6 +35,9 @@ pub enum Error {
         /// What is wrong.
         message: String,
     },
+    /// Options that cannot work together (an empty time window).
+    #[error("{0}")]
+    Options(String),
     /// An entity of the wrong kind for the question (owned-by of a Component).
     #[error("`{reference}` is a {kind}; {expected}")]
     WrongKind {

@@ -49,6 +49,9 @@
 //!   and [`neighbourhood`](CatalogGraph::neighbourhood).
 //! - [`cost`]: attribution from CSV, JSON or OpenCost allocations, shared
 //!   resources split, rolled up to groups, systems and domains.
+//! - [`dora`]: DORA's four keys from deployments, incidents and commits,
+//!   per entity and rolled up to systems, domains and groups, each with
+//!   its band; [`nps`]: developer Net Promoter Score from a survey.
 //! - [`report`]: several questions answered in one [`GraphReport`] with
 //!   [`CatalogGraph::answer`], the JSON and text `platform graph` prints.
 //! - Exports: [`to_dot`](CatalogGraph::to_dot), [`to_mermaid`](CatalogGraph::to_mermaid),
@@ -63,9 +66,11 @@
 
 pub mod codes;
 pub mod cost;
+pub mod dora;
 mod error;
 mod export;
 mod graph;
+pub mod nps;
 mod query;
 pub mod report;
 #[doc(hidden)]
