@@ -298,7 +298,12 @@ impl SurveyReport {
             }
         }
         if self.rejected > 0 {
-            let _ = writeln!(out, "\n{} rows left out", self.rejected);
+            let _ = writeln!(
+                out,
+                "\n{} row{} left out",
+                self.rejected,
+                if self.rejected == 1 { "" } else { "s" }
+            );
         }
         out.trim_end().to_owned()
     }

@@ -24,7 +24,7 @@ use super::time::parse_instant;
 use crate::codes;
 
 /// What reading one file gave.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Read<T> {
     /// The events read.
@@ -35,15 +35,17 @@ pub struct Read<T> {
     pub rejected: usize,
 }
 
-impl<T> Read<T> {
-    fn new() -> Self {
+impl<T> Default for Read<T> {
+    fn default() -> Self {
         Self {
             items: Vec::new(),
             diagnostics: Vec::new(),
             rejected: 0,
         }
     }
+}
 
+impl<T> Read<T> {
     fn reject(&mut self, diagnostic: Diagnostic) {
         self.rejected += 1;
         self.diagnostics.push(diagnostic);
@@ -75,7 +77,7 @@ impl<T> Read<T> {
 #[must_use]
 pub fn read_deployments(file: &str, text: &str) -> Read<Deployment> {
     let file: Arc<str> = file.into();
-    let mut out = Read::new();
+    let mut out = Read::default();
     if is_structured(text) {
         for doc in documents(&file, text, &mut out.diagnostics) {
             deployments_of_document(&doc, &mut out);
@@ -92,6 +94,7 @@ pub fn read_deployments(file: &str, text: &str) -> Read<Deployment> {
         }
     }
     reject_duplicate_ids(&mut out, |d| d.id.as_deref(), |d| &d.source);
+    sort_by_position(&mut out.diagnostics);
     out
 }
 
@@ -102,7 +105,7 @@ pub fn read_deployments(file: &str, text: &str) -> Read<Deployment> {
 #[must_use]
 pub fn read_incidents(file: &str, text: &str) -> Read<Incident> {
     let file: Arc<str> = file.into();
-    let mut out = Read::new();
+    let mut out = Read::default();
     if is_structured(text) {
         for doc in documents(&file, text, &mut out.diagnostics) {
             let Some(rows) = row_list(&doc, "incidents", &mut out) else {
@@ -127,7 +130,13 @@ pub fn read_incidents(file: &str, text: &str) -> Read<Incident> {
         }
     }
     reject_duplicate_ids(&mut out, |i| i.id.as_deref(), |i| &i.source);
+    sort_by_position(&mut out.diagnostics);
     out
+}
+
+/// Diagnostics in file order, as an editor lists them.
+fn sort_by_position(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by_key(|d| d.span.as_ref().map(|s| (s.line, s.column)));
 }
 
 /// The documents of a JSON or YAML text; syntax errors become diagnostics.
@@ -249,7 +258,7 @@ fn required<'a>(
     row.first_text(fields)?.ok_or_else(|| {
         row.problem(
             codes::DORA_FIELD,
-            "",
+            fields[0],
             format!("the row has no `{}`", fields[0]),
         )
     })

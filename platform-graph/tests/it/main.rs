@@ -3,6 +3,8 @@
 mod acme;
 mod adversarial;
 mod costs;
+mod dora;
+mod nps;
 mod problems;
 mod report;
 mod scale;

@@ -19,6 +19,7 @@ use platform_model::{Diagnostic, Severity};
 
 mod check;
 mod input;
+mod metrics;
 mod scaffold;
 mod term;
 
@@ -105,6 +106,11 @@ enum Command {
     },
     /// Ask the catalog graph: impact, ownership, cycles, problems, costs, exports.
     Graph(GraphArgs),
+    /// Measure the platform: DORA's four keys and developer NPS.
+    Metrics {
+        #[command(subcommand)]
+        command: metrics::MetricsCommand,
+    },
     /// Write a synthetic organisation of N entities.
     Generate {
         /// Number of entities.
@@ -196,6 +202,7 @@ fn main() -> ExitCode {
             command: TemplateCommand::Lint(args),
         } => scaffold::lint(&args),
         Command::Graph(args) => graph(&args),
+        Command::Metrics { command } => metrics::metrics(&command),
         Command::Generate {
             entities,
             out,
