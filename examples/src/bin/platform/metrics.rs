@@ -22,7 +22,7 @@ use crate::{Format, IngestArgs, input, load_all, report_catalog_errors};
 #[derive(Subcommand)]
 pub(crate) enum MetricsCommand {
     /// DORA's four keys per entity, system, domain and group.
-    Dora(DoraArgs),
+    Dora(Box<DoraArgs>),
     /// Developer Net Promoter Score from a survey CSV.
     Nps(NpsArgs),
 }
