@@ -1142,3 +1142,146 @@ fn a_published_template_publishes_to_the_local_git_host_and_integrations_are_fla
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("expected HOST=KIND"));
 }
+
+const ACME_METRICS: [&str; 13] = [
+    "metrics",
+    "dora",
+    "examples/acme",
+    "--registration",
+    "url",
+    "--deployments",
+    "examples/acme/metrics/deployments.csv",
+    "--deployments",
+    "examples/acme/metrics/argocd-notification-service.json",
+    "--incidents",
+    "examples/acme/metrics/incidents.csv",
+    "--since",
+    "2026-11-01",
+];
+
+#[test]
+fn metrics_dora_json_is_the_documented_contract() {
+    let mut args = ACME_METRICS.to_vec();
+    args.extend(["--until", "2026-12-01", "--format", "json"]);
+    let out = platform(&args);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["window"]["since"], "2026-11-01T00:00:00Z");
+    let counts = &report["counts"];
+    assert_eq!(counts["deployments_read"], 51);
+    assert_eq!(counts["deployments_attributed"], 48);
+    for level in ["entities", "systems", "domains", "groups"] {
+        let entries = report[level].as_array().expect(level);
+        assert!(!entries.is_empty(), "{level}");
+        for entry in entries {
+            for key in [
+                "entity",
+                "deployments",
+                "deployment_frequency_per_day",
+                "change_failure_rate",
+            ] {
+                assert!(
+                    entry.get(key).is_some(),
+                    "{level} entry without {key}: {entry}"
+                );
+            }
+            assert!(entry["lead_time_hours"].get("median").is_some());
+            assert!(entry["lead_time_hours"].get("p90").is_some());
+            assert!(entry["recovery_hours"].get("median").is_some());
+            for band in [
+                "deployment_frequency",
+                "lead_time",
+                "change_failure_rate",
+                "recovery_time",
+            ] {
+                assert!(entry["bands"].get(band).is_some(), "{entry}");
+            }
+        }
+    }
+    let acme = report["groups"]
+        .as_array()
+        .and_then(|g| g.iter().find(|g| g["entity"] == "group:default/acme"))
+        .expect("acme");
+    assert_eq!(acme["deployments"], 48);
+    assert_eq!(report["unattributed"][0]["key"]["value"], "ledger-service");
+    // --by keeps one level; the others are empty.
+    let mut args = ACME_METRICS.to_vec();
+    args.extend([
+        "--until",
+        "2026-12-01",
+        "--format",
+        "json",
+        "--by",
+        "system",
+    ]);
+    let report = json(&platform(&args));
+    assert_eq!(report["entities"], serde_json::json!([]));
+    assert_eq!(report["systems"].as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn metrics_bad_rows_exit_1_with_their_location() {
+    let out = platform(&[
+        "metrics",
+        "dora",
+        "examples/acme",
+        "--registration",
+        "url",
+        "--deployments",
+        "platform-graph/tests/fixtures/dora/bad.csv",
+        "--since",
+        "2026-11-01",
+        "--until",
+        "2026-12-01",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error[dora.status]"), "{stderr}");
+    assert!(stderr.contains("bad.csv:4:52"), "{stderr}");
+    assert!(stderr.contains("5 events left out"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("component:default/payment-service"),
+        "{stdout}"
+    );
+    // An empty window is a usage error.
+    let mut args = ACME_METRICS.to_vec();
+    args.extend(["--until", "2026-10-01"]);
+    let out = platform(&args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn metrics_nps_json() {
+    let out = platform(&[
+        "metrics",
+        "nps",
+        "examples/acme/metrics/survey.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report = json(&out);
+    assert_eq!(report["overall"]["responses"], 12);
+    assert_eq!(report["overall"]["nps"], 25.0);
+    assert_eq!(report["overall"]["reading"], "positive");
+    let q4 = report["rounds"]
+        .as_array()
+        .and_then(|r| {
+            r.iter()
+                .find(|s| s["round"] == "2026-Q4" && s["team"].is_null())
+        })
+        .expect("Q4");
+    assert_eq!(q4["change"], 50.0);
+}

@@ -38,8 +38,8 @@ pub(crate) struct Record<'a> {
     pub(crate) file: &'a Arc<str>,
     /// 1-based line of the record.
     pub(crate) line: u32,
-    /// 1-based character column where each field starts.
-    pub(crate) columns: Vec<u32>,
+    /// Each field's 1-based character column and byte range in the line.
+    pub(crate) columns: Vec<(u32, usize, usize)>,
     /// Byte offset of the record in the file.
     pub(crate) offset: usize,
 }
@@ -136,16 +136,16 @@ impl<'a> Row<'a> {
                     .header
                     .iter()
                     .position(|h| h.eq_ignore_ascii_case(field));
-                let column = index
+                let (column, start, end) = index
                     .and_then(|i| record.columns.get(i))
                     .copied()
-                    .unwrap_or(1);
+                    .unwrap_or((1, 0, 0));
                 Span::new(
                     Arc::clone(record.file),
                     record.line,
                     column,
-                    record.offset,
-                    record.offset,
+                    record.offset + start,
+                    record.offset + end,
                 )
             }
         }
@@ -169,20 +169,40 @@ impl<'a> Row<'a> {
     }
 }
 
-/// The 1-based character column where each field of a one-line CSV record
-/// starts (quotes respected; a record spanning lines gets its first line's).
-pub(crate) fn field_columns(line: &str) -> Vec<u32> {
-    let mut columns = vec![1u32];
+/// Where each field of a one-line CSV record starts: its 1-based
+/// character column and its byte range in the line (quotes respected; a
+/// record spanning lines gets its first line's).
+pub(crate) fn field_positions(line: &str) -> Vec<(u32, usize, usize)> {
+    let mut fields = Vec::new();
+    let (mut column, mut start) = (1u32, 0usize);
     let mut quoted = false;
-    for (i, c) in line.chars().enumerate() {
+    let mut end = line.len();
+    for (chars, (i, c)) in line.char_indices().enumerate() {
         match c {
             '"' => quoted = !quoted,
-            ',' if !quoted => columns.push(u32::try_from(i + 2).unwrap_or(u32::MAX)),
-            '\n' | '\r' if !quoted => break,
+            ',' if !quoted => {
+                fields.push((column, start, i));
+                column = u32::try_from(chars + 2).unwrap_or(u32::MAX);
+                start = i + 1;
+            }
+            '\n' | '\r' if !quoted => {
+                end = i;
+                break;
+            }
             _ => {}
         }
     }
-    columns
+    fields.push((column, start, end.max(start)));
+    fields
+}
+
+/// The 1-based character column where each field starts.
+#[cfg(test)]
+fn field_columns(line: &str) -> Vec<u32> {
+    field_positions(line)
+        .into_iter()
+        .map(|(c, _, _)| c)
+        .collect()
 }
 
 /// Whether a text looks like JSON or YAML rather than CSV: it starts with
@@ -338,7 +358,7 @@ impl CsvRows {
                     values: values.clone(),
                     file,
                     line: *line,
-                    columns: field_columns(line_text),
+                    columns: field_positions(line_text),
                     offset: *offset,
                 })
             })
@@ -362,11 +382,17 @@ pub(crate) fn rows_for_survey(file: &Arc<str>, text: &str) -> SurveyRows {
         .records
         .iter()
         .map(|(values, line, offset)| {
-            let columns = field_columns(text.get(*offset..).unwrap_or(""));
+            let columns = field_positions(text.get(*offset..).unwrap_or(""));
             let spans = (0..values.len())
                 .map(|i| {
-                    let column = columns.get(i).copied().unwrap_or(1);
-                    Span::new(Arc::clone(file), *line, column, *offset, *offset)
+                    let (column, start, end) = columns.get(i).copied().unwrap_or((1, 0, 0));
+                    Span::new(
+                        Arc::clone(file),
+                        *line,
+                        column,
+                        offset + start,
+                        offset + end,
+                    )
                 })
                 .collect();
             (values.clone(), spans)

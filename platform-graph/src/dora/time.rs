@@ -14,12 +14,22 @@ use jiff::civil::Date;
 pub fn parse_instant(text: &str) -> Result<Timestamp, String> {
     let trimmed = text.trim();
     trimmed.parse::<Timestamp>().map_err(|_| {
-        if trimmed.parse::<Date>().is_ok() {
+        if as_date(trimmed).is_some() {
             format!("`{trimmed}` is a date; an event needs a time with an offset, such as `{trimmed}T00:00:00Z`")
+        } else if trimmed.parse::<jiff::civil::DateTime>().is_ok() {
+            format!("`{trimmed}` has no UTC offset; add it (`Z` for UTC, or such as `+02:00`)")
         } else {
             format!("`{trimmed}` is not an RFC 3339 timestamp (such as `2026-11-03T10:15:00Z`)")
         }
     })
+}
+
+/// A plain `YYYY-MM-DD` date (jiff's date parser also takes a date and time
+/// and drops the time; a bound must not).
+fn as_date(text: &str) -> Option<Date> {
+    (text.len() == 10)
+        .then(|| text.parse::<Date>().ok())
+        .flatten()
 }
 
 /// Reads a window bound: an RFC 3339 timestamp, or a date (`2026-11-01`,
@@ -30,7 +40,7 @@ pub fn parse_instant(text: &str) -> Result<Timestamp, String> {
 /// A message saying what was expected.
 pub fn parse_bound(text: &str) -> Result<Timestamp, String> {
     let trimmed = text.trim();
-    if let Ok(date) = trimmed.parse::<Date>() {
+    if let Some(date) = as_date(trimmed) {
         return date
             .to_zoned(jiff::tz::TimeZone::UTC)
             .map(|z| z.timestamp())
@@ -63,7 +73,8 @@ mod tests {
         assert!(err.contains("is a date"), "{err}");
         let err = parse_instant("yesterday").expect_err("text");
         assert!(err.contains("not an RFC 3339"), "{err}");
-        assert!(parse_instant("2026-11-03T10:15:00").is_err(), "no offset");
+        let err = parse_instant("2026-11-03 10:15").expect_err("no offset");
+        assert!(err.contains("no UTC offset"), "{err}");
     }
 
     #[test]
@@ -71,6 +82,10 @@ mod tests {
         let day = parse_bound("2026-11-01").expect("date");
         assert_eq!(day, parse_instant("2026-11-01T00:00:00Z").expect("ts"));
         assert!(parse_bound("November").is_err());
+        assert!(
+            parse_bound("2026-11-01 10:00").is_err(),
+            "a time without offset is no bound"
+        );
         assert!((hours_between(day, parse_bound("2026-11-02").expect("d")) - 24.0).abs() < 1e-9);
     }
 }
