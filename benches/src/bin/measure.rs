@@ -4,6 +4,8 @@
 //!
 //! `measure <saphyr|parse|load> <catalog-dir>`, where the directory holds a
 //! synthetic organisation (`platform generate`); `measure graph <entities>`;
+//! `measure dora <deployments>`: DORA's keys over the 100 000-entity
+//! organisation;
 //! `measure policy <workloads> [admission]`: writes the policy bench's
 //! workloads (and its ten admission policies) to a temporary directory,
 //! then checks them once on one thread (`MEASURE_REPEAT=n` checks n times).
@@ -23,6 +25,10 @@ fn main() {
     };
     if workload == "graph" {
         graph(dir.parse().unwrap_or(100_000));
+        return;
+    }
+    if workload == "dora" {
+        dora(dir.parse().unwrap_or(1_000_000));
         return;
     }
     if workload == "policy" {
@@ -61,6 +67,46 @@ fn main() {
         }
     };
     println!("{workload}: {count} documents");
+}
+
+/// Computes DORA's keys for `count` synthetic deployments over the
+/// 100 000-entity organisation, once.
+fn dora(count: usize) {
+    use platform_graph::CatalogGraph;
+    use platform_graph::dora::{DoraOptions, parse_bound};
+    use std::time::Instant;
+    let graph = CatalogGraph::from_entities(
+        platform_model::synthetic::SyntheticOrg::new(100_000).generate(),
+    );
+    let (deployments, incidents) = platform_benches::dora_events(&graph, count);
+    let options = match (parse_bound("2026-11-01"), parse_bound("2026-12-01")) {
+        (Ok(since), Ok(until)) => DoraOptions::new(since, until),
+        _ => std::process::exit(2),
+    };
+    // MEASURE_REPEAT=n computes n times, for profiling.
+    let repeat: usize = std::env::var("MEASURE_REPEAT")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(1);
+    for _ in 1..repeat {
+        let _ = graph.dora(&deployments, &incidents, &options);
+    }
+    let start = Instant::now();
+    match graph.dora(&deployments, &incidents, &options) {
+        Ok(report) => println!(
+            "dora: {:?} ({} entities, {} systems, {} domains, {} groups, {} unattributed)",
+            start.elapsed(),
+            report.entities.len(),
+            report.systems.len(),
+            report.domains.len(),
+            report.groups.len(),
+            report.unattributed.len()
+        ),
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(2);
+        }
+    }
 }
 
 /// Times checks of the policy bench's workloads, with or without its

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use petgraph::Direction;
 use platform_model::relations::RelationType;
 use platform_model::{Diagnostic, EntityKind, EntityRef};
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 
 use super::bands::Thresholds;
 use super::events::{Deployment, DeploymentStatus, EventKey, Incident};
@@ -318,46 +318,59 @@ impl CatalogGraph {
         let mut unattributed = Vec::new();
         let mut diagnostics = Vec::new();
 
-        // Deployments that count as failed changes besides failures.
-        let mut failed_ids: FxHashSet<&str> = FxHashSet::default();
+        // Deployments that count as failed changes besides failures: the
+        // ids rollbacks and incidents name (a small table), then one lookup
+        // per deployment.
+        const ROLLED_BACK: u8 = 1;
+        const CAUSED_INCIDENT: u8 = 2;
+        const FOUND: u8 = 4;
+        let mut marks: FxHashMap<&str, u8> = FxHashMap::default();
         for d in deployments.iter().filter(|d| environment(d)) {
             if let Some(id) = &d.rollback_of {
-                failed_ids.insert(id);
+                *marks.entry(id).or_default() |= ROLLED_BACK;
             }
         }
-        let known_ids: FxHashSet<&str> =
-            deployments.iter().filter_map(|d| d.id.as_deref()).collect();
-        let mut caused_incident: FxHashSet<&str> = FxHashSet::default();
         for i in incidents {
             if let Some(id) = &i.caused_by_deployment {
-                if known_ids.contains(id.as_str()) {
-                    caused_incident.insert(id);
-                } else {
-                    diagnostics.push(
-                        Diagnostic::warning(
-                            codes::DORA_FIELD,
-                            format!(
-                                "caused by deployment `{id}`, which no deployment has as its id"
-                            ),
-                        )
-                        .with_span(i.source.clone()),
-                    );
+                *marks.entry(id).or_default() |= CAUSED_INCIDENT;
+            }
+        }
+        let mut flags = vec![0u8; deployments.len()];
+        if !marks.is_empty() {
+            for (flag, d) in flags.iter_mut().zip(deployments) {
+                if let Some(mark) = d.id.as_deref().and_then(|id| marks.get_mut(id)) {
+                    *mark |= FOUND;
+                    *flag = *mark & (ROLLED_BACK | CAUSED_INCIDENT);
                 }
             }
         }
+        for i in incidents {
+            if let Some(id) = &i.caused_by_deployment
+                && marks.get(id.as_str()).is_some_and(|m| m & FOUND == 0)
+            {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        codes::DORA_FIELD,
+                        format!("caused by deployment `{id}`, which no deployment has as its id"),
+                    )
+                    .with_span(i.source.clone()),
+                );
+            }
+        }
 
-        // Each entity's deployments to the environment, for the next
-        // success after a failure (which may lie after the window).
-        let mut by_entity: FxHashMap<NodeId, Vec<&Deployment>> = FxHashMap::default();
+        // Each entity's deployments to the environment (indices), for the
+        // next success after a failure (which may lie after the window).
+        let mut by_entity: FxHashMap<NodeId, Vec<u32>> = FxHashMap::default();
         let mut tallies: FxHashMap<NodeId, Tally> = FxHashMap::default();
-        for d in deployments {
+        for (index, d) in deployments.iter().enumerate() {
+            let index = u32::try_from(index).unwrap_or(u32::MAX);
             counts.deployments_read += 1;
             if !in_window(d.time) {
                 counts.deployments_outside_window += 1;
                 if environment(d)
                     && let Ok(node) = resolve(&d.entity)
                 {
-                    by_entity.entry(node).or_default().push(d);
+                    by_entity.entry(node).or_default().push(index);
                 }
                 continue;
             }
@@ -368,7 +381,7 @@ impl CatalogGraph {
             match resolve(&d.entity) {
                 Ok(node) => {
                     counts.deployments_attributed += 1;
-                    by_entity.entry(node).or_default().push(d);
+                    by_entity.entry(node).or_default().push(index);
                     tallies.entry(node).or_default();
                 }
                 Err(reason) => {
@@ -382,21 +395,21 @@ impl CatalogGraph {
                 }
             }
         }
+        let deployment = |i: u32| &deployments[i as usize];
+        let flag = |i: u32| flags[i as usize];
         for (node, list) in &mut by_entity {
-            list.sort_by_key(|d| d.time);
+            list.sort_by_key(|&i| (deployment(i).time, i));
             let Some(tally) = tallies.get_mut(node) else {
                 continue;
             };
-            for (at, d) in list.iter().enumerate() {
+            for (at, &i) in list.iter().enumerate() {
+                let d = deployment(i);
                 if !in_window(d.time) {
                     continue;
                 }
                 tally.deployments += 1;
-                let id = d.id.as_deref();
-                let rolled_back = id.is_some_and(|id| failed_ids.contains(id));
-                let caused = id.is_some_and(|id| caused_incident.contains(id));
-                let failed = d.status == DeploymentStatus::Failure || rolled_back;
-                if failed || caused {
+                let failed = d.status == DeploymentStatus::Failure || flag(i) & ROLLED_BACK != 0;
+                if failed || flag(i) & CAUSED_INCIDENT != 0 {
                     tally.failed_changes += 1;
                 }
                 if d.status == DeploymentStatus::Success {
@@ -421,16 +434,20 @@ impl CatalogGraph {
                         tally.lead_hours.push(hours);
                     }
                 }
-                // A failure recovers with the next success; a deployment
-                // that failed only by causing an incident recovers with it.
+                // A failure recovers with the next success that was not
+                // itself rolled back; a deployment that failed only by
+                // causing an incident recovers with the incident.
                 if failed {
-                    let next = list[at + 1..].iter().find(|n| {
-                        n.status == DeploymentStatus::Success
-                            && n.time >= d.time
-                            && !n.id.as_deref().is_some_and(|id| failed_ids.contains(id))
-                    });
+                    let next =
+                        list[at + 1..]
+                            .iter()
+                            .map(|&n| (n, deployment(n)))
+                            .find(|(n, next)| {
+                                next.status == DeploymentStatus::Success
+                                    && flag(*n) & ROLLED_BACK == 0
+                            });
                     match next {
-                        Some(n) => {
+                        Some((_, n)) => {
                             tally.recovered += 1;
                             tally.recovery_hours.push(hours_between(d.time, n.time));
                         }
@@ -494,10 +511,13 @@ impl CatalogGraph {
             entries.sort_by(|a, b| a.entity.cmp(&b.entity));
             entries
         };
+        let systems = level(systems);
+        let domains = level(domains);
+        let groups = level(groups);
         let entities = nodes
             .iter()
             .map(|&n| {
-                tallies.get(&n).cloned().unwrap_or_default().entry(
+                tallies.remove(&n).unwrap_or_default().entry(
                     self.entity_ref(n).to_string(),
                     days,
                     thresholds,
@@ -509,9 +529,9 @@ impl CatalogGraph {
             environment: options.environment.clone(),
             thresholds: *thresholds,
             entities,
-            systems: level(systems),
-            domains: level(domains),
-            groups: level(groups),
+            systems,
+            domains,
+            groups,
             unattributed,
             counts,
             diagnostics,
