@@ -26,7 +26,7 @@ JOBS=${2:-1}
 FUZZ_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$FUZZ_DIR"
 
-ALL_TARGETS=(yaml_reader entity_ref catalog_tree template_render parameters dockerfile policy_file crossplane costs admission_policy rule_file)
+ALL_TARGETS=(yaml_reader entity_ref catalog_tree template_render parameters dockerfile policy_file crossplane costs admission_policy rule_file delivery_metrics)
 read -r -a TARGETS <<< "${FUZZ_TARGETS:-${ALL_TARGETS[*]}}"
 SANITIZER=${FUZZ_SANITIZER:-none}
 LOCK=${FUZZ_LOCK:-/tmp/cargo.lock}
@@ -35,7 +35,7 @@ LOCK=${FUZZ_LOCK:-/tmp/cargo.lock}
 max_len() {
     case $1 in
         entity_ref) echo 512 ;;
-        costs) echo 8192 ;;
+        costs | delivery_metrics) echo 8192 ;;
         template_render) echo 4096 ;;
         dockerfile) echo 8192 ;;
         catalog_tree) echo 32768 ;;
@@ -46,7 +46,7 @@ max_len() {
 # Dictionary per target (empty: none).
 dict() {
     case $1 in
-        yaml_reader | catalog_tree | parameters | crossplane) echo dicts/yaml.dict ;;
+        yaml_reader | catalog_tree | parameters | crossplane | delivery_metrics) echo dicts/yaml.dict ;;
         dockerfile) echo dicts/dockerfile.dict ;;
         policy_file) echo dicts/policy.dict ;;
         template_render) echo dicts/template.dict ;;
