@@ -51,11 +51,28 @@ impl<T> Read<T> {
         self.diagnostics.push(diagnostic);
     }
 
-    /// Adds what another file gave.
-    pub fn extend(&mut self, other: Read<T>) {
+    fn append(&mut self, other: Read<T>) {
         self.items.extend(other.items);
         self.diagnostics.extend(other.diagnostics);
         self.rejected += other.rejected;
+    }
+}
+
+impl Read<Deployment> {
+    /// Adds what another file gave; a deployment whose id an earlier file
+    /// already used is rejected as a duplicate.
+    pub fn extend(&mut self, other: Read<Deployment>) {
+        self.append(other);
+        reject_duplicate_ids(self, |d| d.id.as_deref(), |d| &d.source);
+    }
+}
+
+impl Read<Incident> {
+    /// Adds what another file gave; an incident whose id an earlier file
+    /// already used is rejected as a duplicate.
+    pub fn extend(&mut self, other: Read<Incident>) {
+        self.append(other);
+        reject_duplicate_ids(self, |i| i.id.as_deref(), |i| &i.source);
     }
 }
 

@@ -507,3 +507,57 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn an_id_used_in_two_files_is_a_duplicate() {
+    let mut all = read_deployments(
+        "a.csv",
+        "id,time,entity,status\nx,2026-11-02T10:00:00Z,web,success\n",
+    );
+    all.extend(read_deployments("b.csv", "id,time,entity,status\nx,2026-11-03T10:00:00Z,web,success\ny,2026-11-03T10:00:00Z,web,success\n"));
+    assert_eq!((all.items.len(), all.rejected), (2, 1));
+    let d = &all.diagnostics[0];
+    assert_eq!(d.code, codes::DORA_DUPLICATE_ID);
+    assert_eq!(d.span.as_ref().map(|s| s.file.as_ref()), Some("b.csv"));
+    assert!(d.notes[0].contains("a.csv:2"), "{:?}", d.notes);
+}
+
+fn csv_field() -> impl Strategy<Value = String> {
+    // Commas, quotes and non-ASCII text, which CSV must quote.
+    "[a-zé ,\"]{0,12}"
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Rows written as CSV (quoted as a spreadsheet writes them) read back
+    /// with the same fields, each row located on its own line.
+    #[test]
+    fn csv_rows_round_trip(rows in prop::collection::vec((csv_field(), 0i64..10_000, any::<bool>(), csv_field()), 1..20)) {
+        let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+        let since = parse_bound("2026-11-01").expect("since");
+        let mut text = String::from("entity,time,status,version\n");
+        let mut expected = Vec::new();
+        for (i, (entity, minutes, ok, version)) in rows.iter().enumerate() {
+            let entity = format!("e{i}{}", entity.trim());
+            let time = since.checked_add(jiff::SignedDuration::from_mins(*minutes)).expect("time");
+            text.push_str(&format!(
+                "{},{time},{},{}\n",
+                quote(&entity),
+                if *ok { "success" } else { "failure" },
+                quote(version)
+            ));
+            expected.push((entity, time, *ok, version.trim().to_owned()));
+        }
+        let read = read_deployments("rows.csv", &text);
+        prop_assert_eq!(read.rejected, 0, "{:?}", read.diagnostics);
+        prop_assert_eq!(read.items.len(), expected.len());
+        for (i, (d, (entity, time, ok, version))) in read.items.iter().zip(&expected).enumerate() {
+            prop_assert_eq!(d.entity.text(), entity.as_str());
+            prop_assert_eq!(d.time, *time);
+            prop_assert_eq!(d.status == DeploymentStatus::Success, *ok);
+            prop_assert_eq!(d.version.clone().unwrap_or_default(), version.clone());
+            prop_assert_eq!(d.source.line as usize, i + 2);
+        }
+    }
+}
