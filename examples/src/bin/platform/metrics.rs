@@ -9,8 +9,8 @@ use std::process::ExitCode;
 use clap::{Args, Subcommand, ValueEnum};
 use platform_graph::CatalogGraph;
 use platform_graph::dora::{
-    DoraOptions, GitRepository, Level, Read, Thresholds, Timestamp, commits_from_source,
-    parse_bound, read_deployments, read_incidents,
+    Deployment, DoraOptions, GitRepository, Incident, Level, Read, Thresholds, Timestamp,
+    commits_from_source, parse_bound, read_deployments, read_incidents,
 };
 use platform_model::Diagnostic;
 use platform_model::validate::ValidationMode;
@@ -175,11 +175,11 @@ fn dora(args: &DoraArgs) -> Result<ExitCode, String> {
     let catalog_failed = report_catalog_errors(&catalog) > 0;
     let graph = CatalogGraph::from_catalog(&catalog);
 
-    let mut deployments = Read::default();
+    let mut deployments: Read<Deployment> = Read::default();
     for (name, text) in &deployment_files {
         deployments.extend(read_deployments(name, text));
     }
-    let mut incidents = Read::default();
+    let mut incidents: Read<Incident> = Read::default();
     for (name, text) in &incident_files {
         incidents.extend(read_incidents(name, text));
     }
