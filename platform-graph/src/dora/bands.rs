@@ -12,20 +12,7 @@
 //! (medium). Whatever meets no limit is low (the report's low level: change
 //! failure rate 64 %, recovery between one month and six months).
 //!
-//! Every limit is an operator and a number, overridable in YAML:
-//!
-//! ```yaml
-//! deployment_frequency:   # successful deployments per day
-//!   elite: "> 1"
-//!   high: ">= 0.142857"   # once a week
-//!   medium: ">= 0.033333" # once in 30 days
-//! lead_time:              # hours
-//!   elite: "< 1"
-//! change_failure_rate:    # a fraction, or a percentage with `%`
-//!   elite: "< 5%"
-//! recovery_time:          # hours
-//!   high: "< 24"
-//! ```
+//! The format of the limits is on [`Thresholds`].
 
 use std::sync::Arc;
 
@@ -161,7 +148,23 @@ impl KeyLimits {
 }
 
 /// The limits of the four keys. [`Thresholds::default`] is the article's
-/// elite row and the 2023 report's high and medium levels.
+/// elite row and the 2023 report's high and medium levels (see the
+/// [`dora`](crate::dora) module).
+///
+/// Every limit is an operator and a number, overridable in YAML:
+///
+/// ```yaml
+/// deployment_frequency:   # successful deployments per day
+///   elite: "> 1"
+///   high: ">= 0.142857"   # once a week
+///   medium: ">= 0.033333" # once in 30 days
+/// lead_time:              # hours
+///   elite: "< 1"
+/// change_failure_rate:    # a fraction, or a percentage with `%`
+///   elite: "< 5%"
+/// recovery_time:          # hours
+///   high: "< 24"
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Thresholds {
@@ -208,7 +211,7 @@ impl Default for Thresholds {
 }
 
 impl Thresholds {
-    /// Reads overrides from YAML (the format in the [module docs](self)):
+    /// Reads overrides from YAML (the format above):
     /// what the file names replaces the default, the rest stays.
     ///
     /// # Errors

@@ -86,7 +86,7 @@ pub struct Deployment {
     /// The id of the deployment this one rolled back.
     pub rollback_of: Option<String>,
     /// The commits it shipped, when the row lists them (else read from a
-    /// repository with [`crate::dora::commits_from_git`]).
+    /// repository with [`crate::dora::commits_from_source`]).
     pub commits: Vec<Commit>,
     /// Where it was read (the row).
     #[serde(skip)]

@@ -9,6 +9,16 @@
 //! left out and counted; events for entities the catalog does not know are
 //! reported as unattributed, never dropped.
 //!
+//! Bands: elite is the article's table (multiple deployments a day, lead
+//! time under one hour, change failure rate under 5 %, recovery under one
+//! hour); high and medium are the 2023 Accelerate State of DevOps report's
+//! software delivery performance levels (DORA / Google Cloud): deployment
+//! frequency between once per day and once per week, or once per week and
+//! once per month; change lead time between one day and one week, or one
+//! week and one month; change failure rate 10 % or 15 %; failed deployment
+//! recovery time less than one day, or between one day and one week.
+//! Whatever meets no limit is low. [`Thresholds`] holds the limits.
+//!
 //! ```
 //! use platform_graph::dora::{DoraOptions, parse_bound, read_deployments};
 //! # let graph = platform_graph::testing::acme_graph();
