@@ -651,6 +651,18 @@ mod tests {
         assert_eq!(status.path.as_ref().map(|p| p.as_str()), Some("/3/status"));
     }
 
+    /// Fuzz finding: a quoted field with a line break put the next field's
+    /// column on the record's first line, past its end.
+    #[test]
+    fn fields_after_a_quoted_line_break_are_on_their_line() {
+        let text = "id,time,entity,status\nd1,2026-11-02T10:00:00Z,\"pay\nment\",later\n";
+        let read = read_deployments("d.csv", text);
+        let span = read.diagnostics[0].span.as_ref().expect("span");
+        assert_eq!(read.diagnostics[0].code, codes::DORA_STATUS);
+        assert_eq!((span.line, span.column), (3, 7));
+        assert_eq!(&text[span.start..span.end], "later");
+    }
+
     #[test]
     fn json_rows_are_located() {
         let text = "[\n  {\"time\": \"2026-11-02T10:00:00Z\", \"entity\": \"web\", \"status\": \"success\"},\n  {\"time\": \"2026-11-02T10:00:00Z\", \"entity\": \"web\", \"status\": \"maybe\"}\n]\n";

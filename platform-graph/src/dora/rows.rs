@@ -38,8 +38,8 @@ pub(crate) struct Record<'a> {
     pub(crate) file: &'a Arc<str>,
     /// 1-based line of the record.
     pub(crate) line: u32,
-    /// Each field's 1-based character column and byte range in the line.
-    pub(crate) columns: Vec<(u32, usize, usize)>,
+    /// Where each field is.
+    pub(crate) columns: Vec<FieldPosition>,
     /// Byte offset of the record in the file.
     pub(crate) offset: usize,
 }
@@ -136,16 +136,21 @@ impl<'a> Row<'a> {
                     .header
                     .iter()
                     .position(|h| h.eq_ignore_ascii_case(field));
-                let (column, start, end) = index
+                let at = index
                     .and_then(|i| record.columns.get(i))
                     .copied()
-                    .unwrap_or((1, 0, 0));
+                    .unwrap_or(FieldPosition {
+                        line: 0,
+                        column: 1,
+                        start: 0,
+                        end: 0,
+                    });
                 Span::new(
                     Arc::clone(record.file),
-                    record.line,
-                    column,
-                    record.offset + start,
-                    record.offset + end,
+                    record.line.saturating_add(at.line),
+                    at.column,
+                    record.offset + at.start,
+                    record.offset + at.end,
                 )
             }
         }
@@ -169,30 +174,55 @@ impl<'a> Row<'a> {
     }
 }
 
-/// Where each field of a one-line CSV record starts: its 1-based
-/// character column and its byte range in the line (quotes respected; a
-/// record spanning lines gets its first line's).
-pub(crate) fn field_positions(line: &str) -> Vec<(u32, usize, usize)> {
+/// Where a field of a CSV record starts: lines after the record's first,
+/// 1-based character column on that line, and byte range from the record's
+/// start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct FieldPosition {
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// Where each field of the CSV record at the start of `text` is (quotes
+/// respected: a quoted field may hold line breaks).
+pub(crate) fn field_positions(text: &str) -> Vec<FieldPosition> {
+    let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
     let mut fields = Vec::new();
-    let (mut column, mut start) = (1u32, 0usize);
-    let mut quoted = false;
-    let mut end = line.len();
-    for (chars, (i, c)) in line.char_indices().enumerate() {
+    let mut field = FieldPosition {
+        line: 0,
+        column: 1,
+        start: 0,
+        end: text.len(),
+    };
+    let (mut quoted, mut line, mut line_start) = (false, 0u32, 0usize);
+    for (n, (i, c)) in text.char_indices().enumerate() {
         match c {
             '"' => quoted = !quoted,
             ',' if !quoted => {
-                fields.push((column, start, i));
-                column = u32::try_from(chars + 2).unwrap_or(u32::MAX);
-                start = i + 1;
+                field.end = i;
+                fields.push(field);
+                field = FieldPosition {
+                    line,
+                    column: saturate(n + 2 - line_start),
+                    start: i + 1,
+                    end: text.len(),
+                };
+            }
+            '\n' if quoted => {
+                line = line.saturating_add(1);
+                line_start = n + 1;
             }
             '\n' | '\r' if !quoted => {
-                end = i;
+                field.end = i;
                 break;
             }
             _ => {}
         }
     }
-    fields.push((column, start, end.max(start)));
+    field.end = field.end.max(field.start);
+    fields.push(field);
     fields
 }
 
@@ -201,7 +231,7 @@ pub(crate) fn field_positions(line: &str) -> Vec<(u32, usize, usize)> {
 fn field_columns(line: &str) -> Vec<u32> {
     field_positions(line)
         .into_iter()
-        .map(|(c, _, _)| c)
+        .map(|f| f.column)
         .collect()
 }
 
@@ -384,15 +414,15 @@ pub(crate) fn rows_for_survey(file: &Arc<str>, text: &str) -> SurveyRows {
         .map(|(values, line, offset)| {
             let columns = field_positions(text.get(*offset..).unwrap_or(""));
             let spans = (0..values.len())
-                .map(|i| {
-                    let (column, start, end) = columns.get(i).copied().unwrap_or((1, 0, 0));
-                    Span::new(
+                .map(|i| match columns.get(i) {
+                    Some(at) => Span::new(
                         Arc::clone(file),
-                        *line,
-                        column,
-                        offset + start,
-                        offset + end,
-                    )
+                        line.saturating_add(at.line),
+                        at.column,
+                        offset + at.start,
+                        offset + at.end,
+                    ),
+                    None => Span::new(Arc::clone(file), *line, 1, *offset, *offset),
                 })
                 .collect();
             (values.clone(), spans)
@@ -414,6 +444,9 @@ mod tests {
     fn columns_respect_quotes() {
         assert_eq!(field_columns("a,\"b,c\",d"), vec![1, 3, 9]);
         assert_eq!(field_columns("é,x\nnext,line"), vec![1, 3]);
+        // A quoted line break: the next field is on the record's second line.
+        let fields = field_positions("a,\"b\nbb\",c\n");
+        assert_eq!((fields[2].line, fields[2].column), (1, 5));
     }
 
     #[test]
